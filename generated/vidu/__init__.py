@@ -1,0 +1,71 @@
+"""Validated Python client for the Vidu video-generation API.
+
+Generated from the spec; do not edit. Build a typed request and it is checked
+against the per-model rules before anything is sent::
+
+    import vidu
+
+    request = vidu.Reference2VideoRequest(
+        model="viduq3-mix",
+        images=["https://example.com/a.png"],
+        prompt="A bear hugs Santa Claus by the lake.",
+    )
+    request.to_json()
+
+Or check a raw JSON body exactly as the service would see it::
+
+    vidu.validate_payload("reference2video", {"model": "viduq3-mix"})
+"""
+
+from . import tables
+from ._validators import OPERATIONS, validate_payload
+from ._violations import (
+    Mode,
+    Severity,
+    ValidationError,
+    ValidationWarning,
+    Violation,
+    current_mode,
+    validation_mode,
+)
+from .models import (
+    AspectRatio,
+    AudioType,
+    CreateTaskResponse,
+    Image,
+    Model,
+    MovementAmplitude,
+    Reference2VideoRequest,
+    Reference2VideoSubjectsRequest,
+    Resolution,
+    Subject,
+    TaskState,
+    Video,
+    converter,
+)
+
+__all__ = [
+    "AspectRatio",
+    "AudioType",
+    "converter",
+    "CreateTaskResponse",
+    "current_mode",
+    "Image",
+    "Mode",
+    "Model",
+    "MovementAmplitude",
+    "OPERATIONS",
+    "Reference2VideoRequest",
+    "Reference2VideoSubjectsRequest",
+    "Resolution",
+    "Severity",
+    "Subject",
+    "tables",
+    "TaskState",
+    "validate_payload",
+    "validation_mode",
+    "ValidationError",
+    "ValidationWarning",
+    "Video",
+    "Violation",
+]

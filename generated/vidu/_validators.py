@@ -1,0 +1,869 @@
+"""Validators specialised from the spec's tables, one function per request form.
+
+Generated from the spec; do not edit. Each function reads the tables in
+:mod:`vidu.tables` and appends every violation it finds to ``out``.
+"""
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from ._assets import check_asset
+from ._checks import (
+    MISSING,
+    bad_count,
+    bad_length,
+    body_size,
+    body_too_large,
+    broken_rule,
+    check_model,
+    count_items,
+    ignored,
+    no_match,
+    not_a_choice,
+    not_an_object,
+    out_of_range,
+    required,
+    total_items,
+    type_error,
+    unknown_field,
+    unsupported,
+)
+from ._violations import Violation
+from .tables import (
+    IMAGE_ASSET,
+    IMAGE_ASSET_BELOW_10485760,
+    IMAGE_ASSET_PREFIXES,
+    KNOWN_MODELS,
+    REFERENCE2VIDEO_IMAGES,
+    REFERENCE2VIDEO_SUBJECTS,
+    VIDEO_ASSET,
+    VIDEO_ASSET_BELOW_20971520,
+    VIDEO_ASSET_PREFIXES,
+)
+
+# reference2video, the subjects form (Reference2VideoSubjectsRequest)
+
+REFERENCE2VIDEO_SUBJECTS_FIELDS: Final = frozenset(
+    [
+        "model",
+        "auto_subjects",
+        "subjects",
+        "prompt",
+        "audio",
+        "audio_type",
+        "duration",
+        "seed",
+        "aspect_ratio",
+        "resolution",
+        "movement_amplitude",
+        "payload",
+        "off_peak",
+        "callback_url",
+    ]
+)
+REFERENCE2VIDEO_SUBJECTS_MODELS: Final = frozenset(REFERENCE2VIDEO_SUBJECTS.models)
+REFERENCE2VIDEO_SUBJECTS_FORM: Final = (
+    "the subjects form (Reference2VideoSubjectsRequest)"
+)
+REFERENCE2VIDEO_SUBJECTS_MODEL: Final = REFERENCE2VIDEO_SUBJECTS.fields["model"]
+REFERENCE2VIDEO_SUBJECTS_AUTO_SUBJECTS: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "auto_subjects"
+]
+REFERENCE2VIDEO_SUBJECTS_SUBJECTS: Final = REFERENCE2VIDEO_SUBJECTS.fields["subjects"]
+REFERENCE2VIDEO_SUBJECTS_SUBJECTS_COUNT: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "subjects"
+].count
+REFERENCE2VIDEO_SUBJECTS_PROMPT: Final = REFERENCE2VIDEO_SUBJECTS.fields["prompt"]
+REFERENCE2VIDEO_SUBJECTS_PROMPT_LENGTH: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "prompt"
+].length
+REFERENCE2VIDEO_SUBJECTS_AUDIO: Final = REFERENCE2VIDEO_SUBJECTS.fields["audio"]
+REFERENCE2VIDEO_SUBJECTS_AUDIO_DEFAULT_BY_MODEL: Final = (
+    REFERENCE2VIDEO_SUBJECTS.fields["audio"].default_by_model
+)
+REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "audio_type"
+]
+REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_CHOICES: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "audio_type"
+].choices
+REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_ALIASES: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "audio_type"
+].aliases
+REFERENCE2VIDEO_SUBJECTS_DURATION: Final = REFERENCE2VIDEO_SUBJECTS.fields["duration"]
+REFERENCE2VIDEO_SUBJECTS_DURATION_DEFAULT_BY_MODEL: Final = (
+    REFERENCE2VIDEO_SUBJECTS.fields["duration"].default_by_model
+)
+REFERENCE2VIDEO_SUBJECTS_DURATION_RANGE_BY_MODEL: Final = (
+    REFERENCE2VIDEO_SUBJECTS.fields["duration"].range_by_model
+)
+REFERENCE2VIDEO_SUBJECTS_SEED: Final = REFERENCE2VIDEO_SUBJECTS.fields["seed"]
+REFERENCE2VIDEO_SUBJECTS_ASPECT_RATIO: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "aspect_ratio"
+]
+REFERENCE2VIDEO_SUBJECTS_ASPECT_RATIO_CHOICES_BY_MODEL: Final = (
+    REFERENCE2VIDEO_SUBJECTS.fields["aspect_ratio"].choices_by_model
+)
+REFERENCE2VIDEO_SUBJECTS_ASPECT_RATIO_PATTERN_BY_MODEL: Final = (
+    REFERENCE2VIDEO_SUBJECTS.fields["aspect_ratio"].pattern_by_model
+)
+REFERENCE2VIDEO_SUBJECTS_RESOLUTION: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "resolution"
+]
+REFERENCE2VIDEO_SUBJECTS_RESOLUTION_DEFAULT_BY_MODEL: Final = (
+    REFERENCE2VIDEO_SUBJECTS.fields["resolution"].default_by_model
+)
+REFERENCE2VIDEO_SUBJECTS_RESOLUTION_CHOICES_BY_MODEL: Final = (
+    REFERENCE2VIDEO_SUBJECTS.fields["resolution"].choices_by_model
+)
+REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "movement_amplitude"
+]
+REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_CHOICES: Final = (
+    REFERENCE2VIDEO_SUBJECTS.fields["movement_amplitude"].choices
+)
+REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_IGNORED_BY: Final = (
+    REFERENCE2VIDEO_SUBJECTS.fields["movement_amplitude"].ignored_by
+)
+REFERENCE2VIDEO_SUBJECTS_PAYLOAD: Final = REFERENCE2VIDEO_SUBJECTS.fields["payload"]
+REFERENCE2VIDEO_SUBJECTS_PAYLOAD_LENGTH: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "payload"
+].length
+REFERENCE2VIDEO_SUBJECTS_OFF_PEAK: Final = REFERENCE2VIDEO_SUBJECTS.fields["off_peak"]
+REFERENCE2VIDEO_SUBJECTS_CALLBACK_URL: Final = REFERENCE2VIDEO_SUBJECTS.fields[
+    "callback_url"
+]
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS: Final = frozenset(
+    ["name", "images", "videos", "voice_id"]
+)
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME: Final = REFERENCE2VIDEO_SUBJECTS.objects[
+    "Subject"
+]["name"]
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME_LENGTH: Final = REFERENCE2VIDEO_SUBJECTS.objects[
+    "Subject"
+]["name"].length
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_IMAGES: Final = REFERENCE2VIDEO_SUBJECTS.objects[
+    "Subject"
+]["images"]
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_IMAGES_COUNT: Final = REFERENCE2VIDEO_SUBJECTS.objects[
+    "Subject"
+]["images"].count
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS: Final = REFERENCE2VIDEO_SUBJECTS.objects[
+    "Subject"
+]["videos"]
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_COUNT: Final = REFERENCE2VIDEO_SUBJECTS.objects[
+    "Subject"
+]["videos"].count
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_UNSUPPORTED_BY: Final = (
+    REFERENCE2VIDEO_SUBJECTS.objects["Subject"]["videos"].unsupported_by
+)
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_VOICE_ID: Final = REFERENCE2VIDEO_SUBJECTS.objects[
+    "Subject"
+]["voice_id"]
+
+
+def _check_reference2video_subjects_subject(
+    source: object, where: str, model: str | None, out: list[Violation]
+) -> int:
+    """Check one Subject at ``where``; return its data URIs' length."""
+    data_chars = 0
+    if not isinstance(source, Mapping):
+        out.append(not_an_object(where, "subjects.type", source))
+        return 0
+    for key in source:
+        if key not in REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS:
+            out.append(
+                unknown_field(f"{where}.{key}", REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS)
+            )
+    value = source.get("name", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(
+                type_error(f"{where}.name", "subjects.name.type", "a string", value)
+            )
+        else:
+            if (
+                not REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME_LENGTH[0]
+                <= len(value)
+                <= REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME_LENGTH[1]
+            ):
+                out.append(
+                    bad_length(
+                        f"{where}.name",
+                        "subjects.name.length",
+                        len(value),
+                        REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME_LENGTH,
+                    )
+                )
+    else:
+        out.append(
+            required(
+                f"{where}.name", "subjects.name.required", REFERENCE2VIDEO_SUBJECTS_FORM
+            )
+        )
+    value = source.get("images", MISSING)
+    if value is not MISSING:
+        if type(value) is not list and type(value) is not tuple:
+            out.append(
+                type_error(f"{where}.images", "subjects.images.type", "an array", value)
+            )
+        else:
+            if (
+                not REFERENCE2VIDEO_SUBJECTS_SUBJECT_IMAGES_COUNT[0]
+                <= len(value)
+                <= REFERENCE2VIDEO_SUBJECTS_SUBJECT_IMAGES_COUNT[1]
+            ):
+                out.append(
+                    bad_count(
+                        f"{where}.images",
+                        "subjects.images.count",
+                        len(value),
+                        None,
+                        REFERENCE2VIDEO_SUBJECTS_SUBJECT_IMAGES_COUNT,
+                    )
+                )
+            for i, item in enumerate(value):
+                if type(item) is not str:
+                    out.append(
+                        type_error(
+                            f"{where}.images[{i}]",
+                            "subjects.images.type",
+                            "a string",
+                            item,
+                        )
+                    )
+                elif not item.startswith(IMAGE_ASSET_PREFIXES):
+                    data_chars += len(item)
+                    check_asset(
+                        item,
+                        IMAGE_ASSET,
+                        f"{where}.images[{i}]",
+                        "subjects.images",
+                        out,
+                    )
+    value = source.get("videos", MISSING)
+    if value is not MISSING:
+        if model in REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_UNSUPPORTED_BY:
+            out.append(
+                unsupported(f"{where}.videos", "subjects.videos.unsupported", model)
+            )
+        if type(value) is not list and type(value) is not tuple:
+            out.append(
+                type_error(f"{where}.videos", "subjects.videos.type", "an array", value)
+            )
+        else:
+            if (
+                not REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_COUNT[0]
+                <= len(value)
+                <= REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_COUNT[1]
+            ):
+                out.append(
+                    bad_count(
+                        f"{where}.videos",
+                        "subjects.videos.count",
+                        len(value),
+                        None,
+                        REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_COUNT,
+                    )
+                )
+            for i, item in enumerate(value):
+                if type(item) is not str:
+                    out.append(
+                        type_error(
+                            f"{where}.videos[{i}]",
+                            "subjects.videos.type",
+                            "a string",
+                            item,
+                        )
+                    )
+                elif not item.startswith(VIDEO_ASSET_PREFIXES):
+                    data_chars += len(item)
+                    check_asset(
+                        item,
+                        VIDEO_ASSET,
+                        f"{where}.videos[{i}]",
+                        "subjects.videos",
+                        out,
+                    )
+    value = source.get("voice_id", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(
+                type_error(
+                    f"{where}.voice_id", "subjects.voice_id.type", "a string", value
+                )
+            )
+    rule = REFERENCE2VIDEO_SUBJECTS.object_rules["Subject"][0]
+    if "images" not in source and "videos" not in source:
+        out.append(broken_rule(rule, f"{where}.images", model or "any model"))
+    return data_chars
+
+
+def check_reference2video_subjects(
+    source: Mapping[Any, Any], out: list[Violation]
+) -> None:
+    """Check a body of the subjects form (Reference2VideoSubjectsRequest)."""
+    data_chars = 0
+    for key in source:
+        if key not in REFERENCE2VIDEO_SUBJECTS_FIELDS:
+            out.append(unknown_field(str(key), REFERENCE2VIDEO_SUBJECTS_FIELDS))
+    model = check_model(
+        source.get("model", MISSING),
+        "model",
+        REFERENCE2VIDEO_SUBJECTS_MODELS,
+        KNOWN_MODELS,
+        REFERENCE2VIDEO_SUBJECTS_FORM,
+        out,
+    )
+    value = source.get("auto_subjects", MISSING)
+    if value is not MISSING:
+        if type(value) is not bool:
+            out.append(
+                type_error("auto_subjects", "auto_subjects.type", "a boolean", value)
+            )
+    value = source.get("subjects", MISSING)
+    if value is not MISSING:
+        if type(value) is not list and type(value) is not tuple:
+            out.append(type_error("subjects", "subjects.type", "an array", value))
+        else:
+            if (
+                not REFERENCE2VIDEO_SUBJECTS_SUBJECTS_COUNT[0]
+                <= len(value)
+                <= REFERENCE2VIDEO_SUBJECTS_SUBJECTS_COUNT[1]
+            ):
+                out.append(
+                    bad_count(
+                        "subjects",
+                        "subjects.count",
+                        len(value),
+                        None,
+                        REFERENCE2VIDEO_SUBJECTS_SUBJECTS_COUNT,
+                    )
+                )
+            for i, item in enumerate(value):
+                data_chars += _check_reference2video_subjects_subject(
+                    item, f"subjects[{i}]", model, out
+                )
+    else:
+        out.append(
+            required("subjects", "subjects.required", REFERENCE2VIDEO_SUBJECTS_FORM)
+        )
+    value = source.get("prompt", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(type_error("prompt", "prompt.type", "a string", value))
+        else:
+            if (
+                not REFERENCE2VIDEO_SUBJECTS_PROMPT_LENGTH[0]
+                <= len(value)
+                <= REFERENCE2VIDEO_SUBJECTS_PROMPT_LENGTH[1]
+            ):
+                out.append(
+                    bad_length(
+                        "prompt",
+                        "prompt.length",
+                        len(value),
+                        REFERENCE2VIDEO_SUBJECTS_PROMPT_LENGTH,
+                    )
+                )
+    else:
+        out.append(required("prompt", "prompt.required", REFERENCE2VIDEO_SUBJECTS_FORM))
+    eff_audio = REFERENCE2VIDEO_SUBJECTS_AUDIO.default_for(model)
+    value = source.get("audio", MISSING)
+    if value is not MISSING:
+        if type(value) is not bool:
+            out.append(type_error("audio", "audio.type", "a boolean", value))
+        else:
+            eff_audio = value
+    value = source.get("audio_type", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(type_error("audio_type", "audio_type.type", "a string", value))
+        else:
+            if (
+                REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_ALIASES.get(value, value)
+                not in REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_CHOICES
+            ):
+                out.append(
+                    not_a_choice(
+                        "audio_type",
+                        "audio_type.choice",
+                        value,
+                        None,
+                        REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_CHOICES,
+                    )
+                )
+    value = source.get("duration", MISSING)
+    if value is not MISSING:
+        if type(value) is not int:
+            out.append(type_error("duration", "duration.type", "an integer", value))
+        else:
+            bounds = (
+                REFERENCE2VIDEO_SUBJECTS_DURATION_RANGE_BY_MODEL.get(model)
+                if model
+                else None
+            )
+            if bounds is not None and not bounds[0] <= value <= bounds[1]:
+                out.append(
+                    out_of_range("duration", "duration.range", value, model, bounds)
+                )
+    value = source.get("seed", MISSING)
+    if value is not MISSING:
+        if type(value) is not int:
+            out.append(type_error("seed", "seed.type", "an integer", value))
+    value = source.get("aspect_ratio", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(
+                type_error("aspect_ratio", "aspect_ratio.type", "a string", value)
+            )
+        else:
+            choices = (
+                REFERENCE2VIDEO_SUBJECTS_ASPECT_RATIO_CHOICES_BY_MODEL.get(model)
+                if model
+                else None
+            )
+            if choices is not None and value not in choices:
+                out.append(
+                    not_a_choice(
+                        "aspect_ratio", "aspect_ratio.choice", value, model, choices
+                    )
+                )
+            pattern = (
+                REFERENCE2VIDEO_SUBJECTS_ASPECT_RATIO_PATTERN_BY_MODEL.get(model)
+                if model
+                else None
+            )
+            if pattern is not None and pattern.compiled.fullmatch(value) is None:
+                out.append(
+                    no_match(
+                        "aspect_ratio", "aspect_ratio.pattern", value, model, pattern
+                    )
+                )
+    value = source.get("resolution", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(type_error("resolution", "resolution.type", "a string", value))
+        else:
+            choices = (
+                REFERENCE2VIDEO_SUBJECTS_RESOLUTION_CHOICES_BY_MODEL.get(model)
+                if model
+                else None
+            )
+            if choices is not None and value not in choices:
+                out.append(
+                    not_a_choice(
+                        "resolution", "resolution.choice", value, model, choices
+                    )
+                )
+    value = source.get("movement_amplitude", MISSING)
+    if value is not MISSING:
+        if model in REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_IGNORED_BY:
+            out.append(
+                ignored("movement_amplitude", "movement_amplitude.ignored", model)
+            )
+        if type(value) is not str:
+            out.append(
+                type_error(
+                    "movement_amplitude", "movement_amplitude.type", "a string", value
+                )
+            )
+        else:
+            if value not in REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_CHOICES:
+                out.append(
+                    not_a_choice(
+                        "movement_amplitude",
+                        "movement_amplitude.choice",
+                        value,
+                        None,
+                        REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_CHOICES,
+                    )
+                )
+    value = source.get("payload", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(type_error("payload", "payload.type", "a string", value))
+        else:
+            if (
+                not REFERENCE2VIDEO_SUBJECTS_PAYLOAD_LENGTH[0]
+                <= len(value)
+                <= REFERENCE2VIDEO_SUBJECTS_PAYLOAD_LENGTH[1]
+            ):
+                out.append(
+                    bad_length(
+                        "payload",
+                        "payload.length",
+                        len(value),
+                        REFERENCE2VIDEO_SUBJECTS_PAYLOAD_LENGTH,
+                    )
+                )
+    eff_off_peak = REFERENCE2VIDEO_SUBJECTS_OFF_PEAK.default_for(model)
+    value = source.get("off_peak", MISSING)
+    if value is not MISSING:
+        if type(value) is not bool:
+            out.append(type_error("off_peak", "off_peak.type", "a boolean", value))
+        else:
+            eff_off_peak = value
+    value = source.get("callback_url", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(
+                type_error("callback_url", "callback_url.type", "a string", value)
+            )
+    rule = REFERENCE2VIDEO_SUBJECTS.rules[0]
+    if model is not None:
+        total = total_items(source.get("subjects"), "images")
+        limit = rule.limit(model)
+        if total > limit:
+            out.append(broken_rule(rule, "subjects", model, max=limit, value=total))
+    rule = REFERENCE2VIDEO_SUBJECTS.rules[1]
+    if model is not None and model in rule.models:
+        total = total_items(source.get("subjects"), "videos")
+        limit = rule.limit(model)
+        if total > limit:
+            out.append(broken_rule(rule, "subjects", model, max=limit, value=total))
+    rule = REFERENCE2VIDEO_SUBJECTS.rules[2]
+    if model in rule.models and eff_off_peak is True and eff_audio is False:
+        out.append(broken_rule(rule, "off_peak", model or "any model"))
+    rule = REFERENCE2VIDEO_SUBJECTS.rules[3]
+    if model in rule.models and eff_off_peak is True and eff_audio is True:
+        out.append(broken_rule(rule, "off_peak", model or "any model"))
+    rule = REFERENCE2VIDEO_SUBJECTS.rules[4]
+    if eff_audio is False and "audio_type" in source:
+        out.append(broken_rule(rule, "audio_type", model or "any model"))
+    if data_chars > 10485760:
+        size = body_size(source)
+        if size is not None and size > REFERENCE2VIDEO_SUBJECTS.body_max_bytes:
+            out.append(body_too_large(size, 20971520))
+
+
+# reference2video, the images form (Reference2VideoRequest)
+
+REFERENCE2VIDEO_IMAGES_FIELDS: Final = frozenset(
+    [
+        "model",
+        "images",
+        "videos",
+        "prompt",
+        "duration",
+        "seed",
+        "aspect_ratio",
+        "resolution",
+        "movement_amplitude",
+        "bgm",
+        "payload",
+        "off_peak",
+        "callback_url",
+    ]
+)
+REFERENCE2VIDEO_IMAGES_MODELS: Final = frozenset(REFERENCE2VIDEO_IMAGES.models)
+REFERENCE2VIDEO_IMAGES_FORM: Final = "the images form (Reference2VideoRequest)"
+REFERENCE2VIDEO_IMAGES_MODEL: Final = REFERENCE2VIDEO_IMAGES.fields["model"]
+REFERENCE2VIDEO_IMAGES_IMAGES: Final = REFERENCE2VIDEO_IMAGES.fields["images"]
+REFERENCE2VIDEO_IMAGES_IMAGES_COUNT: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "images"
+].count
+REFERENCE2VIDEO_IMAGES_VIDEOS: Final = REFERENCE2VIDEO_IMAGES.fields["videos"]
+REFERENCE2VIDEO_IMAGES_VIDEOS_COUNT: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "videos"
+].count
+REFERENCE2VIDEO_IMAGES_VIDEOS_UNSUPPORTED_BY: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "videos"
+].unsupported_by
+REFERENCE2VIDEO_IMAGES_PROMPT: Final = REFERENCE2VIDEO_IMAGES.fields["prompt"]
+REFERENCE2VIDEO_IMAGES_PROMPT_LENGTH: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "prompt"
+].length
+REFERENCE2VIDEO_IMAGES_DURATION: Final = REFERENCE2VIDEO_IMAGES.fields["duration"]
+REFERENCE2VIDEO_IMAGES_DURATION_DEFAULT_BY_MODEL: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "duration"
+].default_by_model
+REFERENCE2VIDEO_IMAGES_DURATION_RANGE_BY_MODEL: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "duration"
+].range_by_model
+REFERENCE2VIDEO_IMAGES_SEED: Final = REFERENCE2VIDEO_IMAGES.fields["seed"]
+REFERENCE2VIDEO_IMAGES_ASPECT_RATIO: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "aspect_ratio"
+]
+REFERENCE2VIDEO_IMAGES_ASPECT_RATIO_CHOICES_BY_MODEL: Final = (
+    REFERENCE2VIDEO_IMAGES.fields["aspect_ratio"].choices_by_model
+)
+REFERENCE2VIDEO_IMAGES_RESOLUTION: Final = REFERENCE2VIDEO_IMAGES.fields["resolution"]
+REFERENCE2VIDEO_IMAGES_RESOLUTION_DEFAULT_BY_MODEL: Final = (
+    REFERENCE2VIDEO_IMAGES.fields["resolution"].default_by_model
+)
+REFERENCE2VIDEO_IMAGES_RESOLUTION_CHOICES_BY_MODEL: Final = (
+    REFERENCE2VIDEO_IMAGES.fields["resolution"].choices_by_model
+)
+REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "movement_amplitude"
+]
+REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_CHOICES: Final = (
+    REFERENCE2VIDEO_IMAGES.fields["movement_amplitude"].choices
+)
+REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_IGNORED_BY: Final = (
+    REFERENCE2VIDEO_IMAGES.fields["movement_amplitude"].ignored_by
+)
+REFERENCE2VIDEO_IMAGES_BGM: Final = REFERENCE2VIDEO_IMAGES.fields["bgm"]
+REFERENCE2VIDEO_IMAGES_BGM_IGNORED_BY: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "bgm"
+].ignored_by
+REFERENCE2VIDEO_IMAGES_PAYLOAD: Final = REFERENCE2VIDEO_IMAGES.fields["payload"]
+REFERENCE2VIDEO_IMAGES_PAYLOAD_LENGTH: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "payload"
+].length
+REFERENCE2VIDEO_IMAGES_OFF_PEAK: Final = REFERENCE2VIDEO_IMAGES.fields["off_peak"]
+REFERENCE2VIDEO_IMAGES_CALLBACK_URL: Final = REFERENCE2VIDEO_IMAGES.fields[
+    "callback_url"
+]
+
+
+def check_reference2video_images(
+    source: Mapping[Any, Any], out: list[Violation]
+) -> None:
+    """Check a body of the images form (Reference2VideoRequest)."""
+    for key in source:
+        if key not in REFERENCE2VIDEO_IMAGES_FIELDS:
+            out.append(unknown_field(str(key), REFERENCE2VIDEO_IMAGES_FIELDS))
+    model = check_model(
+        source.get("model", MISSING),
+        "model",
+        REFERENCE2VIDEO_IMAGES_MODELS,
+        KNOWN_MODELS,
+        REFERENCE2VIDEO_IMAGES_FORM,
+        out,
+    )
+    value = source.get("images", MISSING)
+    if value is not MISSING:
+        if type(value) is not list and type(value) is not tuple:
+            out.append(type_error("images", "images.type", "an array", value))
+        else:
+            if (
+                not REFERENCE2VIDEO_IMAGES_IMAGES_COUNT[0]
+                <= len(value)
+                <= REFERENCE2VIDEO_IMAGES_IMAGES_COUNT[1]
+            ):
+                out.append(
+                    bad_count(
+                        "images",
+                        "images.count",
+                        len(value),
+                        None,
+                        REFERENCE2VIDEO_IMAGES_IMAGES_COUNT,
+                    )
+                )
+            for i, item in enumerate(value):
+                if type(item) is not str:
+                    out.append(
+                        type_error(f"images[{i}]", "images.type", "a string", item)
+                    )
+                elif not item.startswith(IMAGE_ASSET_PREFIXES):
+                    check_asset(
+                        item, IMAGE_ASSET_BELOW_10485760, f"images[{i}]", "images", out
+                    )
+    value = source.get("videos", MISSING)
+    if value is not MISSING:
+        if model in REFERENCE2VIDEO_IMAGES_VIDEOS_UNSUPPORTED_BY:
+            out.append(unsupported("videos", "videos.unsupported", model))
+        if type(value) is not list and type(value) is not tuple:
+            out.append(type_error("videos", "videos.type", "an array", value))
+        else:
+            if (
+                not REFERENCE2VIDEO_IMAGES_VIDEOS_COUNT[0]
+                <= len(value)
+                <= REFERENCE2VIDEO_IMAGES_VIDEOS_COUNT[1]
+            ):
+                out.append(
+                    bad_count(
+                        "videos",
+                        "videos.count",
+                        len(value),
+                        None,
+                        REFERENCE2VIDEO_IMAGES_VIDEOS_COUNT,
+                    )
+                )
+            for i, item in enumerate(value):
+                if type(item) is not str:
+                    out.append(
+                        type_error(f"videos[{i}]", "videos.type", "a string", item)
+                    )
+                elif not item.startswith(VIDEO_ASSET_PREFIXES):
+                    check_asset(
+                        item, VIDEO_ASSET_BELOW_20971520, f"videos[{i}]", "videos", out
+                    )
+    value = source.get("prompt", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(type_error("prompt", "prompt.type", "a string", value))
+        else:
+            if (
+                not REFERENCE2VIDEO_IMAGES_PROMPT_LENGTH[0]
+                <= len(value)
+                <= REFERENCE2VIDEO_IMAGES_PROMPT_LENGTH[1]
+            ):
+                out.append(
+                    bad_length(
+                        "prompt",
+                        "prompt.length",
+                        len(value),
+                        REFERENCE2VIDEO_IMAGES_PROMPT_LENGTH,
+                    )
+                )
+    else:
+        out.append(required("prompt", "prompt.required", REFERENCE2VIDEO_IMAGES_FORM))
+    eff_duration = REFERENCE2VIDEO_IMAGES_DURATION.default_for(model)
+    value = source.get("duration", MISSING)
+    if value is not MISSING:
+        if type(value) is not int:
+            out.append(type_error("duration", "duration.type", "an integer", value))
+        else:
+            bounds = (
+                REFERENCE2VIDEO_IMAGES_DURATION_RANGE_BY_MODEL.get(model)
+                if model
+                else None
+            )
+            if bounds is not None and not bounds[0] <= value <= bounds[1]:
+                out.append(
+                    out_of_range("duration", "duration.range", value, model, bounds)
+                )
+            eff_duration = value
+    value = source.get("seed", MISSING)
+    if value is not MISSING:
+        if type(value) is not int:
+            out.append(type_error("seed", "seed.type", "an integer", value))
+    value = source.get("aspect_ratio", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(
+                type_error("aspect_ratio", "aspect_ratio.type", "a string", value)
+            )
+        else:
+            choices = (
+                REFERENCE2VIDEO_IMAGES_ASPECT_RATIO_CHOICES_BY_MODEL.get(model)
+                if model
+                else None
+            )
+            if choices is not None and value not in choices:
+                out.append(
+                    not_a_choice(
+                        "aspect_ratio", "aspect_ratio.choice", value, model, choices
+                    )
+                )
+    value = source.get("resolution", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(type_error("resolution", "resolution.type", "a string", value))
+        else:
+            choices = (
+                REFERENCE2VIDEO_IMAGES_RESOLUTION_CHOICES_BY_MODEL.get(model)
+                if model
+                else None
+            )
+            if choices is not None and value not in choices:
+                out.append(
+                    not_a_choice(
+                        "resolution", "resolution.choice", value, model, choices
+                    )
+                )
+    value = source.get("movement_amplitude", MISSING)
+    if value is not MISSING:
+        if model in REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_IGNORED_BY:
+            out.append(
+                ignored("movement_amplitude", "movement_amplitude.ignored", model)
+            )
+        if type(value) is not str:
+            out.append(
+                type_error(
+                    "movement_amplitude", "movement_amplitude.type", "a string", value
+                )
+            )
+        else:
+            if value not in REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_CHOICES:
+                out.append(
+                    not_a_choice(
+                        "movement_amplitude",
+                        "movement_amplitude.choice",
+                        value,
+                        None,
+                        REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_CHOICES,
+                    )
+                )
+    eff_bgm = REFERENCE2VIDEO_IMAGES_BGM.default_for(model)
+    value = source.get("bgm", MISSING)
+    if value is not MISSING:
+        if model in REFERENCE2VIDEO_IMAGES_BGM_IGNORED_BY:
+            out.append(ignored("bgm", "bgm.ignored", model))
+        if type(value) is not bool:
+            out.append(type_error("bgm", "bgm.type", "a boolean", value))
+        else:
+            eff_bgm = value
+    value = source.get("payload", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(type_error("payload", "payload.type", "a string", value))
+        else:
+            if (
+                not REFERENCE2VIDEO_IMAGES_PAYLOAD_LENGTH[0]
+                <= len(value)
+                <= REFERENCE2VIDEO_IMAGES_PAYLOAD_LENGTH[1]
+            ):
+                out.append(
+                    bad_length(
+                        "payload",
+                        "payload.length",
+                        len(value),
+                        REFERENCE2VIDEO_IMAGES_PAYLOAD_LENGTH,
+                    )
+                )
+    value = source.get("off_peak", MISSING)
+    if value is not MISSING:
+        if type(value) is not bool:
+            out.append(type_error("off_peak", "off_peak.type", "a boolean", value))
+    value = source.get("callback_url", MISSING)
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(
+                type_error("callback_url", "callback_url.type", "a string", value)
+            )
+    rule = REFERENCE2VIDEO_IMAGES.rules[0]
+    if "images" not in source and "videos" not in source:
+        out.append(broken_rule(rule, "images", model or "any model"))
+    rule = REFERENCE2VIDEO_IMAGES.rules[1]
+    if model is not None and model in rule.models and "videos" in source:
+        total = count_items(source.get("images"))
+        limit = rule.limit(model)
+        if total > limit:
+            out.append(broken_rule(rule, "videos", model, max=limit, value=total))
+    rule = REFERENCE2VIDEO_IMAGES.rules[2]
+    if model in rule.models and eff_bgm is True and eff_duration in (9, 10):
+        out.append(broken_rule(rule, "bgm", model or "any model"))
+
+
+OPERATIONS: Final = ["reference2video"]
+"""The operation ids :func:`validate_payload` knows."""
+
+
+def validate_payload(operation_id: str, payload: Mapping[str, Any]) -> list[Violation]:
+    """Check a raw JSON body exactly as the service would see it.
+
+    Nothing is coerced: ``"5"`` is not an integer and ``True`` is not a
+    number. Unknown fields are reported. Every violation is returned, errors
+    and warnings alike; the function never raises for any JSON-like
+    ``payload``.
+
+    ``reference2video``: a body with ``subjects`` is checked as the subjects form (Reference2VideoSubjectsRequest); any other as the images form (Reference2VideoRequest).
+
+    :raises ValueError: ``operation_id`` is not one of :data:`OPERATIONS`.
+    """
+    out: list[Violation] = []
+    if operation_id == "reference2video":
+        if not isinstance(payload, Mapping):
+            out.append(not_an_object("", "body.type", payload))
+        elif "subjects" in payload:
+            check_reference2video_subjects(payload, out)
+        else:
+            check_reference2video_images(payload, out)
+        return out
+    raise ValueError(
+        f"unknown operation {operation_id!r}: known operations are {OPERATIONS}"
+    )

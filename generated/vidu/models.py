@@ -1,0 +1,311 @@
+"""Typed requests and responses of the Vidu API.
+
+Generated from the spec; do not edit. Enum-typed fields also take plain
+strings, so a value the service added after this package was generated can
+still be sent (in the ``"warn"`` or ``"off"`` validation mode).
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from typing import Any, ClassVar
+
+import attrs
+
+from ._assets import AssetRules, read_asset
+from ._convert import make_converter
+from ._validators import (
+    check_reference2video_images,
+    check_reference2video_subjects,
+)
+from ._violations import Violation, current_mode, enforce
+from .tables import IMAGE_ASSET, VIDEO_ASSET
+
+
+class Model(enum.StrEnum):
+    """A model name the spec knows. Fields typed with it also take plain strings."""
+
+    VIDUQ3_MIX = "viduq3-mix"
+    VIDUQ3_TURBO = "viduq3-turbo"
+    VIDUQ3 = "viduq3"
+    VIDUQ2_PRO = "viduq2-pro"
+    VIDUQ2 = "viduq2"
+    VIDUQ1 = "viduq1"
+    VIDU2_0 = "vidu2.0"
+
+
+class AspectRatio(enum.StrEnum):
+    """Aspect ratio of the output video."""
+
+    RATIO_16_9 = "16:9"
+    RATIO_9_16 = "9:16"
+    RATIO_1_1 = "1:1"
+    RATIO_3_4 = "3:4"
+    RATIO_4_3 = "4:3"
+
+
+class Resolution(enum.StrEnum):
+    """Resolution of the output video."""
+
+    R360P = "360p"
+    R540P = "540p"
+    R720P = "720p"
+    R1080P = "1080p"
+
+
+class MovementAmplitude(enum.StrEnum):
+    """Movement amplitude of objects in the frame."""
+
+    AUTO = "auto"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class AudioType(enum.StrEnum):
+    """What the generated audio holds."""
+
+    ALL = "all"
+    SPEECH_ONLY = "speech_only"
+    SOUND_EFFECT_ONLY = "sound_effect_only"
+
+
+class TaskState(enum.StrEnum):
+    """Where a task is in its life."""
+
+    CREATED = "created"
+    QUEUEING = "queueing"
+    PROCESSING = "processing"
+    SUCCESS = "success"
+    FAILED = "failed"
+
+
+class Image:
+    """A reference image, as an http(s) URL or a data URI.
+
+    Accepted formats: png, jpeg, webp.
+    """
+
+    RULES: ClassVar[AssetRules] = IMAGE_ASSET
+    """What a image must be; see :mod:`vidu.tables`."""
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str]) -> str:
+        """Read a local file, check it, and return it as a ``data:`` URI.
+
+        :raises ValidationError: the file breaks the image rules;
+            every violation is listed.
+        """
+        return read_asset(path, cls.RULES, os.fspath(path))
+
+
+class Video:
+    """A reference video, as an http(s) URL or a data URI.
+
+    Accepted formats: mp4, mov, avi.
+    """
+
+    RULES: ClassVar[AssetRules] = VIDEO_ASSET
+    """What a video must be; see :mod:`vidu.tables`."""
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str]) -> str:
+        """Read a local file, check it, and return it as a ``data:`` URI.
+
+        :raises ValidationError: the file breaks the video rules;
+            every violation is listed.
+        """
+        return read_asset(path, cls.RULES, os.fspath(path))
+
+
+@attrs.frozen(kw_only=True)
+class Subject:
+    """A named subject."""
+
+    name: str
+    """Subject name; use it in the prompt as @name."""
+    images: list[str] | None = None
+    """Reference images of the subject, at most 3."""
+    videos: list[str] | None = None
+    """Reference videos of the subject (viduq2-pro only)."""
+    voice_id: str | None = None
+    """Voice of the subject; chosen automatically when left out."""
+
+
+@attrs.frozen(kw_only=True)
+class Reference2VideoSubjectsRequest:
+    """Named subjects, each with reference images, referred to in the prompt as @name.
+
+    The body of ``POST /ent/v2/reference2video`` with ``subjects``.
+    Models: viduq3-turbo, viduq3, viduq2-pro, viduq2, viduq1, vidu2.0.
+
+    Building one checks it in the current validation mode (see
+    :func:`validation_mode`): in ``"strict"`` mode an error raises
+    :class:`ValidationError` listing every violation, and a value the
+    service ignores is reported as a :class:`ValidationWarning`.
+    """
+
+    model: Model | str
+    """Model name."""
+    subjects: list[Subject]
+    """The subjects, at most 7."""
+    prompt: str
+    """Text prompt; refer to a subject as @name."""
+    auto_subjects: bool | None = None
+    """Use the intelligent subject library. Default: false."""
+    audio: bool | None = None
+    """Output video with generated speech and background music. Default per model: viduq3-turbo: true, viduq3: true, viduq2-pro: false, viduq2: false, viduq1: false, vidu2.0: false."""
+    audio_type: AudioType | str | None = None
+    """What the audio holds; used when audio is true. Default: all."""
+    duration: int | None = None
+    """Video duration in seconds. Default per model: viduq3-turbo: 5, viduq3: 5, viduq2-pro: 5, viduq2: 5, viduq1: 5, vidu2.0: 4."""
+    seed: int | None = None
+    """Random seed; a random one when left out."""
+    aspect_ratio: AspectRatio | str | None = None
+    """Aspect ratio of the output video. Default: 16:9."""
+    resolution: Resolution | str | None = None
+    """Resolution of the output video. Default per model: viduq3-turbo: 720p, viduq3: 720p, viduq2-pro: 720p, viduq2: 720p, viduq1: 1080p, vidu2.0: 360p."""
+    movement_amplitude: MovementAmplitude | str | None = None
+    """Movement amplitude of objects in the frame. Default: auto."""
+    payload: str | None = None
+    """Passed through unchanged and returned with the task."""
+    off_peak: bool | None = None
+    """Off-peak mode; cheaper, done within 48 hours. Default: false."""
+    callback_url: str | None = None
+    """URL that receives a POST whenever the task's state changes."""
+
+    def __attrs_post_init__(self) -> None:
+        mode = current_mode()
+        if mode != "off":
+            enforce(self.violations(), mode, stacklevel=4)
+
+    def violations(self) -> list[Violation]:
+        """Every rule this request breaks, errors and warnings."""
+        out: list[Violation] = []
+        check_reference2video_subjects(self.to_json(), out)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON body: only the fields that were set."""
+        body: dict[str, Any] = converter.unstructure(self)
+        return body
+
+
+@attrs.frozen(kw_only=True)
+class Reference2VideoRequest:
+    """Unnamed reference images, or reference videos on viduq2-pro.
+
+    The body of ``POST /ent/v2/reference2video``.
+    Models: viduq3-mix, viduq3-turbo, viduq3, viduq2-pro, viduq2, viduq1, vidu2.0.
+
+    Building one checks it in the current validation mode (see
+    :func:`validation_mode`): in ``"strict"`` mode an error raises
+    :class:`ValidationError` listing every violation, and a value the
+    service ignores is reported as a :class:`ValidationWarning`.
+    """
+
+    model: Model | str
+    """Model name."""
+    prompt: str
+    """Text prompt."""
+    images: list[str] | None = None
+    """Reference images, 1 to 7."""
+    videos: list[str] | None = None
+    """Reference videos, at most 2 (viduq2-pro only)."""
+    duration: int | None = None
+    """Video duration in seconds. Default per model: viduq3-mix: 5, viduq3-turbo: 5, viduq3: 5, viduq2-pro: 5, viduq2: 5, viduq1: 5, vidu2.0: 4."""
+    seed: int | None = None
+    """Random seed; a random one when left out."""
+    aspect_ratio: AspectRatio | str | None = None
+    """Aspect ratio of the output video. Default: 16:9."""
+    resolution: Resolution | str | None = None
+    """Resolution of the output video. Default per model: viduq3-mix: 720p, viduq3-turbo: 720p, viduq3: 720p, viduq2-pro: 720p, viduq2: 720p, viduq1: 1080p, vidu2.0: 360p."""
+    movement_amplitude: MovementAmplitude | str | None = None
+    """Movement amplitude of objects in the frame. Default: auto."""
+    bgm: bool | None = None
+    """Add background music chosen to fit the video. Default: false."""
+    payload: str | None = None
+    """Passed through unchanged and returned with the task."""
+    off_peak: bool | None = None
+    """Off-peak mode; cheaper, done within 48 hours. Default: false."""
+    callback_url: str | None = None
+    """URL that receives a POST whenever the task's state changes."""
+
+    def __attrs_post_init__(self) -> None:
+        mode = current_mode()
+        if mode != "off":
+            enforce(self.violations(), mode, stacklevel=4)
+
+    def violations(self) -> list[Violation]:
+        """Every rule this request breaks, errors and warnings."""
+        out: list[Violation] = []
+        check_reference2video_images(self.to_json(), out)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON body: only the fields that were set."""
+        body: dict[str, Any] = converter.unstructure(self)
+        return body
+
+
+@attrs.frozen(kw_only=True)
+class CreateTaskResponse:
+    """The task that was created.
+
+    Every field may be missing: the service's versions differ in what they
+    send. Fields the spec does not know are ignored.
+    """
+
+    task_id: str | None = None
+    """Task ID."""
+    state: TaskState | str | None = None
+    """State of the task."""
+    model: Model | str | None = None
+    """Model used."""
+    prompt: str | None = None
+    """Text prompt used."""
+    images: list[str] | None = None
+    """Images used."""
+    videos: list[str] | None = None
+    """Videos used."""
+    duration: int | None = None
+    """Video duration used."""
+    seed: int | None = None
+    """Random seed used."""
+    aspect_ratio: AspectRatio | str | None = None
+    """Aspect ratio used."""
+    resolution: Resolution | str | None = None
+    """Resolution used."""
+    bgm: bool | None = None
+    """Whether background music was added."""
+    audio: bool | None = None
+    """Whether audio was generated."""
+    audio_type: AudioType | str | None = None
+    """Audio type used."""
+    movement_amplitude: MovementAmplitude | str | None = None
+    """Movement amplitude used."""
+    payload: str | None = None
+    """The payload passed through."""
+    off_peak: bool | None = None
+    """Whether off-peak mode was used."""
+    credits: int | str | None = None
+    """Credits used."""
+    created_at: str | None = None
+    """Task creation time, RFC 3339."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CreateTaskResponse:
+        """Read a response body."""
+        return converter.structure(data, cls)
+
+
+converter = make_converter(
+    requests=(
+        Reference2VideoSubjectsRequest,
+        Reference2VideoRequest,
+        Subject,
+    ),
+    responses=(CreateTaskResponse,),
+)
+"""The cattrs converter for every class here, in both directions."""

@@ -1,0 +1,412 @@
+"""The per-model tables of the Vidu API, as data.
+
+Generated from the spec; do not edit. Every value here comes from one place in
+the spec, where a note explains any choice made where the vendor's docs are
+unclear. The validators read these tables; so can you::
+
+    from vidu import tables
+    tables.REFERENCE2VIDEO_SUBJECTS.fields["model"]
+"""
+
+from typing import Final
+
+import attrs
+
+from ._assets import AssetRules
+from ._checks import FieldTable, FormTable, Pattern, RuleTable
+
+KNOWN_MODELS: Final = (
+    "viduq3-mix",
+    "viduq3-turbo",
+    "viduq3",
+    "viduq2-pro",
+    "viduq2",
+    "viduq1",
+    "vidu2.0",
+)
+"""Every model name the spec knows."""
+
+IMAGE_ASSET: Final = AssetRules(
+    kind="image",
+    formats={
+        "image/png": "png",
+        "image/jpeg": "jpeg",
+        "image/jpg": "jpeg",
+        "image/webp": "webp",
+    },
+    min_width=128,
+    min_height=128,
+    min_aspect=(1, 4),
+    max_aspect=(4, 1),
+    max_file_bytes=52428800,
+    extra_prefixes=("ssupload:",),
+)
+"""A reference image, as an http(s) URL or a data URI."""
+IMAGE_ASSET_PREFIXES: Final = ("https://", "http://", *IMAGE_ASSET.extra_prefixes)
+"""Prefixes of asset references that are accepted without inspection."""
+
+VIDEO_ASSET: Final = AssetRules(
+    kind="video",
+    formats={
+        "video/mp4": "mp4",
+        "video/quicktime": "mov",
+        "video/x-msvideo": "avi",
+        "video/avi": "avi",
+    },
+    min_width=128,
+    min_height=128,
+    min_aspect=(1, 4),
+    max_aspect=(4, 1),
+    max_file_bytes=104857600,
+    extra_prefixes=(),
+)
+"""A reference video, as an http(s) URL or a data URI."""
+VIDEO_ASSET_PREFIXES: Final = ("https://", "http://", *VIDEO_ASSET.extra_prefixes)
+"""Prefixes of asset references that are accepted without inspection."""
+
+IMAGE_ASSET_BELOW_10485760: Final = attrs.evolve(
+    IMAGE_ASSET, decoded_bytes_below=10485760
+)
+
+VIDEO_ASSET_BELOW_20971520: Final = attrs.evolve(
+    VIDEO_ASSET, decoded_bytes_below=20971520
+)
+
+RATIO_PATTERN: Final = Pattern(
+    "[1-9][0-9]{0,3}:[1-9][0-9]{0,3}", "a ratio W:H of whole numbers, such as 21:9"
+)
+
+REFERENCE2VIDEO_SUBJECTS: Final = FormTable(
+    operation="reference2video",
+    name="subjects",
+    request_class="Reference2VideoSubjectsRequest",
+    models=("viduq3-turbo", "viduq3", "viduq2-pro", "viduq2", "viduq1", "vidu2.0"),
+    fields={
+        "model": FieldTable(
+            kind="string",
+            required=True,
+        ),
+        "auto_subjects": FieldTable(
+            kind="boolean",
+            default=False,
+        ),
+        "subjects": FieldTable(
+            kind="array",
+            required=True,
+            count=(1, 7),
+        ),
+        "prompt": FieldTable(
+            kind="string",
+            required=True,
+            length=(1, 5000),
+        ),
+        "audio": FieldTable(
+            kind="boolean",
+            default_by_model={
+                "viduq3-turbo": True,
+                "viduq3": True,
+                "viduq2-pro": False,
+                "viduq2": False,
+                "viduq1": False,
+                "vidu2.0": False,
+            },
+        ),
+        "audio_type": FieldTable(
+            kind="string",
+            default="all",
+            choices=("all", "speech_only", "sound_effect_only"),
+            aliases={
+                "All": "all",
+                "Speech_only": "speech_only",
+                "Sound-effect_only": "sound_effect_only",
+                "sound-effect_only": "sound_effect_only",
+            },
+        ),
+        "duration": FieldTable(
+            kind="integer",
+            default_by_model={
+                "viduq3-turbo": 5,
+                "viduq3": 5,
+                "viduq2-pro": 5,
+                "viduq2": 5,
+                "viduq1": 5,
+                "vidu2.0": 4,
+            },
+            range_by_model={
+                "viduq3-turbo": (3, 16),
+                "viduq3": (3, 16),
+                "viduq2-pro": (0, 10),
+                "viduq2": (1, 10),
+                "viduq1": (5, 5),
+                "vidu2.0": (4, 4),
+            },
+        ),
+        "seed": FieldTable(
+            kind="integer",
+        ),
+        "aspect_ratio": FieldTable(
+            kind="string",
+            default="16:9",
+            choices_by_model={
+                "viduq1": ("16:9", "9:16", "1:1"),
+                "vidu2.0": ("16:9", "9:16", "1:1"),
+            },
+            pattern_by_model={
+                "viduq3-turbo": RATIO_PATTERN,
+                "viduq3": RATIO_PATTERN,
+                "viduq2-pro": RATIO_PATTERN,
+                "viduq2": RATIO_PATTERN,
+            },
+        ),
+        "resolution": FieldTable(
+            kind="string",
+            default_by_model={
+                "viduq3-turbo": "720p",
+                "viduq3": "720p",
+                "viduq2-pro": "720p",
+                "viduq2": "720p",
+                "viduq1": "1080p",
+                "vidu2.0": "360p",
+            },
+            choices_by_model={
+                "viduq3-turbo": ("540p", "720p", "1080p"),
+                "viduq3": ("540p", "720p", "1080p"),
+                "viduq2-pro": ("540p", "720p", "1080p"),
+                "viduq2": ("540p", "720p", "1080p"),
+                "viduq1": ("1080p",),
+                "vidu2.0": ("360p", "720p"),
+            },
+        ),
+        "movement_amplitude": FieldTable(
+            kind="string",
+            default="auto",
+            choices=("auto", "small", "medium", "large"),
+            ignored_by=frozenset({"viduq2", "viduq2-pro", "viduq3", "viduq3-turbo"}),
+        ),
+        "payload": FieldTable(
+            kind="string",
+            length=(0, 1048576),
+        ),
+        "off_peak": FieldTable(
+            kind="boolean",
+            default=False,
+        ),
+        "callback_url": FieldTable(
+            kind="string",
+        ),
+    },
+    rules=(
+        RuleTable(
+            id="subjects.images.total",
+            severity="error",
+            field="subjects",
+            message="{model} takes at most {max} images across all subjects, got {value}",
+            max=7,
+            max_by_model={"viduq2-pro": 4},
+        ),
+        RuleTable(
+            id="subjects.videos.total",
+            severity="error",
+            field="subjects",
+            message="{model} takes at most {max} videos across all subjects, got {value}",
+            models=frozenset(("viduq2-pro",)),
+            max=2,
+        ),
+        RuleTable(
+            id="off_peak.audio",
+            severity="error",
+            field="off_peak",
+            message="off_peak is only available for {model} with audio true",
+            models=frozenset(("viduq3-turbo", "viduq3")),
+        ),
+        RuleTable(
+            id="off_peak.audio",
+            severity="error",
+            field="off_peak",
+            message="off_peak is only available for {model} with audio false",
+            models=frozenset(("viduq2-pro", "viduq2", "viduq1", "vidu2.0")),
+        ),
+        RuleTable(
+            id="audio_type.ignored",
+            severity="warning",
+            field="audio_type",
+            message="audio_type is ignored when audio is false (the default for {model})",
+        ),
+    ),
+    objects={
+        "Subject": {
+            "name": FieldTable(
+                kind="string",
+                required=True,
+                length=(1, 5000),
+            ),
+            "images": FieldTable(
+                kind="array",
+                count=(1, 3),
+            ),
+            "videos": FieldTable(
+                kind="array",
+                count=(1, 2),
+                unsupported_by=frozenset(
+                    {"vidu2.0", "viduq1", "viduq2", "viduq3", "viduq3-turbo"}
+                ),
+            ),
+            "voice_id": FieldTable(
+                kind="string",
+            ),
+        },
+    },
+    object_rules={
+        "Subject": (
+            RuleTable(
+                id="subjects.media.required",
+                severity="error",
+                field="images",
+                message="a subject needs images",
+            ),
+        ),
+    },
+    body_max_bytes=20971520,
+)
+"""Named subjects, each with reference images, referred to in the prompt as @name."""
+
+REFERENCE2VIDEO_IMAGES: Final = FormTable(
+    operation="reference2video",
+    name="images",
+    request_class="Reference2VideoRequest",
+    models=(
+        "viduq3-mix",
+        "viduq3-turbo",
+        "viduq3",
+        "viduq2-pro",
+        "viduq2",
+        "viduq1",
+        "vidu2.0",
+    ),
+    fields={
+        "model": FieldTable(
+            kind="string",
+            required=True,
+        ),
+        "images": FieldTable(
+            kind="array",
+            count=(1, 7),
+        ),
+        "videos": FieldTable(
+            kind="array",
+            count=(1, 2),
+            unsupported_by=frozenset(
+                {"vidu2.0", "viduq1", "viduq2", "viduq3", "viduq3-mix", "viduq3-turbo"}
+            ),
+        ),
+        "prompt": FieldTable(
+            kind="string",
+            required=True,
+            length=(1, 5000),
+        ),
+        "duration": FieldTable(
+            kind="integer",
+            default_by_model={
+                "viduq3-mix": 5,
+                "viduq3-turbo": 5,
+                "viduq3": 5,
+                "viduq2-pro": 5,
+                "viduq2": 5,
+                "viduq1": 5,
+                "vidu2.0": 4,
+            },
+            range_by_model={
+                "viduq3-mix": (1, 16),
+                "viduq3-turbo": (3, 16),
+                "viduq3": (3, 16),
+                "viduq2-pro": (0, 10),
+                "viduq2": (1, 10),
+                "viduq1": (5, 5),
+                "vidu2.0": (4, 4),
+            },
+        ),
+        "seed": FieldTable(
+            kind="integer",
+        ),
+        "aspect_ratio": FieldTable(
+            kind="string",
+            default="16:9",
+            choices_by_model={
+                "viduq3-mix": ("16:9", "9:16", "1:1"),
+                "viduq3-turbo": ("16:9", "9:16", "1:1"),
+                "viduq3": ("16:9", "9:16", "1:1"),
+                "viduq2-pro": ("16:9", "9:16", "3:4", "4:3", "1:1"),
+                "viduq2": ("16:9", "9:16", "3:4", "4:3", "1:1"),
+                "viduq1": ("16:9", "9:16", "1:1"),
+                "vidu2.0": ("16:9", "9:16", "1:1"),
+            },
+        ),
+        "resolution": FieldTable(
+            kind="string",
+            default_by_model={
+                "viduq3-mix": "720p",
+                "viduq3-turbo": "720p",
+                "viduq3": "720p",
+                "viduq2-pro": "720p",
+                "viduq2": "720p",
+                "viduq1": "1080p",
+                "vidu2.0": "360p",
+            },
+            choices_by_model={
+                "viduq3-mix": ("720p", "1080p"),
+                "viduq3-turbo": ("540p", "720p", "1080p"),
+                "viduq3": ("540p", "720p", "1080p"),
+                "viduq2-pro": ("540p", "720p", "1080p"),
+                "viduq2": ("540p", "720p", "1080p"),
+                "viduq1": ("1080p",),
+                "vidu2.0": ("360p", "720p"),
+            },
+        ),
+        "movement_amplitude": FieldTable(
+            kind="string",
+            default="auto",
+            choices=("auto", "small", "medium", "large"),
+            ignored_by=frozenset({"viduq2", "viduq2-pro"}),
+        ),
+        "bgm": FieldTable(
+            kind="boolean",
+            default=False,
+            ignored_by=frozenset({"viduq3", "viduq3-mix", "viduq3-turbo"}),
+        ),
+        "payload": FieldTable(
+            kind="string",
+            length=(0, 1048576),
+        ),
+        "off_peak": FieldTable(
+            kind="boolean",
+            default=False,
+        ),
+        "callback_url": FieldTable(
+            kind="string",
+        ),
+    },
+    rules=(
+        RuleTable(
+            id="images.required",
+            severity="error",
+            field="images",
+            message="images is required for {model} (or videos, on viduq2-pro)",
+        ),
+        RuleTable(
+            id="images.count_with_videos",
+            severity="error",
+            field="videos",
+            message="{model} takes at most {max} images together with videos, got {value}",
+            models=frozenset(("viduq2-pro",)),
+            max=4,
+        ),
+        RuleTable(
+            id="bgm.ignored",
+            severity="warning",
+            field="bgm",
+            message="bgm is ignored by {model} when duration is 9 or 10 seconds",
+            models=frozenset(("viduq2-pro", "viduq2")),
+        ),
+    ),
+)
+"""Unnamed reference images, or reference videos on viduq2-pro."""

@@ -1,0 +1,79 @@
+"""The ``vidu-codegen`` command (also ``python -m generator``).
+
+``generate``
+    write ``generated/`` from ``spec/`` and list what changed;
+    with ``--check``, write nothing and exit 1 naming every stale file.
+``lint``
+    check the spec alone.
+
+Exit status: 0 fine, 1 stale output (``--check``), 2 the spec has errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.pipeline import load_spec, render_spec
+from generator.writer import compare, write_tree
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vidu-codegen",
+        description="Generate a validated client package from a YAML API spec.",
+    )
+    parser.add_argument(
+        "--spec", type=Path, default=PROJECT / "spec", help="spec directory (%(default)s)"
+    )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=PROJECT / "templates",
+        help="templates directory (%(default)s)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    generate = commands.add_parser("generate", help="write the generated package")
+    generate.add_argument(
+        "--out", type=Path, default=PROJECT / "generated", help="output directory (%(default)s)"
+    )
+    generate.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if anything is stale"
+    )
+    commands.add_parser("lint", help="check the spec alone")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    loaded = load_spec(args.spec, base=args.spec.resolve().parent)
+    for finding in loaded.findings:
+        print(finding, file=sys.stderr)
+    if loaded.errors or loaded.spec is None:
+        count = len(loaded.errors)
+        print(f"{count} error{'s' if count != 1 else ''} in the spec; nothing written",
+              file=sys.stderr)
+        return 2
+    if args.command == "lint":
+        print("spec is valid")
+        return 0
+    files = render_spec(loaded.spec, args.templates)
+    if args.check:
+        changes = compare(files, args.out)
+        for line in changes.lines():
+            print(f"stale: {line}")
+        if changes:
+            print(f"{args.out} does not match the spec: run `vidu-codegen generate`")
+            return 1
+        print(f"{args.out} is up to date")
+        return 0
+    changes = write_tree(files, args.out)
+    for line in changes.lines():
+        print(line)
+    print(f"{len(changes.lines())} files changed in {args.out}" if changes else "nothing changed")
+    return 0
