@@ -28,7 +28,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Generate a validated client package from a YAML API spec.",
     )
     parser.add_argument(
-        "--spec", type=Path, default=PROJECT / "spec", help="spec directory (%(default)s)"
+        "--spec",
+        type=Path,
+        default=PROJECT / "spec",
+        help="spec directory (%(default)s)",
     )
     parser.add_argument(
         "--templates",
@@ -39,10 +42,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     generate = commands.add_parser("generate", help="write the generated package")
     generate.add_argument(
-        "--out", type=Path, default=PROJECT / "generated", help="output directory (%(default)s)"
+        "--out",
+        type=Path,
+        default=PROJECT / "generated",
+        help="output directory (%(default)s)",
     )
     generate.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 if anything is stale"
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if anything is stale",
     )
     commands.add_parser("lint", help="check the spec alone")
     return parser
@@ -56,8 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(finding, file=sys.stderr)
     if loaded.errors or loaded.spec is None:
         count = len(loaded.errors)
-        print(f"{count} error{'s' if count != 1 else ''} in the spec; nothing written",
-              file=sys.stderr)
+        print(
+            f"{count} error{'s' if count != 1 else ''} in the spec; nothing written",
+            file=sys.stderr,
+        )
         return 2
     if args.command == "lint":
         print("spec is valid")
@@ -75,5 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     changes = write_tree(files, args.out)
     for line in changes.lines():
         print(line)
-    print(f"{len(changes.lines())} files changed in {args.out}" if changes else "nothing changed")
+    print(
+        f"{len(changes.lines())} files changed in {args.out}"
+        if changes
+        else "nothing changed"
+    )
     return 0

@@ -250,9 +250,7 @@ def _kind(field: sm.Field) -> str:
 class _Builder:
     def __init__(self, spec: sm.Spec) -> None:
         self.spec = spec
-        self.assets = {
-            name: constant(name, "asset") for name in spec.root.assets
-        }
+        self.assets = {name: constant(name, "asset") for name in spec.root.assets}
         self.patterns: dict[str, str] = {}
 
     def build(self) -> PackageCtx:
@@ -424,7 +422,9 @@ class _Builder:
             if row.choices is not None:
                 per_model["choices_by_model"][model] = tuple(row.choices)
             if row.pattern is not None:
-                per_model["pattern_by_model"][model] = Ref(constant(row.pattern, "pattern"))
+                per_model["pattern_by_model"][model] = Ref(
+                    constant(row.pattern, "pattern")
+                )
             if row.range is not None:
                 per_model["range_by_model"][model] = _pair(row.range)
             if row.count is not None:
@@ -460,7 +460,9 @@ class _Builder:
             default_doc=_default_doc(field, models),
         )
 
-    def _items(self, items: sm.Items | None, objects: dict[str, ObjectCtx]) -> Items | None:
+    def _items(
+        self, items: sm.Items | None, objects: dict[str, ObjectCtx]
+    ) -> Items | None:
         if items is None:
             return None
         if items.object is not None:
@@ -471,7 +473,7 @@ class _Builder:
                 object_func=obj.func if obj else None,
             )
         if items.asset is not None:
-            asset = self.spec.root.assets[items.asset]
+            self.spec.root.assets[items.asset]
             const = self.assets[items.asset]
             if items.decoded_bytes_below is not None:
                 const = f"{const}_BELOW_{items.decoded_bytes_below}"
@@ -534,7 +536,9 @@ def _effective(rules: tuple[RuleCtx, ...]) -> tuple[str, ...]:
 
 
 def _default_doc(field: sm.Field, models: tuple[str, ...]) -> str | None:
-    defaults = {m: r.default for m, r in field.by_model.items() if r.default is not None}
+    defaults = {
+        m: r.default for m, r in field.by_model.items() if r.default is not None
+    }
     if defaults:
         parts = [f"{m}: {_scalar_doc(defaults[m])}" for m in models if m in defaults]
         return "Default per model: " + ", ".join(parts) + "."

@@ -68,7 +68,9 @@ def format_python(sources: dict[str, str]) -> dict[str, str]:
         if not name.endswith(".py"):
             out[name] = text
             continue
-        fixed = _ruff(["check", "--fix-only", "--select", "I,F401", "--exit-zero"], name, text)
+        fixed = _ruff(
+            ["check", "--fix-only", "--select", "I,F401,RUF022", "--exit-zero"], name, text
+        )
         out[name] = _ruff(["format"], name, fixed)
     return out
 
@@ -96,8 +98,16 @@ def render(ctx: PackageCtx, templates: Path) -> dict[str, str]:
         + [r.class_name for op in ctx.operations for r in op.responses]
     )
     names = [
-        "Mode", "OPERATIONS", "Severity", "ValidationError", "ValidationWarning",
-        "Violation", "converter", "current_mode", "tables", "validate_payload",
+        "Mode",
+        "OPERATIONS",
+        "Severity",
+        "ValidationError",
+        "ValidationWarning",
+        "Violation",
+        "converter",
+        "current_mode",
+        "tables",
+        "validate_payload",
         "validation_mode",
     ]
     extra = {

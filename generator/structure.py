@@ -113,8 +113,9 @@ class Structurer:
         if isinstance(value, Table):
             return self.converter.structure(value, _PresentCondition).to_condition()
         values = value if isinstance(value, Seq) else Seq([value])
-        condition = sm.Condition(equals=self.converter.structure(values, Seq[sm.Scalar]))
-        return condition
+        return sm.Condition(
+            equals=self.converter.structure(values, Seq[sm.Scalar])
+        )
 
     # containers ----------------------------------------------------------
 
@@ -125,7 +126,11 @@ class Structurer:
             if not isinstance(value, Table):
                 raise TypeError(f"expected a mapping, got {_describe(value)}")
             out: Table[Any] = Table()
-            out.pos, out.key_pos, out.value_pos = value.pos, value.key_pos, value.value_pos
+            out.pos, out.key_pos, out.value_pos = (
+                value.pos,
+                value.key_pos,
+                value.value_pos,
+            )
             failed = False
             for key, item in value.items():
                 try:
@@ -170,7 +175,7 @@ class Structurer:
             for a in attrs.fields(cls)
             if a.name.endswith("_")
         }
-        base = make_dict_structure_fn(cls, self.converter, **renames)
+        base = make_dict_structure_fn(cls, self.converter, **renames)  # type: ignore[arg-type]
         keys = {a.name: a.name.rstrip("_") for a in attrs.fields(cls) if a.init}
 
         def hook(value: Any, _: Any) -> sm.Node:
@@ -199,7 +204,9 @@ class Structurer:
     ) -> None:
         known = ", ".join(sorted(keys.values()))
         for key in sorted(exc.extra_fields):
-            self._record(table.where_key(key), f"unknown key {key!r}; known keys: {known}")
+            self._record(
+                table.where_key(key), f"unknown key {key!r}; known keys: {known}"
+            )
 
     def _record_group(
         self, group: ClassValidationError, table: Table[Any], keys: dict[str, str]

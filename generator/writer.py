@@ -38,7 +38,9 @@ def _on_disk(root: Path) -> dict[str, bytes]:
         return {}
     files = {}
     for path in root.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts:
+        parts = path.relative_to(root).parts
+        skipped = any(p == "__pycache__" or p.startswith(".") for p in parts)
+        if path.is_file() and not skipped:
             files[path.relative_to(root).as_posix()] = path.read_bytes()
     return files
 
@@ -49,7 +51,9 @@ def compare(files: dict[str, str], root: Path) -> Changes:
     wanted = {name: text.encode("utf-8") for name, text in files.items()}
     return Changes(
         added=tuple(sorted(set(wanted) - set(current))),
-        changed=tuple(sorted(n for n in wanted if n in current and current[n] != wanted[n])),
+        changed=tuple(
+            sorted(n for n in wanted if n in current and current[n] != wanted[n])
+        ),
         removed=tuple(sorted(set(current) - set(wanted))),
     )
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 import attrs
 
 from ._violations import Severity, Violation
+
+T = TypeVar("T")
 
 MISSING: Final = object()
 """Marks a key that is not in the body."""
@@ -335,3 +337,10 @@ def check_model(
     else:
         out.append(type_error(field, f"{field}.type", "a string", value))
     return None
+
+
+def present(value: T | None) -> T:
+    """``value``, which the generator knows is set (for the type checker)."""
+    if value is None:
+        raise LookupError("a table entry the validators rely on is missing")
+    return value

@@ -22,6 +22,7 @@ from ._checks import (
     not_a_choice,
     not_an_object,
     out_of_range,
+    present,
     required,
     total_items,
     type_error,
@@ -65,18 +66,21 @@ REFERENCE2VIDEO_SUBJECTS_MODELS: Final = frozenset(REFERENCE2VIDEO_SUBJECTS.mode
 REFERENCE2VIDEO_SUBJECTS_FORM: Final = (
     "the subjects form (Reference2VideoSubjectsRequest)"
 )
+REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES: Final = present(
+    REFERENCE2VIDEO_SUBJECTS.body_max_bytes
+)
 REFERENCE2VIDEO_SUBJECTS_MODEL: Final = REFERENCE2VIDEO_SUBJECTS.fields["model"]
 REFERENCE2VIDEO_SUBJECTS_AUTO_SUBJECTS: Final = REFERENCE2VIDEO_SUBJECTS.fields[
     "auto_subjects"
 ]
 REFERENCE2VIDEO_SUBJECTS_SUBJECTS: Final = REFERENCE2VIDEO_SUBJECTS.fields["subjects"]
-REFERENCE2VIDEO_SUBJECTS_SUBJECTS_COUNT: Final = REFERENCE2VIDEO_SUBJECTS.fields[
-    "subjects"
-].count
+REFERENCE2VIDEO_SUBJECTS_SUBJECTS_COUNT: Final = present(
+    REFERENCE2VIDEO_SUBJECTS.fields["subjects"].count
+)
 REFERENCE2VIDEO_SUBJECTS_PROMPT: Final = REFERENCE2VIDEO_SUBJECTS.fields["prompt"]
-REFERENCE2VIDEO_SUBJECTS_PROMPT_LENGTH: Final = REFERENCE2VIDEO_SUBJECTS.fields[
-    "prompt"
-].length
+REFERENCE2VIDEO_SUBJECTS_PROMPT_LENGTH: Final = present(
+    REFERENCE2VIDEO_SUBJECTS.fields["prompt"].length
+)
 REFERENCE2VIDEO_SUBJECTS_AUDIO: Final = REFERENCE2VIDEO_SUBJECTS.fields["audio"]
 REFERENCE2VIDEO_SUBJECTS_AUDIO_DEFAULT_BY_MODEL: Final = (
     REFERENCE2VIDEO_SUBJECTS.fields["audio"].default_by_model
@@ -84,9 +88,9 @@ REFERENCE2VIDEO_SUBJECTS_AUDIO_DEFAULT_BY_MODEL: Final = (
 REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE: Final = REFERENCE2VIDEO_SUBJECTS.fields[
     "audio_type"
 ]
-REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_CHOICES: Final = REFERENCE2VIDEO_SUBJECTS.fields[
-    "audio_type"
-].choices
+REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_CHOICES: Final = present(
+    REFERENCE2VIDEO_SUBJECTS.fields["audio_type"].choices
+)
 REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_ALIASES: Final = REFERENCE2VIDEO_SUBJECTS.fields[
     "audio_type"
 ].aliases
@@ -119,16 +123,16 @@ REFERENCE2VIDEO_SUBJECTS_RESOLUTION_CHOICES_BY_MODEL: Final = (
 REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE: Final = REFERENCE2VIDEO_SUBJECTS.fields[
     "movement_amplitude"
 ]
-REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_CHOICES: Final = (
+REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_CHOICES: Final = present(
     REFERENCE2VIDEO_SUBJECTS.fields["movement_amplitude"].choices
 )
 REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_IGNORED_BY: Final = (
     REFERENCE2VIDEO_SUBJECTS.fields["movement_amplitude"].ignored_by
 )
 REFERENCE2VIDEO_SUBJECTS_PAYLOAD: Final = REFERENCE2VIDEO_SUBJECTS.fields["payload"]
-REFERENCE2VIDEO_SUBJECTS_PAYLOAD_LENGTH: Final = REFERENCE2VIDEO_SUBJECTS.fields[
-    "payload"
-].length
+REFERENCE2VIDEO_SUBJECTS_PAYLOAD_LENGTH: Final = present(
+    REFERENCE2VIDEO_SUBJECTS.fields["payload"].length
+)
 REFERENCE2VIDEO_SUBJECTS_OFF_PEAK: Final = REFERENCE2VIDEO_SUBJECTS.fields["off_peak"]
 REFERENCE2VIDEO_SUBJECTS_CALLBACK_URL: Final = REFERENCE2VIDEO_SUBJECTS.fields[
     "callback_url"
@@ -139,21 +143,21 @@ REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS: Final = frozenset(
 REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME: Final = REFERENCE2VIDEO_SUBJECTS.objects[
     "Subject"
 ]["name"]
-REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME_LENGTH: Final = REFERENCE2VIDEO_SUBJECTS.objects[
-    "Subject"
-]["name"].length
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME_LENGTH: Final = present(
+    REFERENCE2VIDEO_SUBJECTS.objects["Subject"]["name"].length
+)
 REFERENCE2VIDEO_SUBJECTS_SUBJECT_IMAGES: Final = REFERENCE2VIDEO_SUBJECTS.objects[
     "Subject"
 ]["images"]
-REFERENCE2VIDEO_SUBJECTS_SUBJECT_IMAGES_COUNT: Final = REFERENCE2VIDEO_SUBJECTS.objects[
-    "Subject"
-]["images"].count
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_IMAGES_COUNT: Final = present(
+    REFERENCE2VIDEO_SUBJECTS.objects["Subject"]["images"].count
+)
 REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS: Final = REFERENCE2VIDEO_SUBJECTS.objects[
     "Subject"
 ]["videos"]
-REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_COUNT: Final = REFERENCE2VIDEO_SUBJECTS.objects[
-    "Subject"
-]["videos"].count
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_COUNT: Final = present(
+    REFERENCE2VIDEO_SUBJECTS.objects["Subject"]["videos"].count
+)
 REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_UNSUPPORTED_BY: Final = (
     REFERENCE2VIDEO_SUBJECTS.objects["Subject"]["videos"].unsupported_by
 )
@@ -195,6 +199,7 @@ def _check_reference2video_subjects_subject(
                         REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME_LENGTH,
                     )
                 )
+
     else:
         out.append(
             required(
@@ -241,6 +246,7 @@ def _check_reference2video_subjects_subject(
                         "subjects.images",
                         out,
                     )
+
     value = source.get("videos", MISSING)
     if value is not MISSING:
         if model in REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_UNSUPPORTED_BY:
@@ -285,14 +291,12 @@ def _check_reference2video_subjects_subject(
                         "subjects.videos",
                         out,
                     )
+
     value = source.get("voice_id", MISSING)
-    if value is not MISSING:
-        if type(value) is not str:
-            out.append(
-                type_error(
-                    f"{where}.voice_id", "subjects.voice_id.type", "a string", value
-                )
-            )
+    if value is not MISSING and type(value) is not str:
+        out.append(
+            type_error(f"{where}.voice_id", "subjects.voice_id.type", "a string", value)
+        )
     rule = REFERENCE2VIDEO_SUBJECTS.object_rules["Subject"][0]
     if "images" not in source and "videos" not in source:
         out.append(broken_rule(rule, f"{where}.images", model or "any model"))
@@ -316,11 +320,10 @@ def check_reference2video_subjects(
         out,
     )
     value = source.get("auto_subjects", MISSING)
-    if value is not MISSING:
-        if type(value) is not bool:
-            out.append(
-                type_error("auto_subjects", "auto_subjects.type", "a boolean", value)
-            )
+    if value is not MISSING and type(value) is not bool:
+        out.append(
+            type_error("auto_subjects", "auto_subjects.type", "a boolean", value)
+        )
     value = source.get("subjects", MISSING)
     if value is not MISSING:
         if type(value) is not list and type(value) is not tuple:
@@ -344,6 +347,7 @@ def check_reference2video_subjects(
                 data_chars += _check_reference2video_subjects_subject(
                     item, f"subjects[{i}]", model, out
                 )
+
     else:
         out.append(
             required("subjects", "subjects.required", REFERENCE2VIDEO_SUBJECTS_FORM)
@@ -366,6 +370,7 @@ def check_reference2video_subjects(
                         REFERENCE2VIDEO_SUBJECTS_PROMPT_LENGTH,
                     )
                 )
+
     else:
         out.append(required("prompt", "prompt.required", REFERENCE2VIDEO_SUBJECTS_FORM))
     eff_audio = REFERENCE2VIDEO_SUBJECTS_AUDIO.default_for(model)
@@ -375,6 +380,7 @@ def check_reference2video_subjects(
             out.append(type_error("audio", "audio.type", "a boolean", value))
         else:
             eff_audio = value
+
     value = source.get("audio_type", MISSING)
     if value is not MISSING:
         if type(value) is not str:
@@ -393,6 +399,7 @@ def check_reference2video_subjects(
                         REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_CHOICES,
                     )
                 )
+
     value = source.get("duration", MISSING)
     if value is not MISSING:
         if type(value) is not int:
@@ -407,10 +414,10 @@ def check_reference2video_subjects(
                 out.append(
                     out_of_range("duration", "duration.range", value, model, bounds)
                 )
+
     value = source.get("seed", MISSING)
-    if value is not MISSING:
-        if type(value) is not int:
-            out.append(type_error("seed", "seed.type", "an integer", value))
+    if value is not MISSING and type(value) is not int:
+        out.append(type_error("seed", "seed.type", "an integer", value))
     value = source.get("aspect_ratio", MISSING)
     if value is not MISSING:
         if type(value) is not str:
@@ -440,6 +447,7 @@ def check_reference2video_subjects(
                         "aspect_ratio", "aspect_ratio.pattern", value, model, pattern
                     )
                 )
+
     value = source.get("resolution", MISSING)
     if value is not MISSING:
         if type(value) is not str:
@@ -456,6 +464,7 @@ def check_reference2video_subjects(
                         "resolution", "resolution.choice", value, model, choices
                     )
                 )
+
     value = source.get("movement_amplitude", MISSING)
     if value is not MISSING:
         if model in REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_IGNORED_BY:
@@ -479,6 +488,7 @@ def check_reference2video_subjects(
                         REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_CHOICES,
                     )
                 )
+
     value = source.get("payload", MISSING)
     if value is not MISSING:
         if type(value) is not str:
@@ -497,6 +507,7 @@ def check_reference2video_subjects(
                         REFERENCE2VIDEO_SUBJECTS_PAYLOAD_LENGTH,
                     )
                 )
+
     eff_off_peak = REFERENCE2VIDEO_SUBJECTS_OFF_PEAK.default_for(model)
     value = source.get("off_peak", MISSING)
     if value is not MISSING:
@@ -504,12 +515,10 @@ def check_reference2video_subjects(
             out.append(type_error("off_peak", "off_peak.type", "a boolean", value))
         else:
             eff_off_peak = value
+
     value = source.get("callback_url", MISSING)
-    if value is not MISSING:
-        if type(value) is not str:
-            out.append(
-                type_error("callback_url", "callback_url.type", "a string", value)
-            )
+    if value is not MISSING and type(value) is not str:
+        out.append(type_error("callback_url", "callback_url.type", "a string", value))
     rule = REFERENCE2VIDEO_SUBJECTS.rules[0]
     if model is not None:
         total = total_items(source.get("subjects"), "images")
@@ -531,10 +540,10 @@ def check_reference2video_subjects(
     rule = REFERENCE2VIDEO_SUBJECTS.rules[4]
     if eff_audio is False and "audio_type" in source:
         out.append(broken_rule(rule, "audio_type", model or "any model"))
-    if data_chars > 10485760:
+    if data_chars > REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES // 2:
         size = body_size(source)
-        if size is not None and size > REFERENCE2VIDEO_SUBJECTS.body_max_bytes:
-            out.append(body_too_large(size, 20971520))
+        if size is not None and size > REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES:
+            out.append(body_too_large(size, REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES))
 
 
 # reference2video, the images form (Reference2VideoRequest)
@@ -560,20 +569,20 @@ REFERENCE2VIDEO_IMAGES_MODELS: Final = frozenset(REFERENCE2VIDEO_IMAGES.models)
 REFERENCE2VIDEO_IMAGES_FORM: Final = "the images form (Reference2VideoRequest)"
 REFERENCE2VIDEO_IMAGES_MODEL: Final = REFERENCE2VIDEO_IMAGES.fields["model"]
 REFERENCE2VIDEO_IMAGES_IMAGES: Final = REFERENCE2VIDEO_IMAGES.fields["images"]
-REFERENCE2VIDEO_IMAGES_IMAGES_COUNT: Final = REFERENCE2VIDEO_IMAGES.fields[
-    "images"
-].count
+REFERENCE2VIDEO_IMAGES_IMAGES_COUNT: Final = present(
+    REFERENCE2VIDEO_IMAGES.fields["images"].count
+)
 REFERENCE2VIDEO_IMAGES_VIDEOS: Final = REFERENCE2VIDEO_IMAGES.fields["videos"]
-REFERENCE2VIDEO_IMAGES_VIDEOS_COUNT: Final = REFERENCE2VIDEO_IMAGES.fields[
-    "videos"
-].count
+REFERENCE2VIDEO_IMAGES_VIDEOS_COUNT: Final = present(
+    REFERENCE2VIDEO_IMAGES.fields["videos"].count
+)
 REFERENCE2VIDEO_IMAGES_VIDEOS_UNSUPPORTED_BY: Final = REFERENCE2VIDEO_IMAGES.fields[
     "videos"
 ].unsupported_by
 REFERENCE2VIDEO_IMAGES_PROMPT: Final = REFERENCE2VIDEO_IMAGES.fields["prompt"]
-REFERENCE2VIDEO_IMAGES_PROMPT_LENGTH: Final = REFERENCE2VIDEO_IMAGES.fields[
-    "prompt"
-].length
+REFERENCE2VIDEO_IMAGES_PROMPT_LENGTH: Final = present(
+    REFERENCE2VIDEO_IMAGES.fields["prompt"].length
+)
 REFERENCE2VIDEO_IMAGES_DURATION: Final = REFERENCE2VIDEO_IMAGES.fields["duration"]
 REFERENCE2VIDEO_IMAGES_DURATION_DEFAULT_BY_MODEL: Final = REFERENCE2VIDEO_IMAGES.fields[
     "duration"
@@ -598,7 +607,7 @@ REFERENCE2VIDEO_IMAGES_RESOLUTION_CHOICES_BY_MODEL: Final = (
 REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE: Final = REFERENCE2VIDEO_IMAGES.fields[
     "movement_amplitude"
 ]
-REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_CHOICES: Final = (
+REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_CHOICES: Final = present(
     REFERENCE2VIDEO_IMAGES.fields["movement_amplitude"].choices
 )
 REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_IGNORED_BY: Final = (
@@ -609,9 +618,9 @@ REFERENCE2VIDEO_IMAGES_BGM_IGNORED_BY: Final = REFERENCE2VIDEO_IMAGES.fields[
     "bgm"
 ].ignored_by
 REFERENCE2VIDEO_IMAGES_PAYLOAD: Final = REFERENCE2VIDEO_IMAGES.fields["payload"]
-REFERENCE2VIDEO_IMAGES_PAYLOAD_LENGTH: Final = REFERENCE2VIDEO_IMAGES.fields[
-    "payload"
-].length
+REFERENCE2VIDEO_IMAGES_PAYLOAD_LENGTH: Final = present(
+    REFERENCE2VIDEO_IMAGES.fields["payload"].length
+)
 REFERENCE2VIDEO_IMAGES_OFF_PEAK: Final = REFERENCE2VIDEO_IMAGES.fields["off_peak"]
 REFERENCE2VIDEO_IMAGES_CALLBACK_URL: Final = REFERENCE2VIDEO_IMAGES.fields[
     "callback_url"
@@ -661,6 +670,7 @@ def check_reference2video_images(
                     check_asset(
                         item, IMAGE_ASSET_BELOW_10485760, f"images[{i}]", "images", out
                     )
+
     value = source.get("videos", MISSING)
     if value is not MISSING:
         if model in REFERENCE2VIDEO_IMAGES_VIDEOS_UNSUPPORTED_BY:
@@ -691,6 +701,7 @@ def check_reference2video_images(
                     check_asset(
                         item, VIDEO_ASSET_BELOW_20971520, f"videos[{i}]", "videos", out
                     )
+
     value = source.get("prompt", MISSING)
     if value is not MISSING:
         if type(value) is not str:
@@ -709,6 +720,7 @@ def check_reference2video_images(
                         REFERENCE2VIDEO_IMAGES_PROMPT_LENGTH,
                     )
                 )
+
     else:
         out.append(required("prompt", "prompt.required", REFERENCE2VIDEO_IMAGES_FORM))
     eff_duration = REFERENCE2VIDEO_IMAGES_DURATION.default_for(model)
@@ -727,10 +739,10 @@ def check_reference2video_images(
                     out_of_range("duration", "duration.range", value, model, bounds)
                 )
             eff_duration = value
+
     value = source.get("seed", MISSING)
-    if value is not MISSING:
-        if type(value) is not int:
-            out.append(type_error("seed", "seed.type", "an integer", value))
+    if value is not MISSING and type(value) is not int:
+        out.append(type_error("seed", "seed.type", "an integer", value))
     value = source.get("aspect_ratio", MISSING)
     if value is not MISSING:
         if type(value) is not str:
@@ -749,6 +761,7 @@ def check_reference2video_images(
                         "aspect_ratio", "aspect_ratio.choice", value, model, choices
                     )
                 )
+
     value = source.get("resolution", MISSING)
     if value is not MISSING:
         if type(value) is not str:
@@ -765,6 +778,7 @@ def check_reference2video_images(
                         "resolution", "resolution.choice", value, model, choices
                     )
                 )
+
     value = source.get("movement_amplitude", MISSING)
     if value is not MISSING:
         if model in REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_IGNORED_BY:
@@ -788,6 +802,7 @@ def check_reference2video_images(
                         REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_CHOICES,
                     )
                 )
+
     eff_bgm = REFERENCE2VIDEO_IMAGES_BGM.default_for(model)
     value = source.get("bgm", MISSING)
     if value is not MISSING:
@@ -797,6 +812,7 @@ def check_reference2video_images(
             out.append(type_error("bgm", "bgm.type", "a boolean", value))
         else:
             eff_bgm = value
+
     value = source.get("payload", MISSING)
     if value is not MISSING:
         if type(value) is not str:
@@ -815,16 +831,13 @@ def check_reference2video_images(
                         REFERENCE2VIDEO_IMAGES_PAYLOAD_LENGTH,
                     )
                 )
+
     value = source.get("off_peak", MISSING)
-    if value is not MISSING:
-        if type(value) is not bool:
-            out.append(type_error("off_peak", "off_peak.type", "a boolean", value))
+    if value is not MISSING and type(value) is not bool:
+        out.append(type_error("off_peak", "off_peak.type", "a boolean", value))
     value = source.get("callback_url", MISSING)
-    if value is not MISSING:
-        if type(value) is not str:
-            out.append(
-                type_error("callback_url", "callback_url.type", "a string", value)
-            )
+    if value is not MISSING and type(value) is not str:
+        out.append(type_error("callback_url", "callback_url.type", "a string", value))
     rule = REFERENCE2VIDEO_IMAGES.rules[0]
     if "images" not in source and "videos" not in source:
         out.append(broken_rule(rule, "images", model or "any model"))
