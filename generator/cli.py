@@ -6,7 +6,8 @@
 ``lint``
     check the spec alone.
 
-Exit status: 0 fine, 1 stale output (``--check``), 2 the spec has errors.
+Exit status: 0 fine, 1 stale output (``--check``), 2 the spec has errors,
+3 the templates cannot be rendered. Nothing is written unless all went well.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import jinja2
+
 from generator.pipeline import load_spec, render_spec
+from generator.render import RenderError
 from generator.writer import compare, write_tree
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -72,7 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "lint":
         print("spec is valid")
         return 0
-    files = render_spec(loaded.spec, args.templates)
+    try:
+        files = render_spec(loaded.spec, args.templates)
+    except (jinja2.TemplateError, RenderError) as exc:
+        print(f"cannot render the templates: {exc}", file=sys.stderr)
+        return 3
     if args.check:
         changes = compare(files, args.out)
         for line in changes.lines():

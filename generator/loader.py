@@ -100,6 +100,7 @@ def load_yaml(path: Path, display: str) -> tuple[Table[Any] | None, list[Finding
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(display, mark.line + 1, mark.column + 1) if mark else NOWHERE
         problem = (exc.problem or exc.context or "invalid YAML").strip()
+        problem = problem.split(" with value ", 1)[0]
         return None, [Finding(pos, f"invalid YAML: {problem}")]
     data = _plain(node, display)
     if not isinstance(data, Table):

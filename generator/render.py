@@ -18,6 +18,10 @@ import jinja2
 from generator.context import PackageCtx, Ref
 
 
+class RenderError(Exception):
+    """A rendered file is not valid Python, or ruff could not run."""
+
+
 def py_literal(value: object) -> str:
     """``value`` as Python source; sets and dicts in a stable order."""
     if isinstance(value, Ref):
@@ -82,7 +86,7 @@ def _ruff(args: list[str], name: str, text: str) -> str:
         command, input=text, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        raise RuntimeError(f"ruff could not format {name}:\n{result.stderr}")
+        raise RenderError(f"ruff could not format {name}:\n{result.stderr.strip()}")
     return result.stdout
 
 
