@@ -53,12 +53,20 @@ def _open_union_hook(tp: Any) -> Callable[[Any, Any], Any]:
     return structure
 
 
+def _open_union_unstructure(_: Any) -> Callable[[Any], Any]:
+    def unstructure(value: Any) -> Any:
+        return value.value if isinstance(value, enum.Enum) else value
+
+    return unstructure
+
+
 def make_converter(
     requests: tuple[type, ...], responses: tuple[type, ...]
 ) -> cattrs.Converter:
     """A converter for these request and response classes."""
     converter = cattrs.Converter()
     converter.register_structure_hook_factory(_is_open_union, _open_union_hook)
+    converter.register_unstructure_hook_factory(_is_open_union, _open_union_unstructure)
     for cls in requests:
         converter.register_unstructure_hook(
             cls,
