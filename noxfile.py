@@ -1,6 +1,48 @@
-"""Nox sessions for vidu-codegen."""
+"""Nox sessions for vidu-codegen: ``nox`` runs tests, lint, typecheck and check."""
 
 import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck", "check"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHON_DIRS = ["generator", "generated", "tests", "bench", "noxfile.py"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite: generator, runtime and generated contract tests."""
+    session.install("-e", ".[dev]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on everything: lint rules and formatting."""
+    session.install("ruff==0.17.5")
+    session.run("ruff", "check", *PYTHON_DIRS)
+    session.run("ruff", "format", "--check", *PYTHON_DIRS)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the generator and the generated package."""
+    session.install("-e", ".[dev]")
+    session.run("mypy", "--strict", "generator")
+    session.run("mypy", "--strict", "generated/vidu")
+
+
+@nox.session
+def check(session: nox.Session) -> None:
+    """Fail when generated/ is not what the generator makes from spec/."""
+    session.install("-e", ".")
+    session.run("vidu-codegen", "generate", "--check")
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate generated/ from spec/."""
+    session.install("-e", ".")
+    session.run("vidu-codegen", "generate")
 
 
 @nox.session

@@ -73,7 +73,9 @@ def format_python(sources: dict[str, str]) -> dict[str, str]:
             out[name] = text
             continue
         fixed = _ruff(
-            ["check", "--fix-only", "--select", "I,F401,RUF022", "--exit-zero"], name, text
+            ["check", "--fix-only", "--select", "I,F401,RUF022", "--exit-zero"],
+            name,
+            text,
         )
         out[name] = _ruff(["format"], name, fixed)
     return out

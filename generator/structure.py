@@ -113,9 +113,7 @@ class Structurer:
         if isinstance(value, Table):
             return self.converter.structure(value, _PresentCondition).to_condition()
         values = value if isinstance(value, Seq) else Seq([value])
-        return sm.Condition(
-            equals=self.converter.structure(values, Seq[sm.Scalar])
-        )
+        return sm.Condition(equals=self.converter.structure(values, Seq[sm.Scalar]))
 
     # containers ----------------------------------------------------------
 

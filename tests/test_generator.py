@@ -26,7 +26,9 @@ def test_bundled_generated_tree_matches_the_spec() -> None:
 
 def test_check_names_every_stale_file_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "generated"
-    shutil.copytree(PROJECT / "generated", out, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        PROJECT / "generated", out, ignore=shutil.ignore_patterns("__pycache__")
+    )
     (out / "vidu" / "tables.py").write_text("# edited by hand\n")
     (out / "vidu" / "extra.py").write_text("")
     (out / "vidu" / "py.typed").unlink()
@@ -75,8 +77,17 @@ def test_tiny_spec_generates_a_working_package(tiny_spec: Path, tmp_path: Path) 
     result = run_codegen("--spec", str(tiny_spec), "generate", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert sorted(_tree(out / "acme")) == sorted(
-        ["__init__.py", "_assets.py", "_checks.py", "_convert.py", "_validators.py",
-         "_violations.py", "models.py", "py.typed", "tables.py"]
+        [
+            "__init__.py",
+            "_assets.py",
+            "_checks.py",
+            "_convert.py",
+            "_validators.py",
+            "_violations.py",
+            "models.py",
+            "py.typed",
+            "tables.py",
+        ]
     )
     script = """
 import acme
@@ -127,7 +138,7 @@ def test_spec_text_cannot_break_or_inject_code(tiny_spec: Path, tmp_path: Path) 
         text=True,
         check=True,
     )
-    assert run.stdout.splitlines()[0] == repr("it's \"quoted\" \\\\ {model}")
+    assert run.stdout.splitlines()[0] == repr('it\'s "quoted" \\\\ {model}')
     assert "size 100 is not allowed for fine" in run.stdout
     models = (out / "acme" / "models.py").read_text()
     assert "boom" in models

@@ -22,7 +22,9 @@ CASES = [
         OP,
         "  id: render\n",
         "  id: [render\n",
-        ["spec/operations/render.yaml:3:9: invalid YAML: expected ',' or ']', but got ':'"],
+        [
+            "spec/operations/render.yaml:3:9: invalid YAML: expected ',' or ']', but got ':'"
+        ],
     ),
     (
         "duplicate key",
@@ -36,7 +38,9 @@ CASES = [
         OP,
         "        summary: Edge length in pixels.\n",
         "        summary: Edge length in pixels.\n        maximum: 3\n",
-        ["spec/operations/render.yaml:22:9: unknown key 'maximum'; known keys: aliases, by_model, choices, count, default, enum, items, length, pattern, range, required, role, summary, type"],
+        [
+            "spec/operations/render.yaml:22:9: unknown key 'maximum'; known keys: aliases, by_model, choices, count, default, enum, items, length, pattern, range, required, role, summary, type"
+        ],
     ),
     (
         "missing key",
@@ -50,21 +54,27 @@ CASES = [
         OP,
         "        required: true\n        role: model",
         "        required: yes please\n        role: model",
-        ["spec/operations/render.yaml:16:19: required: expected true or false, got 'yes please'"],
+        [
+            "spec/operations/render.yaml:16:19: required: expected true or false, got 'yes please'"
+        ],
     ),
     (
         "unknown model in by_model",
         OP,
         "          fine: {range: [256, 2048], default: 1024}\n",
         "          fine: {range: [256, 2048], default: 1024}\n          quick: {range: [1, 2]}\n",
-        ["spec/operations/render.yaml:25:11: model 'quick' is not one of this form's models: fast, fine"],
+        [
+            "spec/operations/render.yaml:25:11: model 'quick' is not one of this form's models: fast, fine"
+        ],
     ),
     (
         "unknown model in form",
         OP,
         "    models: [fast, fine]\n",
         "    models: [fast, fine, huge]\n",
-        ["spec/operations/render.yaml:12:26: unknown model 'huge'; known models: fast, fine"],
+        [
+            "spec/operations/render.yaml:12:26: unknown model 'huge'; known models: fast, fine"
+        ],
     ),
     (
         "inverted range",
@@ -81,21 +91,27 @@ CASES = [
         OP,
         "default: 1024}",
         "default: 4096}",
-        ["spec/operations/render.yaml:24:47: default 4096 is outside the range 256-2048"],
+        [
+            "spec/operations/render.yaml:24:47: default 4096 is outside the range 256-2048"
+        ],
     ),
     (
         "default not a choice",
         OP,
         "        default: ink\n",
         "        default: pencil\n",
-        ["spec/operations/render.yaml:28:18: default 'pencil' is not one of the allowed values: ink, paint"],
+        [
+            "spec/operations/render.yaml:28:18: default 'pencil' is not one of the allowed values: ink, paint"
+        ],
     ),
     (
         "choice not in enum",
         OP,
         "choices: [ink, paint]",
         "choices: [ink, paint, oil]",
-        ["spec/operations/render.yaml:29:31: 'oil' is not a value of enum Style: ink, paint"],
+        [
+            "spec/operations/render.yaml:29:31: 'oil' is not a value of enum Style: ink, paint"
+        ],
     ),
     (
         "duplicate choice",
@@ -109,14 +125,18 @@ CASES = [
         OP,
         "count: [1, 4]",
         "count: [4, 1]",
-        ["spec/operations/render.yaml:34:16: count [4, 1] is inverted: min is above max"],
+        [
+            "spec/operations/render.yaml:34:16: count [4, 1] is inverted: min is above max"
+        ],
     ),
     (
         "rule names unknown field",
         OP,
         "when: {hdr: true, size: [64, 100]}",
         "when: {hdr: true, width: [64, 100]}",
-        ["spec/operations/render.yaml:44:27: unknown field 'width' in when; fields: engine, size, style, tags, hdr"],
+        [
+            "spec/operations/render.yaml:44:27: unknown field 'width' in when; fields: engine, size, style, tags, hdr"
+        ],
     ),
     (
         "rule message placeholder",
@@ -130,7 +150,9 @@ CASES = [
         OP,
         "  response: RenderJob\n",
         "  response: RenderTask\n",
-        ["spec/operations/render.yaml:6:13: unknown response 'RenderTask'; defined: RenderJob"],
+        [
+            "spec/operations/render.yaml:6:13: unknown response 'RenderTask'; defined: RenderJob"
+        ],
     ),
     (
         "unknown enum",
@@ -174,11 +196,16 @@ def test_broken_spec_reports_every_problem_at_its_place(
 
 def test_broken_spec_writes_nothing(tiny_spec: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert run_codegen("--spec", str(tiny_spec), "generate", "--out", str(out)).returncode == 0
+    assert (
+        run_codegen("--spec", str(tiny_spec), "generate", "--out", str(out)).returncode
+        == 0
+    )
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     path = tiny_spec / OP
     path.write_text(path.read_text().replace("default: 1024}", "default: 4096}"))
-    path.write_text(path.read_text().replace("summary: What to draw.", "summary: Changed."))
+    path.write_text(
+        path.read_text().replace("summary: What to draw.", "summary: Changed.")
+    )
     result = run_codegen("--spec", str(tiny_spec), "generate", "--out", str(out))
     assert result.returncode == 2
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
@@ -186,4 +213,8 @@ def test_broken_spec_writes_nothing(tiny_spec: Path, tmp_path: Path) -> None:
 
 def test_valid_spec_lints_clean(tiny_spec: Path) -> None:
     result = run_codegen("--spec", str(tiny_spec), "lint")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "spec is valid\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "spec is valid\n",
+        "",
+    )

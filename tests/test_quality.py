@@ -1,0 +1,42 @@
+"""The code the project ships is ruff-clean, formatted and ``mypy --strict``.
+
+These run the pinned tools the same way the nox sessions ``lint`` and
+``typecheck`` do, so the README's single test command covers them too.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import PROJECT
+
+CHECKED = ["generator", "generated", "tests", "bench", "noxfile.py"]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_ruff_lint_is_clean() -> None:
+    result = _run("ruff", "check", *CHECKED)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean() -> None:
+    result = _run("ruff", "format", "--check", *CHECKED)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("target", ["generator", "generated/vidu"])
+def test_mypy_strict_is_clean(target: str) -> None:
+    result = _run("mypy", "--strict", "--no-incremental", target)
+    assert result.returncode == 0, result.stdout + result.stderr
