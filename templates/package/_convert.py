@@ -67,17 +67,17 @@ def make_converter(
     converter = cattrs.Converter()
     converter.register_structure_hook_factory(_is_open_union, _open_union_hook)
     converter.register_unstructure_hook_factory(_is_open_union, _open_union_unstructure)
-    for cls in requests:
-        converter.register_unstructure_hook(
-            cls,
-            make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True),
-        )
-        converter.register_structure_hook(
-            cls, make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
-        )
-    for cls in responses:
-        converter.register_unstructure_hook(
-            cls,
-            make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True),
-        )
+    known = frozenset(requests) | frozenset(responses)
+    converter.register_unstructure_hook_factory(
+        lambda cls: cls in known,
+        lambda cls: make_dict_unstructure_fn(
+            cls, converter, _cattrs_omit_if_default=True
+        ),
+    )
+    converter.register_structure_hook_factory(
+        lambda cls: cls in requests,
+        lambda cls: make_dict_structure_fn(
+            cls, converter, _cattrs_forbid_extra_keys=True
+        ),
+    )
     return converter
