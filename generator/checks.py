@@ -258,6 +258,21 @@ class _Checker:
                 parent.where_key(name),
                 f"field name {name!r} cannot become a Python name",
             )
+        if kind == "union" and models:
+            self.error(
+                at.where("type"),
+                "a type list is for response fields; a request field has one type",
+            )
+        if field.pattern is not None and models:
+            self.error(
+                at.where_key("pattern"), "give pattern per model, in by_model rows"
+            )
+        for model, row in field.by_model.items():
+            if row.length is not None:
+                self.error(
+                    row.at.where_key("length"),
+                    "length is set for the whole field, not per model",
+                )
         if kind == "union" and "array" in types:
             self.error(at.where("type"), "an array cannot be part of a type list")
         choices = field.choices
@@ -546,6 +561,11 @@ class _Checker:
                     f"unknown field {name!r} in when; fields: {_listed(fields)}",
                 )
                 continue
+            if field.role == "model":
+                self.error(
+                    rule.when.where_key(name),
+                    "use models: to limit a rule to some models, not when",
+                )
             kind = field.type if isinstance(field.type, str) else "union"
             for value in condition.equals or ():
                 if kind in _TYPES and not _type_ok(value, kind):

@@ -162,6 +162,26 @@ CASES = [
         ["spec/operations/render.yaml:27:15: unknown enum 'Styles'; defined: Style"],
     ),
     (
+        "type list in a request",
+        OP,
+        "      size:\n        type: integer\n",
+        "      size:\n        type: [integer, string]\n",
+        [
+            "spec/operations/render.yaml:20:15: a type list is for response fields; a request field has one type",
+            "spec/operations/render.yaml:23:18: range does not apply to a union field",
+            "spec/operations/render.yaml:24:18: range does not apply to a union field",
+        ],
+    ),
+    (
+        "rule conditions on the model",
+        OP,
+        "when: {hdr: true, size: [64, 100]}",
+        "when: {hdr: true, engine: fast}",
+        [
+            "spec/operations/render.yaml:44:27: use models: to limit a rule to some models, not when"
+        ],
+    ),
+    (
         "several problems at once",
         OP,
         "    models: [fast, fine]\n",

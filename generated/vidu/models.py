@@ -178,7 +178,7 @@ class Reference2VideoSubjectsRequest:
     def __attrs_post_init__(self) -> None:
         mode = current_mode()
         if mode != "off":
-            enforce(self.violations(), mode, stacklevel=4)
+            enforce(self.violations(), mode, stacklevel=3)
 
     def violations(self) -> list[Violation]:
         """Every rule this request breaks, errors and warnings."""
@@ -235,7 +235,7 @@ class Reference2VideoRequest:
     def __attrs_post_init__(self) -> None:
         mode = current_mode()
         if mode != "off":
-            enforce(self.violations(), mode, stacklevel=4)
+            enforce(self.violations(), mode, stacklevel=3)
 
     def violations(self) -> list[Violation]:
         """Every rule this request breaks, errors and warnings."""

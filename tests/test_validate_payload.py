@@ -1,0 +1,206 @@
+"""``vidu.validate_payload``: never raises, never coerces, paths name the place."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import warnings
+import zlib
+from typing import Any
+
+import pytest
+import vidu
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=20)
+    | st.sampled_from(
+        ["viduq2", "viduq2-pro", "viduq3", "16:9", "720p", "https://a/b.png"]
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+field_names = st.sampled_from(
+    [
+        "model",
+        "images",
+        "videos",
+        "subjects",
+        "prompt",
+        "duration",
+        "audio",
+        "aspect_ratio",
+        "resolution",
+        "bgm",
+        "off_peak",
+        "movement_amplitude",
+        "audio_type",
+        "payload",
+        "seed",
+        "name",
+        "voice_id",
+        "extra",
+    ]
+)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(field_names, json_values, max_size=10) | json_values)
+def test_never_raises_for_json_like_input(body: Any) -> None:
+    violations = vidu.validate_payload("reference2video", body)
+    assert all(isinstance(v, vidu.Violation) for v in violations)
+    assert all(v.severity in ("error", "warning") for v in violations)
+
+
+def _rules(body: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(v.field, v.rule) for v in vidu.validate_payload("reference2video", body)}
+
+
+BASE = {"model": "viduq2", "images": ["https://a/b.png"], "prompt": "x"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("duration", "5", "duration.type"),
+        ("duration", True, "duration.type"),
+        ("duration", 5.0, "duration.type"),
+        ("bgm", 1, "bgm.type"),
+        ("prompt", 3, "prompt.type"),
+        ("images", "https://a/b.png", "images.type"),
+        ("model", None, "model.type"),
+    ],
+)
+def test_no_coercion(field: str, value: object, rule: str) -> None:
+    assert _rules({**BASE, field: value}) == {(field, rule)}
+
+
+def test_unknown_operation_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="unknown operation 'text2video'"):
+        vidu.validate_payload("text2video", BASE)
+
+
+def test_message_names_the_model_and_what_is_allowed() -> None:
+    body = {
+        "model": "viduq3-mix",
+        "images": ["https://a/b.png"],
+        "prompt": "x",
+        "duration": 17,
+    }
+    [violation] = vidu.validate_payload("reference2video", body)
+    assert violation == vidu.Violation(
+        "error",
+        "duration",
+        "duration.range",
+        "duration 17 is not allowed for viduq3-mix: allowed 1-16",
+    )
+
+
+def test_nested_paths_name_the_exact_item() -> None:
+    body = {
+        "model": "viduq2",
+        "prompt": "@a",
+        "subjects": [
+            {"name": "a", "images": ["https://a/1.png"]},
+            {"name": "b", "images": ["https://a/1.png", 7, "ftp://x"], "mood": "sad"},
+        ],
+    }
+    assert _rules(body) == {
+        ("subjects[1].images[1]", "subjects.images.type"),
+        ("subjects[1].images[2]", "subjects.images.encoding"),
+        ("subjects[1].mood", "unknown_field"),
+    }
+
+
+def _png(width: int, height: int) -> bytes:
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + header
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(header))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+    )
+
+
+def _data_uri(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64," + base64.b64encode(data).decode()
+
+
+def test_data_uris_are_checked_locally() -> None:
+    good = _data_uri("image/png", _png(256, 256))
+    small = _data_uri("image/png", _png(100, 600))
+    lying = _data_uri("image/jpeg", _png(256, 256))
+    body = {**BASE, "images": [good, small, lying]}
+    assert _rules(body) == {
+        ("images[1]", "images.dimensions"),
+        ("images[1]", "images.aspect_ratio"),
+        ("images[2]", "images.format"),
+    }
+
+
+def test_decoded_size_limit_of_the_images_form() -> None:
+    limit = 10 * 1024 * 1024
+    png = _png(256, 256)
+    at_limit = _data_uri("image/png", png + b"\0" * (limit - len(png)))
+    below = _data_uri("image/png", png + b"\0" * (limit - 1 - len(png)))
+    assert _rules({**BASE, "images": [below]}) == set()
+    assert _rules({**BASE, "images": [at_limit]}) == {("images[0]", "images.size")}
+
+
+def test_body_size_limit_of_the_subjects_form() -> None:
+    png = _png(256, 256)
+    big = _data_uri("image/png", png + b"\0" * (7 * 1024 * 1024))
+    body = {
+        "model": "viduq2",
+        "prompt": "@a",
+        "subjects": [
+            {"name": "a", "images": [big, big]},
+            {"name": "b", "images": [big]},
+        ],
+    }
+    assert _rules(body) == {("body", "body.size")}
+
+
+def test_modes_strict_warn_off() -> None:
+    bad: dict[str, Any] = {
+        "model": "viduq1",
+        "images": ["https://a/b.png"],
+        "prompt": "x",
+        "duration": 6,
+    }
+    with pytest.raises(vidu.ValidationError) as raised:
+        vidu.Reference2VideoRequest(**bad)
+    assert [v.rule for v in raised.value.errors] == ["duration.range"]
+    with (
+        vidu.validation_mode("warn"),
+        pytest.warns(vidu.ValidationWarning, match="duration 6"),
+    ):
+        request = vidu.Reference2VideoRequest(**bad)
+    assert request.to_json() == bad
+    with vidu.validation_mode("off"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vidu.Reference2VideoRequest(**bad)
+    assert vidu.current_mode() == "strict"
+    with pytest.raises(ValueError, match="unknown validation mode"):
+        vidu.validation_mode("loose").__enter__()  # type: ignore[arg-type]
+
+
+def test_warning_points_at_the_callers_line() -> None:
+    with pytest.warns(vidu.ValidationWarning) as caught:
+        vidu.Reference2VideoRequest(
+            model="viduq2",
+            images=["https://a/b.png"],
+            prompt="x",
+            movement_amplitude="small",
+        )
+    assert caught[0].filename == __file__
+    assert caught[0].message.violation.rule == "movement_amplitude.ignored"  # type: ignore[union-attr]
