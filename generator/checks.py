@@ -267,7 +267,7 @@ class _Checker:
             self.error(
                 at.where_key("pattern"), "give pattern per model, in by_model rows"
             )
-        for model, row in field.by_model.items():
+        for row in field.by_model.values():
             if row.length is not None:
                 self.error(
                     row.at.where_key("length"),
