@@ -11,7 +11,7 @@ from __future__ import annotations
 import keyword
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from generator import spec_model as sm
@@ -62,6 +62,9 @@ class _Checker:
             self.check_enum(name, enum)
         for name, asset in root.assets.items():
             self.check_asset(name, asset)
+        self.check_tasks()
+        self.check_errors()
+        self.check_callback()
         ids: dict[str, Pos] = {}
         for op in self.spec.operations:
             op_id = op.operation.id
@@ -133,6 +136,46 @@ class _Checker:
                     f"aspect ratio range {ratios[0]}..{ratios[1]} is inverted",
                 )
 
+    def check_tasks(self) -> None:
+        tasks = self.spec.root.tasks
+        if tasks is None:
+            return
+        enum = self.spec.root.enums.get(tasks.states)
+        if enum is None:
+            self.error(
+                tasks.at.where("states"),
+                f"unknown enum {tasks.states!r}; defined: {_listed(self.spec.root.enums)}",
+            )
+            return
+        values = list(enum.members.values())
+        for key in ("success", "failure"):
+            states = getattr(tasks, key)
+            self.check_values_in(states, values, f"enum {tasks.states}")
+            if not states:
+                self.error(tasks.at.where(key), f"{key} lists no states")
+
+    def check_errors(self) -> None:
+        errors = self.spec.root.errors
+        if errors is None:
+            return
+        for name, code in errors.codes.items():
+            if not 400 <= code.status <= 599:
+                self.error(
+                    code.at.where("status"),
+                    f"error {name}: status {code.status} is not an HTTP error status",
+                )
+
+    def check_callback(self) -> None:
+        callback = self.spec.root.callback
+        if callback is None:
+            return
+        bodies = [r for op in self.spec.operations for r in op.responses]
+        if callback.body not in bodies:
+            self.error(
+                callback.at.where("body"),
+                f"unknown response {callback.body!r}; defined: {_listed(bodies)}",
+            )
+
     # operations --------------------------------------------------------------
 
     def check_operation(self, op: sm.Operation) -> None:
@@ -153,7 +196,7 @@ class _Checker:
                     f"pattern {name}: invalid regular expression: {exc}",
                 )
         defaults = [name for name, form in op.forms.items() if form.selected_by is None]
-        if len(defaults) != 1:
+        if op.forms and len(defaults) != 1:
             self.error(
                 op.at.where_key("forms"),
                 f"exactly one form must have no selected_by (the default form); found {len(defaults)}: {_listed(defaults)}",
@@ -168,10 +211,38 @@ class _Checker:
                     )
                 selectors[form.selected_by] = name
             self.check_form(op, name, form)
+        self.check_params(info)
         for name, response in op.responses.items():
             self.claim_class(name, op.responses.where_key(name))
             for fname, field in response.fields.items():
-                self.check_field(op, response.fields, fname, field, ())
+                self.check_field(op, response.fields, fname, field, (), op.responses)
+        tasks = self.spec.root.tasks
+        created = op.responses.get(info.response)
+        if (
+            info.task == "create"
+            and tasks is not None
+            and created is not None
+            and tasks.id_field not in created.fields
+        ):
+            self.error(
+                info.at.where("task"),
+                f"a creating operation's response needs the task id field {tasks.id_field!r}",
+            )
+
+    def check_params(self, info: sm.OperationInfo) -> None:
+        in_path = re.findall(r"{([^{}]*)}", info.path)
+        for name in in_path:
+            if name not in info.params:
+                self.error(
+                    info.at.where("path"),
+                    f"path parameter {{{name}}} is not described in params",
+                )
+        for name in info.params:
+            if name not in in_path:
+                self.error(
+                    info.params.where_key(name),
+                    f"parameter {name!r} does not appear in the path",
+                )
 
     def check_form(self, op: sm.Operation, name: str, form: sm.Form) -> None:
         self.claim_class(form.class_, form.at.where("class"))
@@ -185,18 +256,27 @@ class _Checker:
             elif model in seen:
                 self.error(form.models.where(index), f"model {model!r} is listed twice")
             seen.add(model)
-        if not form.models:
-            self.error(form.at.where("models"), f"form {name} lists no models")
+
         if form.selected_by is not None and form.selected_by not in form.fields:
             self.error(
                 form.at.where("selected_by"),
                 f"selected_by names {form.selected_by!r}, which is not a field of this form; fields: {_listed(form.fields)}",
             )
         roles = [f for f, field in form.fields.items() if field.role == "model"]
-        if len(roles) != 1:
+        if len(roles) > 1:
             self.error(
                 form.at.where_key("fields"),
-                f"exactly one field must have role: model; found {len(roles)}",
+                f"at most one field may have role: model; found {_listed(roles)}",
+            )
+        if roles and not form.models:
+            self.error(
+                form.at.where_key("fields"),
+                f"form {name} has a model field but lists no models",
+            )
+        if form.models and not roles:
+            self.error(
+                form.at.where("models"),
+                f"form {name} lists models but no field has role: model",
             )
         for role_name in roles:
             self.check_model_field(form, role_name, form.fields[role_name])
@@ -248,7 +328,7 @@ class _Checker:
         name: str,
         field: sm.Field,
         models: Sequence[str],
-        objects: Table[sm.ObjectDef] | None = None,
+        objects: Mapping[str, object] | None = None,
     ) -> None:
         at = field.at
         types = list(field.type) if isinstance(field.type, list) else [field.type]
@@ -486,7 +566,9 @@ class _Checker:
             except re.error:
                 pass
 
-    def check_items(self, items: sm.Items, objects: Table[sm.ObjectDef] | None) -> None:
+    def check_items(
+        self, items: sm.Items, objects: Mapping[str, object] | None
+    ) -> None:
         given = [
             k for k in ("type", "object", "asset") if getattr(items, k) is not None
         ]

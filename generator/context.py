@@ -134,7 +134,7 @@ class FormCtx:
     func: str
     selected_by: str | None
     models: tuple[str, ...]
-    model_field: str
+    model_field: str | None
     fields: tuple[FieldCtx, ...]
     objects: tuple[ObjectCtx, ...]
     rules: tuple[RuleCtx, ...]
@@ -151,15 +151,26 @@ class ResponseCtx:
 
 
 @attrs.frozen
+class ParamCtx:
+    name: str
+    py_name: str
+    summary: str
+
+
+@attrs.frozen
 class OperationCtx:
     id: str
+    py_name: str
     method: str
     path: str
     summary: str
     const: str
     response: str
+    task: str | None
+    idempotent: bool
+    params: tuple[ParamCtx, ...]
     forms: tuple[FormCtx, ...]
-    default_form: FormCtx
+    default_form: FormCtx | None
     selected: tuple[FormCtx, ...]
     responses: tuple[ResponseCtx, ...]
 
@@ -198,11 +209,21 @@ class PatternCtx:
 class PackageCtx:
     package: str
     api: sm.Api
+    root: sm.ApiFile
     models: tuple[str, ...]
     enums: tuple[EnumCtx, ...]
     assets: tuple[AssetCtx, ...]
     patterns: tuple[PatternCtx, ...]
     operations: tuple[OperationCtx, ...]
+
+    @property
+    def bodied(self) -> tuple[OperationCtx, ...]:
+        """The operations that take a request body."""
+        return tuple(op for op in self.operations if op.forms)
+
+    @property
+    def responses(self) -> tuple[ResponseCtx, ...]:
+        return tuple(r for op in self.operations for r in op.responses)
 
     @property
     def forms(self) -> tuple[FormCtx, ...]:
@@ -269,6 +290,7 @@ class _Builder:
         return PackageCtx(
             package=root.api.package,
             api=root.api,
+            root=root,
             models=tuple(root.models),
             enums=enums,
             assets=assets,
@@ -298,7 +320,7 @@ class _Builder:
         for name in op.patterns:
             self.patterns[name] = constant(name, "pattern")
         forms = tuple(self._form(op, name, form) for name, form in op.forms.items())
-        default = next(f for f in forms if f.selected_by is None)
+        default = next((f for f in forms if f.selected_by is None), None)
         responses = tuple(
             ResponseCtx(
                 name,
@@ -307,8 +329,19 @@ class _Builder:
             )
             for name, r in op.responses.items()
         )
+        info = op.operation
+        idempotent = info.idempotent
+        if idempotent is None:
+            idempotent = info.method in ("GET", "PUT", "DELETE")
         return OperationCtx(
             id=op.operation.id,
+            py_name=snake(op.operation.id),
+            task=info.task,
+            idempotent=idempotent,
+            params=tuple(
+                ParamCtx(name, snake(name), p.summary)
+                for name, p in info.params.items()
+            ),
             method=op.operation.method,
             path=op.operation.path,
             summary=op.operation.summary,
@@ -338,7 +371,7 @@ class _Builder:
             for fname, f in form.fields.items()
         )
         rules = tuple(self._rule(i, r, models) for i, r in enumerate(form.rules))
-        model_field = next(f.name for f in fields if f.is_model)
+        model_field = next((f.name for f in fields if f.is_model), None)
         label = f"the {name} form ({form.class_})"
         return FormCtx(
             operation=op_id,

@@ -62,6 +62,7 @@ def environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["py"] = py_literal
     env.filters["doc"] = doc_text
+    env.filters["tuple"] = tuple
     return env
 
 

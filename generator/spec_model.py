@@ -43,6 +43,60 @@ class Api(Node):
     summary: str
     base_url: str
     auth: Auth
+    hosts: Table[str] = attrs.field(factory=Table)
+
+
+@attrs.define
+class TasksDef(Node):
+    """Where a task's id, state and error code are, and which states end it."""
+
+    id_field: str
+    state_field: str
+    states: str
+    success: Seq[str]
+    failure: Seq[str]
+    error_code_field: str
+
+
+@attrs.define
+class ErrorFields(Node):
+    """Dotted paths of the parts of an error body."""
+
+    code: str
+    reason: str
+    message: str
+    trace_id: str
+
+
+@attrs.define
+class ErrorCode(Node):
+    status: int
+    message: str
+
+
+@attrs.define
+class ErrorsDef(Node):
+    fields: ErrorFields
+    codes: Table[ErrorCode]
+
+
+@attrs.define
+class SignatureDef(Node):
+    algorithm: str
+    access_key: str
+    date_header: str
+    nonce_header: str
+    signed_headers_header: str
+    signature_header: str
+    algorithm_header: str
+    access_key_header: str
+
+
+@attrs.define
+class CallbackDef(Node):
+    method: str
+    body: str
+    signature: SignatureDef
 
 
 @attrs.define
@@ -168,8 +222,8 @@ class BodyLimits(Node):
 class Form(Node):
     class_: str
     summary: str
-    models: Seq[str]
     fields: Table[Field]
+    models: Seq[str] = attrs.field(factory=Seq)
     selected_by: str | None = None
     rules: Seq[Rule] = attrs.field(factory=Seq)
     objects: Table[ObjectDef] = attrs.field(factory=Table)
@@ -183,12 +237,22 @@ class Response(Node):
 
 
 @attrs.define
+class Param(Node):
+    """A path parameter, such as ``{id}`` in ``/tasks/{id}``."""
+
+    summary: str
+
+
+@attrs.define
 class OperationInfo(Node):
     id: str
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
     path: str
     summary: str
     response: str
+    task: Literal["create", "get", "cancel"] | None = None
+    idempotent: bool | None = None
+    params: Table[Param] = attrs.field(factory=Table)
 
 
 @attrs.define
@@ -196,7 +260,7 @@ class Operation(Node):
     """One operation file: the endpoint, its request forms and responses."""
 
     operation: OperationInfo
-    forms: Table[Form]
+    forms: Table[Form] = attrs.field(factory=Table)
     responses: Table[Response] = attrs.field(factory=Table)
     patterns: Table[Pattern] = attrs.field(factory=Table)
 
@@ -209,6 +273,9 @@ class ApiFile(Node):
     models: Table[ModelInfo]
     enums: Table[EnumDef] = attrs.field(factory=Table)
     assets: Table[AssetDef] = attrs.field(factory=Table)
+    tasks: TasksDef | None = None
+    errors: ErrorsDef | None = None
+    callback: CallbackDef | None = None
 
 
 @attrs.define

@@ -14,7 +14,11 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        if p.is_file()
+        and not any(
+            part == "__pycache__" or part.startswith(".")
+            for part in p.relative_to(root).parts
+        )
     }
 
 
@@ -79,6 +83,7 @@ def test_tiny_spec_generates_a_working_package(tiny_spec: Path, tmp_path: Path) 
     assert sorted(_tree(out / "acme")) == sorted(
         [
             "__init__.py",
+            "_api.py",
             "_assets.py",
             "_checks.py",
             "_convert.py",

@@ -31,6 +31,7 @@ from ._checks import (
 )
 from ._violations import Violation
 from .tables import (
+    CANCEL_CANCEL,
     IMAGE_ASSET,
     IMAGE_ASSET_BELOW_10485760,
     IMAGE_ASSET_PREFIXES,
@@ -41,6 +42,24 @@ from .tables import (
     VIDEO_ASSET_BELOW_20971520,
     VIDEO_ASSET_PREFIXES,
 )
+
+# cancel, the cancel form (CancelRequest)
+
+CANCEL_CANCEL_FIELDS: Final = frozenset(["id"])
+CANCEL_CANCEL_MODELS: Final = frozenset(CANCEL_CANCEL.models)
+CANCEL_CANCEL_FORM: Final = "the cancel form (CancelRequest)"
+CANCEL_CANCEL_ID: Final = CANCEL_CANCEL.fields["id"]
+
+
+def check_cancel_cancel(source: Mapping[Any, Any], out: list[Violation]) -> None:
+    """Check a body of the cancel form (CancelRequest)."""
+    for key in source:
+        if key not in CANCEL_CANCEL_FIELDS:
+            out.append(unknown_field(str(key), CANCEL_CANCEL_FIELDS))
+    value = source.get("id", MISSING)
+    if value is not MISSING and type(value) is not str:
+        out.append(type_error("id", "id.type", "a string", value))
+
 
 # reference2video, the subjects form (Reference2VideoSubjectsRequest)
 
@@ -852,8 +871,8 @@ def check_reference2video_images(
         out.append(broken_rule(rule, "bgm", model or "any model"))
 
 
-OPERATIONS: Final = ["reference2video"]
-"""The operation ids :func:`validate_payload` knows."""
+OPERATIONS: Final = ["cancel", "reference2video"]
+"""The operations that take a body, which :func:`validate_payload` checks."""
 
 
 def validate_payload(operation_id: str, payload: Mapping[str, Any]) -> list[Violation]:
@@ -864,11 +883,19 @@ def validate_payload(operation_id: str, payload: Mapping[str, Any]) -> list[Viol
     and warnings alike; the function never raises for any JSON-like
     ``payload``.
 
+    ``cancel``: any other as the cancel form (CancelRequest).
+
     ``reference2video``: a body with ``subjects`` is checked as the subjects form (Reference2VideoSubjectsRequest); any other as the images form (Reference2VideoRequest).
 
     :raises ValueError: ``operation_id`` is not one of :data:`OPERATIONS`.
     """
     out: list[Violation] = []
+    if operation_id == "cancel":
+        if not isinstance(payload, Mapping):
+            out.append(not_an_object("", "body.type", payload))
+        else:
+            check_cancel_cancel(payload, out)
+        return out
     if operation_id == "reference2video":
         if not isinstance(payload, Mapping):
             out.append(not_an_object("", "body.type", payload))

@@ -16,6 +16,7 @@ import attrs
 from ._assets import AssetRules, read_asset
 from ._convert import make_converter
 from ._validators import (
+    check_cancel_cancel,
     check_reference2video_images,
     check_reference2video_subjects,
 )
@@ -117,6 +118,38 @@ class Video:
             every violation is listed.
         """
         return read_asset(path, cls.RULES, os.fspath(path))
+
+
+@attrs.frozen(kw_only=True)
+class CancelRequest:
+    """Body of a cancel request.
+
+    The body of ``POST /ent/v2/tasks/{id}/cancel``.
+
+    Building one checks it in the current validation mode (see
+    :func:`validation_mode`): in ``"strict"`` mode an error raises
+    :class:`ValidationError` listing every violation, and a value the
+    service ignores is reported as a :class:`ValidationWarning`.
+    """
+
+    id: str | None = None
+    """Task ID; the path carries it too."""
+
+    def __attrs_post_init__(self) -> None:
+        mode = current_mode()
+        if mode != "off":
+            enforce(self.violations(), mode, stacklevel=3)
+
+    def violations(self) -> list[Violation]:
+        """Every rule this request breaks, errors and warnings."""
+        out: list[Violation] = []
+        check_cancel_cancel(self.to_json(), out)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON body: only the fields that were set."""
+        body: dict[str, Any] = converter.unstructure(self)
+        return body
 
 
 @attrs.frozen(kw_only=True)
@@ -250,6 +283,74 @@ class Reference2VideoRequest:
 
 
 @attrs.frozen(kw_only=True)
+class CancelResponse:
+    """The empty object the service answers a successful cancel with.
+
+    Every field may be missing: the service's versions differ in what they
+    send. Fields the spec does not know are ignored.
+    """
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CancelResponse:
+        """Read a response body."""
+        return converter.structure(data, cls)
+
+
+@attrs.frozen(kw_only=True)
+class TaskCreations:
+    """A task's state and results; also the body of a callback.
+
+    Every field may be missing: the service's versions differ in what they
+    send. Fields the spec does not know are ignored.
+    """
+
+    id: str | None = None
+    """Task ID (in the Chinese pages' version)."""
+    state: TaskState | str | None = None
+    """State of the task."""
+    err_code: str | None = None
+    """Error code when the task failed; empty otherwise."""
+    credits: int | str | None = None
+    """Credits charged for the task."""
+    payload: str | None = None
+    """The payload given at creation."""
+    bgm: bool | None = None
+    """Whether background music was added."""
+    off_peak: bool | None = None
+    """Whether off-peak mode was used."""
+    creations: list[Creation] | None = None
+    """The results, normally one."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TaskCreations:
+        """Read a response body."""
+        return converter.structure(data, cls)
+
+
+@attrs.frozen(kw_only=True)
+class Creation:
+    """One result. Its URLs are short-lived (24 hours, one hour on older pages): download promptly.
+
+    Every field may be missing: the service's versions differ in what they
+    send. Fields the spec does not know are ignored.
+    """
+
+    id: str | None = None
+    """Creation ID, as upscale and extend take it."""
+    url: str | None = None
+    """URL of the video, without watermark."""
+    cover_url: str | None = None
+    """URL of the cover image."""
+    watermarked_url: str | None = None
+    """URL of the watermarked video."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Creation:
+        """Read a response body."""
+        return converter.structure(data, cls)
+
+
+@attrs.frozen(kw_only=True)
 class CreateTaskResponse:
     """The task that was created.
 
@@ -302,10 +403,16 @@ class CreateTaskResponse:
 
 converter = make_converter(
     requests=(
+        CancelRequest,
         Reference2VideoSubjectsRequest,
         Reference2VideoRequest,
         Subject,
     ),
-    responses=(CreateTaskResponse,),
+    responses=(
+        CancelResponse,
+        TaskCreations,
+        Creation,
+        CreateTaskResponse,
+    ),
 )
 """The cattrs converter for every class here, in both directions."""

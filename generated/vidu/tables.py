@@ -5,13 +5,22 @@ the spec, where a note explains any choice made where the vendor's docs are
 unclear. The validators read these tables; so can you::
 
     from vidu import tables
-    tables.REFERENCE2VIDEO_SUBJECTS.fields["model"]
+    tables.KNOWN_MODELS
 """
 
 from typing import Final
 
 import attrs
 
+from ._api import (
+    Auth,
+    Callback,
+    ErrorCode,
+    ErrorFields,
+    Operation,
+    Signature,
+    Tasks,
+)
 from ._assets import AssetRules
 from ._checks import FieldTable, FormTable, Pattern, RuleTable
 
@@ -25,6 +34,119 @@ KNOWN_MODELS: Final = (
     "vidu2.0",
 )
 """Every model name the spec knows."""
+
+BASE_URL: Final = "https://api.vidu.com"
+"""Where the client sends requests unless told otherwise."""
+
+HOSTS: Final = {"international": "https://api.vidu.com", "china": "https://api.vidu.cn"}
+"""Every host of the API, by name."""
+
+AUTH: Final = Auth("Authorization", "Token", "VIDU_API_KEY")
+"""How requests carry the API key."""
+
+TASKS: Final = Tasks(
+    id_field="task_id",
+    state_field="state",
+    states=("created", "queueing", "processing", "success", "failed"),
+    success=frozenset(["success"]),
+    failure=frozenset(["failed"]),
+    error_code_field="err_code",
+)
+"""Where a task body keeps its id, state and error code."""
+
+ERROR_FIELDS: Final = ErrorFields(
+    code="code",
+    reason="reason",
+    message="message",
+    trace_id="metadata.trace_id",
+)
+"""Where an error body keeps its parts."""
+
+ERROR_CODES: Final = {
+    "BadRequest": ErrorCode(400, "bad request"),
+    "FieldLacking": ErrorCode(400, "field is missing or empty: {{.fields}}"),
+    "FieldUnwanted": ErrorCode(400, "unwanted field: {{.fields}}"),
+    "FieldItemCountOutOfRange": ErrorCode(
+        400, "field item count out of range: {{.fields}}"
+    ),
+    "FieldInvalid": ErrorCode(400, "invalid field: {{.fields}}"),
+    "PageSizeOutOfRange": ErrorCode(400, "page size out of range"),
+    "ImageDownloadFailure": ErrorCode(400, "image download failure"),
+    "OperationInProcess": ErrorCode(400, "operation in process, please retry later"),
+    "TaskPromptPolicyViolation": ErrorCode(400, "prompt policy violation"),
+    "ImageFormatInvalid": ErrorCode(400, "invalid image format"),
+    "AuditSubmitIllegal": ErrorCode(400, "submit is illegal"),
+    "CreditInsufficient": ErrorCode(400, "insufficient credits"),
+    "CreationPolicyViolation": ErrorCode(400, "creation policy violation"),
+    "ModelUnavailable": ErrorCode(400, "model unavailable"),
+    "UserCancelled": ErrorCode(400, "user cancelled"),
+    "ImageCheckBodyJointsFailed": ErrorCode(400, "Image Check Body Joins Failed"),
+    "ImageCheckFaceFailed": ErrorCode(400, "Image Check Face Failed"),
+    "ImageObjectsUndetected": ErrorCode(
+        400, "Image BodyJoins or Face Too Much Occlusion"
+    ),
+    "Unauthorized": ErrorCode(401, "unauthorized"),
+    "Forbidden": ErrorCode(403, "forbidden"),
+    "TaskNotFound": ErrorCode(404, "task not found"),
+    "CreationNotFound": ErrorCode(404, "creation not found"),
+    "NotFound": ErrorCode(404, "not found"),
+    "Conflict": ErrorCode(409, "resource conflict"),
+    "QuotaExceeded": ErrorCode(429, "quota exceeded"),
+    "TooManyRequests": ErrorCode(429, "too many requests"),
+    "SystemThrottling": ErrorCode(429, "system is throttling"),
+    "Canceled": ErrorCode(499, "request canceled by client"),
+    "InternalServiceFailure": ErrorCode(500, "internal service failure"),
+}
+"""The service's error codes (``reason``), with their HTTP status."""
+
+CALLBACK: Final = Callback(
+    method="POST",
+    signature=Signature(
+        algorithm="hmac-sha256",
+        access_key="vidu",
+        date_header="Date",
+        nonce_header="x-request-nonce",
+        signed_headers_header="X-HMAC-SIGNED-HEADERS",
+        signature_header="X-HMAC-SIGNATURE",
+        algorithm_header="X-HMAC-ALGORITHM",
+        access_key_header="X-HMAC-ACCESS-KEY",
+    ),
+)
+"""How the service signs the callbacks it sends."""
+
+OPERATION_INFO: Final = {
+    "cancel": Operation(
+        id="cancel",
+        method="POST",
+        path="/ent/v2/tasks/{id}/cancel",
+        summary="Cancel a task that has not started yet.",
+        params=("id",),
+        task="cancel",
+        idempotent=True,
+        has_body=True,
+    ),
+    "get_creations": Operation(
+        id="get_creations",
+        method="GET",
+        path="/ent/v2/tasks/{id}/creations",
+        summary="Get a task's state and, once it succeeded, its creations.",
+        params=("id",),
+        task="get",
+        idempotent=True,
+        has_body=False,
+    ),
+    "reference2video": Operation(
+        id="reference2video",
+        method="POST",
+        path="/ent/v2/reference2video",
+        summary="Generate a video that keeps the subjects of reference images or videos.",
+        params=(),
+        task="create",
+        idempotent=False,
+        has_body=True,
+    ),
+}
+"""Every operation: method, path, parameters, and whether it may be retried."""
 
 IMAGE_ASSET: Final = AssetRules(
     kind="image",
@@ -75,6 +197,19 @@ VIDEO_ASSET_BELOW_20971520: Final = attrs.evolve(
 RATIO_PATTERN: Final = Pattern(
     "[1-9][0-9]{0,3}:[1-9][0-9]{0,3}", "a ratio W:H of whole numbers, such as 21:9"
 )
+
+CANCEL_CANCEL: Final = FormTable(
+    operation="cancel",
+    name="cancel",
+    request_class="CancelRequest",
+    models=(),
+    fields={
+        "id": FieldTable(
+            kind="string",
+        ),
+    },
+)
+"""Body of a cancel request."""
 
 REFERENCE2VIDEO_SUBJECTS: Final = FormTable(
     operation="reference2video",
@@ -238,7 +373,7 @@ REFERENCE2VIDEO_SUBJECTS: Final = FormTable(
             "name": FieldTable(
                 kind="string",
                 required=True,
-                length=(1, 5000),
+                length=(1, 1048576),
             ),
             "images": FieldTable(
                 kind="array",
