@@ -222,6 +222,11 @@ class PackageCtx:
         return tuple(op for op in self.operations if op.forms)
 
     @property
+    def task_getter(self) -> OperationCtx | None:
+        """The operation that reads a task, if the spec has one."""
+        return next((op for op in self.operations if op.task == "get"), None)
+
+    @property
     def responses(self) -> tuple[ResponseCtx, ...]:
         return tuple(r for op in self.operations for r in op.responses)
 

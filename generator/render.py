@@ -123,20 +123,40 @@ def render(ctx: PackageCtx, templates: Path) -> dict[str, str]:
         "table_imports": _table_imports(ctx),
     }
     source_dir = templates / "package"
-    for path in sorted(source_dir.iterdir()):
-        if path.name.startswith((".", "__pycache__")) or path.is_dir():
+    for path in sorted(source_dir.rglob("*")):
+        relative = path.relative_to(source_dir)
+        if path.is_dir() or any(p.startswith((".", "__pycache__")) for p in relative.parts):
             continue
         if path.suffix == ".j2":
-            template = env.get_template(f"package/{path.name}")
-            files[f"{package}/{path.stem}"] = template.render(pkg=ctx, **extra)
+            template = env.get_template(f"package/{relative.as_posix()}")
+            text = template.render(pkg=ctx, **extra)
+            target = relative.with_suffix("")
         else:
-            files[f"{package}/{path.name}"] = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
+            target = relative
+        rendered_empty = path.suffix == ".j2" and not text.strip()
+        if not rendered_empty and _required_sections_present(text, ctx):
+            files[f"{package}/{target.as_posix()}"] = text
     for path in sorted((templates / "tests").glob("*.j2")):
         template = env.get_template(f"tests/{path.name}")
         for op in ctx.operations:
             name = path.stem.replace("OPERATION", op.id.replace("-", "_"))
             files[f"tests/{name}"] = template.render(pkg=ctx, op=op, **extra)
     return format_python(files)
+
+
+def _required_sections_present(text: str, ctx: PackageCtx) -> bool:
+    """Whether the spec has every root section a ``# requires:`` line names.
+
+    A runtime module that only makes sense for, say, an API with a task life
+    cycle starts with ``# requires: tasks`` and is left out of packages whose
+    spec has no ``tasks`` section.
+    """
+    first = text.split("\n", 1)[0]
+    if not first.startswith("# requires:"):
+        return True
+    sections = [s.strip() for s in first.removeprefix("# requires:").split(",")]
+    return all(getattr(ctx.root, s, None) for s in sections if s)
 
 
 def _table_imports(ctx: PackageCtx) -> list[str]:

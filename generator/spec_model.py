@@ -241,6 +241,7 @@ class Param(Node):
     """A path parameter, such as ``{id}`` in ``/tasks/{id}``."""
 
     summary: str
+    python_name: str | None = None
 
 
 @attrs.define

@@ -87,6 +87,7 @@ def test_tiny_spec_generates_a_working_package(tiny_spec: Path, tmp_path: Path) 
             "_assets.py",
             "_checks.py",
             "_convert.py",
+            "_errors.py",
             "_validators.py",
             "_violations.py",
             "models.py",

@@ -401,6 +401,10 @@ class CreateTaskResponse:
         return converter.structure(data, cls)
 
 
+CallbackBody = TaskCreations
+"""The class of the body the service sends to a task's callback URL."""
+
+
 converter = make_converter(
     requests=(
         CancelRequest,

@@ -536,7 +536,7 @@ REFERENCE2VIDEO_IMAGES: Final = FormTable(
             max=4,
         ),
         RuleTable(
-            id="bgm.ignored",
+            id="bgm.duration_ignored",
             severity="warning",
             field="bgm",
             message="bgm is ignored by {model} when duration is 9 or 10 seconds",

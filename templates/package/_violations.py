@@ -23,6 +23,8 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from ._errors import BaseError
+
 Severity: TypeAlias = Literal["error", "warning"]
 Mode: TypeAlias = Literal["strict", "warn", "off"]
 
@@ -62,7 +64,7 @@ class ValidationWarning(UserWarning):
         self.violation = violation
 
 
-class ValidationError(ValueError):
+class ValidationError(BaseError, ValueError):
     """A request breaks one or more rules the service enforces.
 
     ``violations`` holds every violation found (errors and warnings), not just
