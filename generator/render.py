@@ -137,8 +137,16 @@ def render(ctx: PackageCtx, templates: Path) -> dict[str, str]:
         rendered_empty = path.suffix == ".j2" and not text.strip()
         if not rendered_empty and _required_sections_present(text, ctx):
             files[f"{package}/{target.as_posix()}"] = text
-    for path in sorted((templates / "tests").glob("*.j2")):
+    for path in sorted((templates / "tests").iterdir()):
+        if path.suffix == ".py":
+            files[f"tests/{path.name}"] = path.read_text(encoding="utf-8")
+            continue
+        if path.suffix != ".j2":
+            continue
         template = env.get_template(f"tests/{path.name}")
+        if "OPERATION" not in path.name:
+            files[f"tests/{path.stem}"] = template.render(pkg=ctx, **extra)
+            continue
         for op in ctx.operations:
             name = path.stem.replace("OPERATION", op.id.replace("-", "_"))
             files[f"tests/{name}"] = template.render(pkg=ctx, op=op, **extra)
