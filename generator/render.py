@@ -18,6 +18,25 @@ import jinja2
 from generator.context import PackageCtx, Ref
 
 
+ERROR_CLASSES = (
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestMayHaveSucceeded",
+    "ServerError",
+    "TaskFailed",
+    "UnexpectedResponseError",
+    "WaitTimeout",
+)
+"""The exception classes every generated package exports (see _errors.py.j2)."""
+
+
 class RenderError(Exception):
     """A rendered file is not valid Python, or ruff could not run."""
 
@@ -116,11 +135,15 @@ def render(ctx: PackageCtx, templates: Path) -> dict[str, str]:
         "tables",
         "validate_payload",
         "validation_mode",
+        *ERROR_CLASSES,
+        f"{ctx.api.name.replace(' ', '')}Error",
     ]
     extra = {
         "exports": exports,
         "all_names": sorted(exports + names, key=lambda n: (n.lower(), n)),
         "table_imports": _table_imports(ctx),
+        "error_classes": ERROR_CLASSES,
+        "base_error": f"{ctx.api.name.replace(' ', '')}Error",
     }
     source_dir = templates / "package"
     for path in sorted(source_dir.rglob("*")):
