@@ -5,9 +5,15 @@
     with ``--check``, write nothing and exit 1 naming every stale file.
 ``lint``
     check the spec alone.
+``diff [OLD NEW] [--base REV]``
+    classify the changes between two specs (see :mod:`generator.diff`).
+``fmt [--check] [PATHS...]``
+    put spec files in their canonical layout (see :mod:`generator.fmt`).
 
 Exit status: 0 fine, 1 stale output (``--check``), 2 the spec has errors,
 3 the templates cannot be rendered. Nothing is written unless all went well.
+``diff`` exits 1 with ``--fail-on-breaking`` when a change is breaking;
+``fmt --check`` exits 1 when a file is not in the canonical layout.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from pathlib import Path
 
 import jinja2
 
+from generator.diff import run_diff
+from generator.fmt import run_fmt
 from generator.pipeline import load_spec, render_spec
 from generator.render import RenderError
 from generator.writer import compare, write_tree
@@ -57,12 +65,67 @@ def _parser() -> argparse.ArgumentParser:
         help="write nothing; exit 1 if anything is stale",
     )
     commands.add_parser("lint", help="check the spec alone")
+    _add_diff(commands)
+    _add_fmt(commands)
     return parser
+
+
+def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    diff = commands.add_parser(
+        "diff",
+        help="classify the changes between two specs",
+        description="Compare OLD with NEW (two spec directories), or the --spec "
+        "directory with its version at a git revision (--base).",
+    )
+    diff.add_argument("specs", nargs="*", type=Path, metavar="OLD NEW")
+    diff.add_argument(
+        "--base", metavar="REV", help="compare with the spec at this git revision"
+    )
+    diff.add_argument(
+        "--format", choices=["markdown", "json"], default="markdown", dest="output"
+    )
+    diff.add_argument(
+        "--fail-on-breaking",
+        action="store_true",
+        help="exit 1 when a change is breaking",
+    )
+
+
+def _add_fmt(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fmt = commands.add_parser("fmt", help="put spec files in their canonical layout")
+    fmt.add_argument(
+        "paths", nargs="*", type=Path, help="files or directories (the spec directory)"
+    )
+    fmt.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if any would change"
+    )
+
+
+def _diff(args: argparse.Namespace) -> int:
+    specs: list[Path] = args.specs
+    wrong = bool(specs) if args.base is not None else len(specs) != 2
+    if wrong:
+        print(
+            "diff takes OLD NEW, or --base REV (compared with --spec)", file=sys.stderr
+        )
+        return 2
+    old, new = (specs[0], specs[1]) if specs else (None, args.spec)
+    return run_diff(
+        old,
+        new,
+        base_rev=args.base,
+        output=args.output,
+        fail_on_breaking=args.fail_on_breaking,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "diff":
+        return _diff(args)
+    if args.command == "fmt":
+        return run_fmt(args.paths or [args.spec], check=args.check)
     loaded = load_spec(args.spec, base=args.spec.resolve().parent)
     for finding in loaded.findings:
         print(finding, file=sys.stderr)

@@ -9,6 +9,7 @@ then formatted by the pinned ruff, so the output is the same on every machine.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,6 @@ from pathlib import Path
 import jinja2
 
 from generator.context import PackageCtx, Ref
-
 
 ERROR_CLASSES = (
     "APIConnectionError",
@@ -35,6 +35,10 @@ ERROR_CLASSES = (
     "WaitTimeout",
 )
 """The exception classes every generated package exports (see _errors.py.j2)."""
+
+
+REFERENCE_TEMPLATE = "REFERENCE.md.j2"
+"""Renders ``REFERENCE.md``, the spec's constraints as tables, when present."""
 
 
 class RenderError(Exception):
@@ -69,6 +73,29 @@ def doc_text(value: object) -> str:
     return text
 
 
+def _md_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, frozenset | set):
+        value = sorted(value, key=str)
+    if isinstance(value, tuple | list):
+        return ", ".join(_md_text(v) for v in value)
+    return str(value)
+
+
+def md_cell(value: object) -> str:
+    """``value`` as the text of one Markdown table cell: ``None`` is empty,
+    lists are comma-separated, and ``|`` or a line break cannot end the cell."""
+    return _md_text(value).replace("|", "\\|").replace("\n", " ")
+
+
+def tidy_markdown(text: str) -> str:
+    """Markdown with no runs of blank lines and exactly one final newline."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
 def environment(templates: Path) -> jinja2.Environment:
     """The Jinja2 environment all templates render in."""
     env = jinja2.Environment(
@@ -81,6 +108,7 @@ def environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["py"] = py_literal
     env.filters["doc"] = doc_text
+    env.filters["md"] = md_cell
     env.filters["tuple"] = tuple
     return env
 
@@ -138,17 +166,23 @@ def render(ctx: PackageCtx, templates: Path) -> dict[str, str]:
         *ERROR_CLASSES,
         f"{ctx.api.name.replace(' ', '')}Error",
     ]
+    has_client = bool(ctx.root.tasks and ctx.root.errors and ctx.task_getter)
+    if has_client:
+        names += ["Client", "RetryPolicy"]
     extra = {
         "exports": exports,
         "all_names": sorted(exports + names, key=lambda n: (n.lower(), n)),
         "table_imports": _table_imports(ctx),
         "error_classes": ERROR_CLASSES,
+        "has_client": has_client,
         "base_error": f"{ctx.api.name.replace(' ', '')}Error",
     }
     source_dir = templates / "package"
     for path in sorted(source_dir.rglob("*")):
         relative = path.relative_to(source_dir)
-        if path.is_dir() or any(p.startswith((".", "__pycache__")) for p in relative.parts):
+        if path.is_dir() or any(
+            p.startswith((".", "__pycache__")) for p in relative.parts
+        ):
             continue
         if path.suffix == ".j2":
             template = env.get_template(f"package/{relative.as_posix()}")
@@ -173,6 +207,9 @@ def render(ctx: PackageCtx, templates: Path) -> dict[str, str]:
         for op in ctx.operations:
             name = path.stem.replace("OPERATION", op.id.replace("-", "_"))
             files[f"tests/{name}"] = template.render(pkg=ctx, op=op, **extra)
+    if (templates / REFERENCE_TEMPLATE).is_file():
+        reference = env.get_template(REFERENCE_TEMPLATE)
+        files["REFERENCE.md"] = tidy_markdown(reference.render(pkg=ctx, **extra))
     return format_python(files)
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import PROJECT
 
-CHECKED = ["generator", "generated", "tests", "bench", "noxfile.py"]
+CHECKED = ["generator", "generated", "templates", "tests", "bench", "noxfile.py"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

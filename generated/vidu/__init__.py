@@ -18,6 +18,7 @@ Or check a raw JSON body exactly as the service would see it::
 """
 
 from . import tables
+from ._client import RetryPolicy
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -45,6 +46,7 @@ from ._violations import (
     current_mode,
     validation_mode,
 )
+from .client import Client
 from .models import (
     AspectRatio,
     AudioType,
@@ -76,6 +78,7 @@ __all__ = [
     "BadRequestError",
     "CancelRequest",
     "CancelResponse",
+    "Client",
     "ConflictError",
     "CreateTaskResponse",
     "Creation",
@@ -90,6 +93,7 @@ __all__ = [
     "Reference2VideoSubjectsRequest",
     "RequestMayHaveSucceeded",
     "Resolution",
+    "RetryPolicy",
     "ServerError",
     "Severity",
     "Subject",

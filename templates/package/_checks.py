@@ -162,7 +162,9 @@ def unknown_model(field: str, value: str, known: tuple[str, ...]) -> Violation:
     )
 
 
-def model_not_in_form(field: str, value: str, form: str, allowed: tuple[str, ...]) -> Violation:
+def model_not_in_form(
+    field: str, value: str, form: str, allowed: tuple[str, ...]
+) -> Violation:
     """A known model that this request form does not take."""
     return Violation(
         "error",
@@ -185,7 +187,9 @@ def not_a_choice(
     )
 
 
-def no_match(field: str, rule: str, value: str, model: str | None, pattern: Pattern) -> Violation:
+def no_match(
+    field: str, rule: str, value: str, model: str | None, pattern: Pattern
+) -> Violation:
     """A string that does not have the required form."""
     return Violation(
         "error",
@@ -210,14 +214,19 @@ def out_of_range(
     )
 
 
-def bad_length(field: str, rule: str, length: int, bounds: tuple[int, int]) -> Violation:
+def bad_length(
+    field: str, rule: str, length: int, bounds: tuple[int, int]
+) -> Violation:
     """A string that is too short or too long."""
     low, high = bounds
     if length < low:
         return Violation(
-            "error", field, rule, f"{field} must not be empty"
+            "error",
+            field,
+            rule,
+            f"{field} must not be empty"
             if low == 1
-            else f"{field} has {length} characters: at least {low} required"
+            else f"{field} has {length} characters: at least {low} required",
         )
     return Violation(
         "error",
@@ -254,7 +263,9 @@ def ignored(field: str, rule: str, model: str | None) -> Violation:
     )
 
 
-def broken_rule(rule: RuleTable, field: str, model: str | None, **values: object) -> Violation:
+def broken_rule(
+    rule: RuleTable, field: str, model: str | None, **values: object
+) -> Violation:
     """A cross-field rule fired."""
     return Violation(
         rule.severity, field, rule.id, rule.message.format(model=model, **values)
@@ -316,7 +327,9 @@ def check_model(
         if value in form_models:
             return value
         if value in known:
-            out.append(model_not_in_form(field, value, form, tuple(sorted(form_models))))
+            out.append(
+                model_not_in_form(field, value, form, tuple(sorted(form_models)))
+            )
         else:
             out.append(unknown_model(field, value, known))
     elif value is MISSING:

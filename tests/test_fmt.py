@@ -1,0 +1,185 @@
+"""``vidu-codegen fmt``: canonical layout, idempotent, comments kept."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from generator.findings import Finding
+from generator.fmt import format_text
+from tests.conftest import PROJECT, run_codegen
+
+MESSY = """\
+# A file in a layout of its own.
+forms:
+    plain:            # the only form
+        fields:
+            size:
+                type: integer
+                by_model:
+                    # rows in no particular layout
+                    fast: {range: [64, 512], default: 256}
+                    fine:   {range: [256, 2048],    default: 1024, note: "a, b | c"}   # why
+                    huge-model: {range: [1, 2]}
+                    other: {note: 'it''s {braces} and [brackets]', default: 5}
+            tags: {type: array, items: {type: string}, count: [1, 4]}
+        rules:
+        - id: size.max   # a rule
+          when: {size: [64, 100]}
+          message: "too small on {model}"
+errors:
+  codes:
+    Short: {status: 400, message: short}
+    AMuchLongerName: {status: 404, message: "not: found"}
+"""
+
+CANONICAL = """\
+# A file in a layout of its own.
+forms:
+  plain:              # the only form
+    fields:
+      size:
+        type: integer
+        by_model:
+          # rows in no particular layout
+          fast:       {range: [64, 512],   default: 256}
+          fine:       {range: [256, 2048], default: 1024, note: "a, b | c"}            # why
+          huge-model: {range: [1, 2]}
+          other:      {note: 'it''s {braces} and [brackets]', default: 5}
+      tags: {type: array, items: {type: string}, count: [1, 4]}
+    rules:
+      - id: size.max     # a rule
+        when: {size: [64, 100]}
+        message: "too small on {model}"
+errors:
+  codes:
+    Short:           {status: 400, message: short}
+    AMuchLongerName: {status: 404, message: "not: found"}
+"""
+
+
+def _plain(text: str) -> Any:
+    return YAML(typ="safe").load(text)
+
+
+def _comments(text: str) -> list[str]:
+    return re.findall(r"#[^\n]*", text)
+
+
+def test_layout_is_canonical_and_rows_are_aligned() -> None:
+    assert format_text(MESSY) == CANONICAL
+
+
+def test_formatting_is_idempotent() -> None:
+    assert format_text(CANONICAL) == CANONICAL
+
+
+def test_comments_and_data_are_kept() -> None:
+    result = format_text(MESSY)
+    assert isinstance(result, str)
+    assert [c.strip() for c in _comments(result)] == [
+        c.strip() for c in _comments(MESSY)
+    ]
+    assert _plain(result) == _plain(MESSY)
+
+
+def test_bundled_and_tiny_specs_stay_the_same_data() -> None:
+    paths = sorted((PROJECT / "spec").rglob("*.yaml"))
+    paths += sorted((PROJECT / "tests" / "specs").rglob("*.yaml"))
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        result = format_text(text, path.name)
+        assert isinstance(result, str), result
+        assert _plain(result) == _plain(text), path
+        assert format_text(result) == result, path
+        assert len(_comments(result)) == len(_comments(text)), path
+
+
+def test_the_bundled_spec_is_canonical() -> None:
+    result = run_codegen("fmt", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_invalid_yaml_is_a_finding() -> None:
+    result = format_text("a: [1, 2\nb: 3\n", "x.yaml")
+    assert isinstance(result, Finding)
+    assert str(result).startswith("x.yaml:")
+    assert "invalid YAML" in result.message
+
+
+def test_check_names_files_and_fmt_rewrites_them(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    shutil.copytree(PROJECT / "tests" / "specs" / "diff" / "base", spec)
+    messy = spec / "operations" / "messy.yaml"
+    messy.write_text(MESSY)
+    canonical_before = (spec / "api.yaml").read_bytes()
+    check = run_codegen("fmt", "--check", str(spec), cwd=tmp_path)
+    assert check.returncode == 1
+    assert "would reformat spec/operations/messy.yaml" in check.stdout
+    assert "api.yaml" not in check.stdout
+    assert messy.read_text() == MESSY
+    fixed = run_codegen("fmt", str(spec), cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "formatted spec/operations/messy.yaml" in fixed.stdout
+    assert messy.read_text() == CANONICAL
+    assert (spec / "api.yaml").read_bytes() == canonical_before
+    again = run_codegen("fmt", "--check", str(spec), cwd=tmp_path)
+    assert again.returncode == 0
+    assert sorted(p.name for p in messy.parent.iterdir()) == [
+        "messy.yaml",
+        "paint.yaml",
+    ]
+
+
+def test_a_file_that_does_not_parse_is_left_alone(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("a: [1, 2\nb: 3\n")
+    result = run_codegen("fmt", str(broken), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("broken.yaml:")
+    assert broken.read_text() == "a: [1, 2\nb: 3\n"
+
+
+_names = st.from_regex(r"[a-z][a-z0-9.-]{0,12}", fullmatch=True)
+_scalars = st.one_of(
+    st.integers(-1000, 10**9),
+    st.booleans(),
+    st.from_regex(r"[a-z][a-z0-9 ]{0,10}[a-z0-9]", fullmatch=True),
+)
+_values = st.one_of(_scalars, st.lists(_scalars, max_size=4))
+_rows = st.dictionaries(
+    _names, st.dictionaries(_names, _values, min_size=1, max_size=4), max_size=6
+)
+
+
+def _flow(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=_rows, spaces=st.lists(st.integers(1, 6), min_size=6, max_size=6))
+def test_any_table_formats_idempotently(
+    rows: dict[str, dict[str, object]], spaces: list[int]
+) -> None:
+    lines = ["field:", "  by_model:"]
+    for index, (model, row) in enumerate(rows.items()):
+        pad = " " * spaces[index % len(spaces)]
+        lines.append(f"    {model}:{pad}{_flow(row)}  # row {index}")
+    text = "\n".join(lines) + "\n"
+    once = format_text(text)
+    assert isinstance(once, str)
+    assert format_text(once) == once
+    assert _plain(once) == _plain(text)
+    assert _comments(once) == [f"# row {i}" for i in range(len(rows))]
