@@ -111,6 +111,7 @@ class RuleCtx:
     max_by_model: dict[str, int]
     message: str
     summary: str | None
+    notes: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -565,6 +566,7 @@ class _Builder:
             max_by_model={m: r.max for m, r in rule.by_model.items()},
             message=rule.message,
             summary=rule.summary,
+            notes=tuple(f"{m}: {r.note}" for m, r in rule.by_model.items() if r.note),
         )
 
 

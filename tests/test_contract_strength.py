@@ -2,10 +2,11 @@
 
 Each literal of the generated ``tables.py`` is changed, one at a time: an int
 by +1 and by -1, a string by appending ``"x"``, a bool by negation. The package
-is copied with the changed tables under a fresh name, imported in process, and
-the contract cases (``CASES`` of every ``generated/tests/test_*_contract.py``)
-are run against it with their ``run_case``. Each change must make at least one
-case fail (or the package fail to import, as a renamed table key does).
+is imported in process again, under a fresh name, with the changed tables (a
+``Variants`` build), and the contract cases (``CASES`` of every
+``generated/tests/test_*_contract.py``, with its ``SPEC``) are run against it
+with ``contract.run_case``. Each change must make at least one case fail (or
+the package fail to import, as a renamed table key does).
 
 What is not changed, and why:
 
