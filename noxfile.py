@@ -29,6 +29,7 @@ def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     session.run("mypy", "--strict", "generator")
     session.run("mypy", "--strict", "generated/vidu")
+    session.run("mypy", "--strict", "generated/tests", env={"MYPYPATH": "generated"})
 
 
 @nox.session

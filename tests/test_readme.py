@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+from vidu import ValidationWarning
+
 from tests.conftest import PROJECT
 
 BLOCKS = re.findall(r"```python\n(.*?)```", (PROJECT / "README.md").read_text(), re.S)
@@ -22,5 +25,6 @@ def test_fake_server_example_passes() -> None:
 
 def test_validation_mode_example_runs() -> None:
     namespace: dict[str, Any] = {}
-    exec("import vidu\n" + _block('validation_mode("warn")'), namespace)
+    with pytest.warns(ValidationWarning, match="unknown model 'viduq4'"):
+        exec("import vidu\n" + _block('validation_mode("warn")'), namespace)
     assert namespace["request"].model == "viduq4"
