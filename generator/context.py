@@ -345,7 +345,7 @@ class _Builder:
             task=info.task,
             idempotent=idempotent,
             params=tuple(
-                ParamCtx(name, snake(name), p.summary)
+                ParamCtx(name, p.python_name or snake(name), p.summary)
                 for name, p in info.params.items()
             ),
             method=op.operation.method,

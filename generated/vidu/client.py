@@ -36,7 +36,7 @@ class Client(BaseClient[TaskCreations]):
 
     def cancel(
         self,
-        id: str,
+        task_id: str,
         request: CancelRequest | None = None,
         /,
         *,
@@ -45,7 +45,7 @@ class Client(BaseClient[TaskCreations]):
     ) -> CancelResponse:
         """Cancel a task that has not started yet.
 
-        ``POST /ent/v2/tasks/{id}/cancel``; ``id``: Task ID.
+        ``POST /ent/v2/tasks/{id}/cancel``; ``task_id``: Task ID.
         Pass a typed request, or its fields as keyword arguments.
         ``validation`` overrides the client's validation mode for this call.
         """
@@ -58,27 +58,23 @@ class Client(BaseClient[TaskCreations]):
         )
         return self._call(
             OPERATION_INFO["cancel"],
-            {
-                "id": id,
-            },
+            {"id": task_id},
             body,
             CancelResponse.from_json,
         )
 
     def get_creations(
         self,
-        id: str,
+        task_id: str,
         /,
     ) -> TaskCreations:
         """Get a task's state and, once it succeeded, its creations.
 
-        ``GET /ent/v2/tasks/{id}/creations``; ``id``: Task ID.
+        ``GET /ent/v2/tasks/{id}/creations``; ``task_id``: Task ID.
         """
         return self._call(
             OPERATION_INFO["get_creations"],
-            {
-                "id": id,
-            },
+            {"id": task_id},
             None,
             TaskCreations.from_json,
         )
