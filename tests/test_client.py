@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 import urllib3
 from vidu import tables
-from vidu._client import RetryPolicy, parse_retry_after, redact
 from vidu._errors import (
     APIConnectionError,
     APIError,
@@ -38,6 +37,8 @@ from vidu._errors import (
     ViduError,
     WaitTimeout,
 )
+from vidu._retry import RetryPolicy, parse_retry_after
+from vidu._secrets import redact
 from vidu._violations import ValidationError, ValidationWarning
 from vidu.client import Client
 from vidu.models import Reference2VideoRequest, Subject, TaskCreations

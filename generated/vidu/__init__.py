@@ -18,7 +18,6 @@ Or check a raw JSON body exactly as the service would see it::
 """
 
 from . import tables
-from ._client import RetryPolicy
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -36,6 +35,7 @@ from ._errors import (
     ViduError,
     WaitTimeout,
 )
+from ._retry import RetryPolicy
 from ._validators import OPERATIONS, validate_payload
 from ._violations import (
     Mode,

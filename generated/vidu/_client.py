@@ -23,12 +23,10 @@ appears in a log line, an exception or a ``repr``.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import functools
 import json
 import logging
 import os
-import random
 import tempfile
 import time
 import typing
@@ -36,7 +34,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, ClassVar, Generic, Literal, Protocol, Self, TypeVar
+from typing import IO, Any, Generic, Protocol, Self, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -63,24 +61,20 @@ from ._errors import (
     WaitTimeout,
     error_class,
 )
+from ._retry import Failure, RetryPolicy
+from ._secrets import Secret, redact
 from ._validators import validate_payload
 from ._violations import Mode, Violation, check_mode, enforce, validation_mode
 from .models import converter
 
-__all__ = ["BaseClient", "RetryPolicy", "parse_retry_after", "redact"]
+__all__ = ["BaseClient"]
 
 logger = logging.getLogger(__package__)
 
 TaskT = TypeVar("TaskT")
 T = TypeVar("T")
 
-Failure = Literal["connect", "read_timeout", "dropped"]
-"""Why no answer came: ``"connect"``, the connection failed, so the request was
-never sent; ``"read_timeout"``, it was sent and no answer came in time;
-``"dropped"``, the connection broke after the request may have been sent."""
-
 _MIB = 1 << 20
-_REDACTED = "***"
 
 
 class _Request(Protocol):
@@ -89,143 +83,6 @@ class _Request(Protocol):
     def violations(self) -> list[Violation]: ...
 
     def to_json(self) -> dict[str, Any]: ...
-
-
-# --- retries -----------------------------------------------------------------
-
-
-@attrs.frozen
-class RetryPolicy:
-    """When to send a request again, and how long to wait first.
-
-    Retried, up to ``max_retries`` times:
-
-    * a connection that could not be made (the request was never sent), for
-      every operation;
-    * a dropped connection or a read timeout, only for idempotent operations
-      (:attr:`Operation.idempotent`): the request may have reached the
-      service, and sending a create again would create and bill a second task;
-    * the statuses in :attr:`STATUSES` for idempotent operations, and only
-      those in :attr:`UNPROCESSED` (which say the request was not acted on)
-      for the others: a 502 or 504 comes from a gateway that may well have
-      passed the request on.
-
-    The wait before retry ``n`` (0 for the first) is the ``Retry-After``
-    header when the answer has one (seconds or an HTTP date, at most
-    ``retry_after_cap``), else "full jitter": a random fraction of
-    ``min(max_backoff, backoff * 2**n)``.
-    """
-
-    STATUSES: ClassVar[frozenset[int]] = frozenset({429, 502, 503, 504})
-    """Answers worth retrying: rate limited, or the service is briefly away."""
-    UNPROCESSED: ClassVar[frozenset[int]] = frozenset({429, 503})
-    """Answers that say the request was turned away before anything happened."""
-
-    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
-    backoff: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
-    max_backoff: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
-    retry_after_cap: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    jitter: Callable[[], float] = attrs.field(
-        default=random.random, repr=False, eq=False
-    )
-    """A random number in ``[0, 1)``; replace it to make delays predictable."""
-    now: Callable[[], float] = attrs.field(default=time.time, repr=False, eq=False)
-    """The wall clock, to turn a ``Retry-After`` date into seconds."""
-
-    def retries_status(self, status: int, *, idempotent: bool) -> bool:
-        """Whether an answer with ``status`` may be retried."""
-        return status in (self.STATUSES if idempotent else self.UNPROCESSED)
-
-    def retries_failure(self, failure: Failure, *, idempotent: bool) -> bool:
-        """Whether a request that got no answer may be sent again."""
-        return failure == "connect" or idempotent
-
-    def delay(self, retry: int, retry_after: str | None = None) -> float:
-        """Seconds to wait before retry number ``retry`` (0 for the first)."""
-        asked = parse_retry_after(retry_after, now=self.now())
-        if asked is not None:
-            return min(asked, self.retry_after_cap)
-        ceiling = min(self.max_backoff, self.backoff * 2.0**retry)
-        return self.jitter() * ceiling
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for, or ``None`` if it says nothing.
-
-    The header holds either a number of seconds or an HTTP date; a date in the
-    past means "now" (0). ``now`` is the current Unix time (default: the
-    system clock).
-    """
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        return _seconds_until(text, time.time() if now is None else now)
-    return max(seconds, 0.0) if seconds == seconds else None  # NaN says nothing
-
-
-def _seconds_until(http_date: str, now: float) -> float | None:
-    try:
-        when = email.utils.parsedate_to_datetime(http_date)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # "-0000": a date in UTC with no zone given
-        return None
-    return max(when.timestamp() - now, 0.0)
-
-
-# --- secrets -----------------------------------------------------------------
-
-
-def redact(headers: Mapping[str, str]) -> dict[str, str]:
-    """``headers`` with the API key's header (from the spec's auth) hidden."""
-    secret = tables.AUTH.header.lower()
-    hidden = f"{tables.AUTH.scheme} {_REDACTED}" if tables.AUTH.scheme else _REDACTED
-    return {
-        name: hidden if name.lower() == secret else value
-        for name, value in headers.items()
-    }
-
-
-class _Secret:
-    """The API key, kept out of every ``repr``."""
-
-    __slots__ = ("value",)
-
-    MIN_SCRUBBED = 6
-    """Shorter keys are not searched for in text: they would mangle it."""
-
-    def __init__(self, value: str | None) -> None:
-        self.value = value or None
-
-    def __repr__(self) -> str:
-        return "<set>" if self.value else "<missing>"
-
-    def _searched(self) -> str | None:
-        value = self.value
-        return value if value and len(value) >= self.MIN_SCRUBBED else None
-
-    def scrub(self, text: str) -> str:
-        """``text`` with every occurrence of the key hidden."""
-        value = self._searched()
-        return text.replace(value, _REDACTED) if value else text
-
-    def scrub_bytes(self, raw: bytes) -> bytes:
-        """``raw`` with every occurrence of the key hidden."""
-        value = self._searched()
-        return raw.replace(value.encode(), _REDACTED.encode()) if value else raw
-
-    def scrub_json(self, value: object) -> object:
-        """A decoded JSON value with the key hidden in every string."""
-        if isinstance(value, str):
-            return self.scrub(value)
-        if isinstance(value, list):
-            return [self.scrub_json(item) for item in value]
-        if isinstance(value, dict):
-            return {key: self.scrub_json(item) for key, item in value.items()}
-        return value
 
 
 # --- what came back ------------------------------------------------------------
@@ -367,7 +224,7 @@ class BaseClient(ABC, Generic[TaskT]):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         env = tables.AUTH.env
-        self._key = _Secret(api_key or (os.environ.get(env) if env else None))
+        self._key = Secret(api_key or (os.environ.get(env) if env else None))
         self.base_url = _resolve_base_url(base_url)
         self.timeout = timeout
         self.retry = retry or RetryPolicy(
