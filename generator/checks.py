@@ -215,7 +215,9 @@ class _Checker:
         for name, response in op.responses.items():
             self.claim_class(name, op.responses.where_key(name))
             for fname, field in response.fields.items():
-                self.check_field(op, response.fields, fname, field, (), op.responses)
+                self.check_field(
+                    op, response.fields, fname, field, (), op.responses, request=False
+                )
         tasks = self.spec.root.tasks
         created = op.responses.get(info.response)
         if (
@@ -230,6 +232,12 @@ class _Checker:
             )
 
     def check_params(self, info: sm.OperationInfo) -> None:
+        for name, param in info.params.items():
+            if param.python_name is not None and not _is_identifier(param.python_name):
+                self.error(
+                    param.at.where("python_name"),
+                    f"python_name {param.python_name!r} is not a Python name",
+                )
         in_path = re.findall(r"{([^{}]*)}", info.path)
         for name in in_path:
             if name not in info.params:
@@ -329,6 +337,8 @@ class _Checker:
         field: sm.Field,
         models: Sequence[str],
         objects: Mapping[str, object] | None = None,
+        *,
+        request: bool = True,
     ) -> None:
         at = field.at
         types = list(field.type) if isinstance(field.type, list) else [field.type]
@@ -338,12 +348,12 @@ class _Checker:
                 parent.where_key(name),
                 f"field name {name!r} cannot become a Python name",
             )
-        if kind == "union" and models:
+        if kind == "union" and request:
             self.error(
                 at.where("type"),
                 "a type list is for response fields; a request field has one type",
             )
-        if field.pattern is not None and models:
+        if field.pattern is not None and request:
             self.error(
                 at.where_key("pattern"), "give pattern per model, in by_model rows"
             )
@@ -411,7 +421,7 @@ class _Checker:
                 self.check_items(field.items, objects)
         elif field.items is not None:
             self.error(at.where("items"), "only an array field has items")
-        if field.role == "model" and not models:
+        if field.role == "model" and not request:
             self.error(
                 at.where("role"), "role: model belongs to a request form's field"
             )
@@ -501,9 +511,10 @@ class _Checker:
             elif key != "range" and bounds[0] < 0:
                 self.error(at.where(key), f"{key} cannot be negative")
         if choices is not None:
-            if kind not in ("string", "integer"):
+            if kind != "string":
                 self.error(
-                    at.where_key("choices"), f"choices do not apply to a {kind} field"
+                    at.where_key("choices"),
+                    f"choices apply to string fields, not to a {kind} field",
                 )
             elif not choices:
                 self.error(
