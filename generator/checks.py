@@ -232,7 +232,7 @@ class _Checker:
             )
 
     def check_params(self, info: sm.OperationInfo) -> None:
-        for name, param in info.params.items():
+        for param in info.params.values():
             if param.python_name is not None and not _is_identifier(param.python_name):
                 self.error(
                     param.at.where("python_name"),

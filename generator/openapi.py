@@ -111,6 +111,7 @@ def _yaml(document: Mapping[str, Any]) -> str:
 
 
 def _represent_str(representer: Any, value: str) -> Any:
+    from ruamel.yaml.nodes import ScalarNode
     from ruamel.yaml.resolver import VersionedResolver
 
     style = None
@@ -118,14 +119,10 @@ def _represent_str(representer: Any, value: str) -> Any:
         style = "|"
     else:
         resolver = VersionedResolver(version=(1, 1))
-        tag = resolver.resolve(_ScalarNode, value, (True, False))
-        if tag != "tag:yaml.org,2002:str" or value != value.strip() or not value:
+        tag = resolver.resolve(ScalarNode, value, (True, False))
+        if tag != "tag:yaml.org,2002:str":
             style = '"'
     return representer.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-class _ScalarNode:
-    """Stands for ruamel's ScalarNode class in a resolver lookup."""
 
 
 def _plain(value: Any) -> Any:
@@ -181,9 +178,7 @@ def _bounds(schema: Schema, pair: Sequence[int] | None, low: str, high: str) -> 
 
 
 def _model_if(model_field: str, models: Sequence[str]) -> Schema:
-    test: Schema = (
-        {"const": models[0]} if len(models) == 1 else {"enum": list(models)}
-    )
+    test: Schema = {"const": models[0]} if len(models) == 1 else {"enum": list(models)}
     return {"properties": {model_field: test}, "required": [model_field]}
 
 
@@ -196,8 +191,7 @@ def _merge_if(parts: list[Schema]) -> Schema:
     for part in parts:
         simple = set(part) <= {"properties", "required"}
         clash = any(
-            name in merged.get("properties", {})
-            for name in part.get("properties", {})
+            name in merged.get("properties", {}) for name in part.get("properties", {})
         )
         if simple and not clash:
             merged.setdefault("properties", {}).update(part.get("properties", {}))
@@ -381,8 +375,7 @@ class _Builder:
             ]
             if default is not None:
                 lines.append(
-                    f"any other body the {default} form "
-                    f"(`{op.forms[default].class_}`)"
+                    f"any other body the {default} form (`{op.forms[default].class_}`)"
                 )
             parts.append("; ".join(lines) + ".")
         return "\n\n".join(parts)
@@ -618,8 +611,7 @@ class _Builder:
         if asset.max_file_bytes:
             lines.append(f"- at most {asset.max_file_bytes} bytes decoded;")
         lines.append(
-            "- a field may set a lower limit on the decoded size (see its "
-            "description)."
+            "- a field may set a lower limit on the decoded size (see its description)."
         )
         lines += [
             "",
@@ -715,8 +707,8 @@ class _Builder:
         rules = list(form.rules) + [r for o in form.objects.values() for r in o.rules]
         for rule in rules:
             if rule.severity == "warning":
-                text = rule.summary or rule.message
-                models = f" ({_models_doc(rule.models)})" if rule.models else ""
+                text = (rule.summary or rule.message).rstrip(".")
+                models = f", on {_models_doc(rule.models)}" if rule.models else ""
                 out.append(f"{text}{models} (`{rule.id}`).")
         return out
 
@@ -790,7 +782,9 @@ class _Builder:
             schema["allOf"] = entries
         return schema
 
-    def _field_schema(self, field: sm.Field, form: sm.Form, *, model_field: bool) -> Schema:
+    def _field_schema(
+        self, field: sm.Field, form: sm.Form, *, model_field: bool
+    ) -> Schema:
         kind = field.type
         assert isinstance(kind, str), "a union type in a request form"
         schema: Schema = {"type": kind}
@@ -842,7 +836,9 @@ class _Builder:
                 + "."
             )
         defaults = [
-            (m, row.default) for m, row in field.by_model.items() if row.default is not None
+            (m, row.default)
+            for m, row in field.by_model.items()
+            if row.default is not None
         ]
         if defaults:
             parts.append(
@@ -876,7 +872,10 @@ class _Builder:
             parts.append("Per model:\n\n" + "\n".join(per_model))
         notes = [f"- {m}: {row.note}" for m, row in field.by_model.items() if row.note]
         if notes:
-            parts.append("Decisions taken where the vendor's docs are unclear:\n\n" + "\n".join(notes))
+            parts.append(
+                "Decisions taken where the vendor's docs are unclear:\n\n"
+                + "\n".join(notes)
+            )
         if field.items is not None and field.items.decoded_bytes_below is not None:
             parts.append(
                 f"Each data URI item decodes to fewer than "
@@ -920,7 +919,9 @@ class _Builder:
         # `length` rows are not applied by the validator: not expressed.
         return schema or None
 
-    def _per_model_entries(self, form: sm.Form, model_field: str | None) -> list[Schema]:
+    def _per_model_entries(
+        self, form: sm.Form, model_field: str | None
+    ) -> list[Schema]:
         if model_field is None:
             return []
         entries = []
@@ -1022,13 +1023,31 @@ class _Builder:
                 return []
             key = json.dumps(entry, sort_keys=True)
             groups.setdefault(key, ([], entry))[0].append(model)
-        anywhere = rule.models is None and rule.require is None
-        if anywhere:
+        found: list[tuple[list[str] | None, Schema]] = list(groups.values())
+        if rule.models is None and rule.require is None:
             entry = self._rule_entry(rule, fields, form, None)
             key = json.dumps(entry, sort_keys=True)
             if entry is not None and (not groups or list(groups) == [key]):
-                return [(None, entry)]
-        return [(group, entry) for group, entry in groups.values()]
+                found = [(None, entry)]
+        return [
+            (group, {"description": self._rule_doc(rule, group), **entry})
+            for group, entry in found
+        ]
+
+    @staticmethod
+    def _rule_doc(rule: sm.Rule, models: list[str] | None) -> str:
+        text = rule.summary
+        if text is None:
+            text = rule.message.replace("{{", "{").replace("}}", "}")
+            text = text.replace(
+                "{model}", _models_doc(models) if models else "the model"
+            )
+            text = text.replace("{max}", "the limit").replace("{value}", "the total")
+        doc = f"`{rule.id}` ({_models_doc(models) if models else 'any model'}): {text}"
+        notes = [f"{m}: {r.note}" for m, r in rule.by_model.items() if r.note]
+        if notes:
+            doc += " Notes: " + "; ".join(notes) + "."
+        return doc
 
     def _rule_entry(
         self,
@@ -1037,25 +1056,18 @@ class _Builder:
         form: sm.Form,
         model: str | None,
     ) -> Schema | None:
+        """The schema of ``rule`` for ``model`` (``None``: an invalid model)."""
         conditions = []
         for name, condition in rule.when.items():
             field = fields.get(name)
             if field is None:
                 return None
             conditions.append(self._condition(name, condition, field, model))
-        description = f"`{rule.id}`: {rule.summary or rule.message}"
-        notes = [f"{m}: {r.note}" for m, r in rule.by_model.items() if r.note]
-        if notes:
-            description += " (" + "; ".join(notes) + ")"
         if rule.require is None:
-            if all(c.present is False for c in rule.when.values()) and rule.when:
-                demand: Schema = {
-                    "anyOf": [{"required": [name]} for name in rule.when]
-                }
-                if len(rule.when) == 1:
-                    demand = demand["anyOf"][0]
-                return {"description": description, **demand}
-            return {"description": description, "if": _merge_if(conditions), "then": False}
+            if rule.when and all(c.present is False for c in rule.when.values()):
+                demands = [{"required": [name]} for name in rule.when]
+                return demands[0] if len(demands) == 1 else {"anyOf": demands}
+            return {"if": _merge_if(conditions), "then": False}
         limit = rule.require.max
         if model is not None and model in rule.by_model:
             limit = rule.by_model[model].max
@@ -1063,8 +1075,8 @@ class _Builder:
         if total is None:
             return None
         if not conditions:
-            return {"description": description, **total}
-        return {"description": description, "if": _merge_if(conditions), "then": total}
+            return total
+        return {"if": _merge_if(conditions), "then": total}
 
     def _condition(
         self, name: str, condition: sm.Condition, field: sm.Field, model: str | None
@@ -1132,7 +1144,11 @@ class _Builder:
                             "contains": {
                                 "type": "object",
                                 "properties": {
-                                    inner: {"type": "array", "minItems": k, "maxItems": k}
+                                    inner: {
+                                        "type": "array",
+                                        "minItems": k,
+                                        "maxItems": k,
+                                    }
                                 },
                                 "required": [inner],
                             },
@@ -1238,7 +1254,9 @@ class _Builder:
         size = max(low, min(7, high))
         return ("example" * (size // 7 + 1))[:size]
 
-    def _example_item(self, items: sm.Items | None, form: sm.Form, model: str | None) -> Any:
+    def _example_item(
+        self, items: sm.Items | None, form: sm.Form, model: str | None
+    ) -> Any:
         if items is None:
             return "example"
         if items.object is not None:
@@ -1248,7 +1266,9 @@ class _Builder:
             asset = self.root.assets[items.asset]
             extension = next(iter(asset.formats.values()), "bin")
             return f"https://example.com/{items.asset}.{extension}"
-        return {"integer": 1, "number": 1, "boolean": False}.get(items.type or "", "example")
+        return {"integer": 1, "number": 1, "boolean": False}.get(
+            items.type or "", "example"
+        )
 
 
 def _error_parts(fields: sm.ErrorFields) -> list[tuple[str, str]]:
