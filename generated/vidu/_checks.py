@@ -7,6 +7,7 @@ body.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -120,9 +121,14 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+@functools.cache
+def _sorted_listing(values: frozenset[object]) -> str:
+    return ", ".join(sorted(str(v) for v in values))
+
+
 def _listed(values: object) -> str:
-    if isinstance(values, frozenset | set):
-        return ", ".join(sorted(str(v) for v in values))
+    if isinstance(values, frozenset):
+        return _sorted_listing(values)
     return ", ".join(str(v) for v in values)  # type: ignore[attr-defined]
 
 
