@@ -9,11 +9,15 @@
     classify the changes between two specs (see :mod:`generator.diff`).
 ``fmt [--check] [PATHS...]``
     put spec files in their canonical layout (see :mod:`generator.fmt`).
+``openapi [--out FILE] [--format json|yaml]``
+    export the spec as an OpenAPI 3.1 document (see :mod:`generator.openapi`);
+    JSON on standard output by default.
 
 Exit status: 0 fine, 1 stale output (``--check``), 2 the spec has errors,
 3 the templates cannot be rendered. Nothing is written unless all went well.
 ``diff`` exits 1 with ``--fail-on-breaking`` when a change is breaking;
-``fmt --check`` exits 1 when a file is not in the canonical layout.
+``fmt --check`` exits 1 when a file is not in the canonical layout;
+``openapi`` exits 1 when it cannot write ``--out``.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from pathlib import Path
 
 import jinja2
 
+from generator import spec_model as sm
 from generator.diff import run_diff
 from generator.fmt import run_fmt
+from generator.openapi import build_openapi, render_openapi
 from generator.pipeline import load_spec, render_spec
 from generator.render import RenderError
 from generator.writer import compare, write_tree
@@ -67,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("lint", help="check the spec alone")
     _add_diff(commands)
     _add_fmt(commands)
+    _add_openapi(commands)
     return parser
 
 
@@ -99,6 +106,43 @@ def _add_fmt(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     fmt.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if any would change"
     )
+
+
+def _add_openapi(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    openapi = commands.add_parser(
+        "openapi",
+        help="export the spec as an OpenAPI 3.1 document",
+        description="Write an OpenAPI 3.1 document of everything in the spec.",
+    )
+    openapi.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write to this file (default: standard output)",
+    )
+    openapi.add_argument(
+        "--format",
+        choices=["json", "yaml"],
+        default="json",
+        dest="openapi_format",
+        help="output format (%(default)s)",
+    )
+
+
+def _openapi(args: argparse.Namespace, spec: sm.Spec) -> int:
+    text = render_openapi(build_openapi(spec), args.openapi_format)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -139,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "lint":
         print("spec is valid")
         return 0
+    if args.command == "openapi":
+        return _openapi(args, loaded.spec)
     try:
         files = render_spec(loaded.spec, args.templates)
     except (jinja2.TemplateError, RenderError) as exc:

@@ -41,6 +41,7 @@ fields are allowed, and a field typed with an enum also takes other strings.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http
 import io
@@ -78,7 +79,7 @@ _INTEGER_NOTE = (
     "Send a JSON integer literal such as `5`: the service reads `5.0` as a "
     "wrong type (JSON Schema cannot tell the two apart)."
 )
-_ECMA_SPECIAL = set("\\^$.|?*+()[]{}/")
+_ECMA_SPECIAL = set("\\^$.|?*+()[]{}")
 
 
 def build_openapi(spec: sm.Spec) -> Schema:
@@ -110,18 +111,22 @@ def _yaml(document: Mapping[str, Any]) -> str:
     return out.getvalue()
 
 
-def _represent_str(representer: Any, value: str) -> Any:
+@functools.cache
+def _yaml11_tag(value: str) -> str:
+    """The tag a YAML 1.1 reader gives the plain scalar ``value``."""
     from ruamel.yaml.nodes import ScalarNode
     from ruamel.yaml.resolver import VersionedResolver
 
+    resolver = VersionedResolver(version=(1, 1))
+    return str(resolver.resolve(ScalarNode, value, (True, False)))
+
+
+def _represent_str(representer: Any, value: str) -> Any:
     style = None
     if "\n" in value:
-        style = "|"
-    else:
-        resolver = VersionedResolver(version=(1, 1))
-        tag = resolver.resolve(ScalarNode, value, (True, False))
-        if tag != "tag:yaml.org,2002:str":
-            style = '"'
+        style = "|"  # ruamel falls back to quotes where a block cannot say it
+    elif _yaml11_tag(value) != "tag:yaml.org,2002:str":
+        style = '"'
     return representer.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -150,6 +155,11 @@ def _doc(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return f"`{value}`" if isinstance(value, str) else str(value)
+
+
+def _cell(text: str) -> str:
+    """``text`` for a cell of a Markdown table."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _models_doc(models: Iterable[str]) -> str:
@@ -267,7 +277,10 @@ class _Builder:
             "| Model | Summary |",
             "| --- | --- |",
         ]
-        lines += [f"| {name} | {m.summary} |" for name, m in self.root.models.items()]
+        lines += [
+            f"| {_cell(name)} | {_cell(m.summary)} |"
+            for name, m in self.root.models.items()
+        ]
         lines += [
             "",
             "What JSON Schema cannot express is described instead: the content of "
@@ -432,7 +445,7 @@ class _Builder:
                 "| reason | message |",
                 "| --- | --- |",
             ]
-            lines += [f"| {r} | {c.message} |" for r, c in codes]
+            lines += [f"| {_cell(r)} | {_cell(c.message)} |" for r, c in codes]
             if status == 400:
                 lines += [
                     "",
@@ -806,8 +819,7 @@ class _Builder:
                 schema["items"] = self._items(field.items)
         if field.default is not None:
             schema["default"] = field.default
-        schema = {"description": self._field_doc(field, form, model_field), **schema}
-        return schema
+        return {"description": self._field_doc(field, form, model_field), **schema}
 
     def _items(self, items: sm.Items) -> Schema:
         if items.object is not None:
@@ -865,7 +877,7 @@ class _Builder:
             if row.count is not None:
                 said.append(f"{row.count[0]} to {row.count[1]} items")
             if row.pattern is not None:
-                said.append(self._pattern_doc(form, row.pattern))
+                said.append(self._pattern_doc(row.pattern))
             if said:
                 per_model.append(f"- {model}: {'; '.join(said)}")
         if per_model:
@@ -885,7 +897,7 @@ class _Builder:
             parts.append(_INTEGER_NOTE)
         return "\n\n".join(parts)
 
-    def _pattern_doc(self, form: sm.Form, name: str) -> str:
+    def _pattern_doc(self, name: str) -> str:
         pattern = self._pattern(name)
         if pattern is None:
             return f"matches pattern {name}"
