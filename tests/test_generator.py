@@ -22,6 +22,18 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
+def _python_lines(script: str, path: Path) -> list[str]:
+    """What ``script`` prints, run in a fresh interpreter with ``path`` importable."""
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        env={"PYTHONPATH": str(path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return run.stdout.splitlines()
+
+
 def test_bundled_generated_tree_matches_the_spec() -> None:
     result = run_codegen("generate", "--check")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -102,14 +114,8 @@ print([v.rule for v in acme.validate_payload("render", {"engine": "fine", "tags"
 print(acme.RenderRequest(engine="fine", tags=["x"], style=acme.Style.PAINT).to_json())
 print(acme.RenderJob.from_json({"job_id": "j", "cost": "3", "more": 1}).cost)
 """
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        env={"PYTHONPATH": str(out)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert run.stdout.splitlines() == [
+    lines = _python_lines(script, out)
+    assert lines == [
         "['hdr.ignored', 'hdr.size']",
         "['size.range', 'style.choice', 'tags.count']",
         "{'engine': 'fine', 'style': 'paint', 'tags': ['x']}",
@@ -137,15 +143,9 @@ def test_spec_text_cannot_break_or_inject_code(tiny_spec: Path, tmp_path: Path) 
         "print([v.message for v in acme.validate_payload('render', "
         "{'engine': 'fine', 'tags': ['a'], 'hdr': True, 'size': 100})])\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        env={"PYTHONPATH": str(out)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert run.stdout.splitlines()[0] == repr('it\'s "quoted" \\\\ {model}')
-    assert "size 100 is not allowed for fine" in run.stdout
+    lines = _python_lines(script, out)
+    assert lines[0] == repr('it\'s "quoted" \\\\ {model}')
+    assert "size 100 is not allowed for fine" in lines[1]
     models = (out / "acme" / "models.py").read_text()
     assert "boom" in models
     compile(models, "models.py", "exec")
