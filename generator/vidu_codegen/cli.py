@@ -1,0 +1,210 @@
+"""The ``vidu-codegen`` command (also ``python -m vidu_codegen``).
+
+``generate``
+    write ``generated/`` from ``spec/`` and list what changed;
+    with ``--check``, write nothing and exit 1 naming every stale file.
+``lint``
+    check the spec alone.
+``diff [OLD NEW] [--base REV]``
+    classify the changes between two specs (see :mod:`vidu_codegen.tools.diff`).
+``fmt [--check] [PATHS...]``
+    put spec files in their canonical layout (see :mod:`vidu_codegen.tools.fmt`).
+``openapi [--out FILE] [--format json|yaml]``
+    export the spec as an OpenAPI 3.1 document (see :mod:`vidu_codegen.tools.openapi`);
+    JSON on standard output by default.
+
+Exit status: 0 fine, 1 stale output (``--check``), 2 the spec has errors,
+3 the templates cannot be rendered. Nothing is written unless all went well.
+``diff`` exits 1 with ``--fail-on-breaking`` when a change is breaking;
+``fmt --check`` exits 1 when a file is not in the canonical layout;
+``openapi`` exits 1 when it cannot write ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import jinja2
+
+from vidu_codegen.load import model as sm
+from vidu_codegen.pipeline import load_spec, render_spec
+from vidu_codegen.python.render import RenderError
+from vidu_codegen.python.writer import compare, write_tree
+from vidu_codegen.tools.diff import run_diff
+from vidu_codegen.tools.fmt import run_fmt
+from vidu_codegen.tools.openapi import build_openapi, render_openapi
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vidu-codegen",
+        description="Generate a validated client package from a YAML API spec.",
+    )
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        default=PROJECT / "spec",
+        help="spec directory (%(default)s)",
+    )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        default=PROJECT / "templates",
+        help="templates directory (%(default)s)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    generate = commands.add_parser("generate", help="write the generated package")
+    generate.add_argument(
+        "--out",
+        type=Path,
+        default=PROJECT / "generated",
+        help="output directory (%(default)s)",
+    )
+    generate.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if anything is stale",
+    )
+    commands.add_parser("lint", help="check the spec alone")
+    _add_diff(commands)
+    _add_fmt(commands)
+    _add_openapi(commands)
+    return parser
+
+
+def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    diff = commands.add_parser(
+        "diff",
+        help="classify the changes between two specs",
+        description="Compare OLD with NEW (two spec directories), or the --spec "
+        "directory with its version at a git revision (--base).",
+    )
+    diff.add_argument("specs", nargs="*", type=Path, metavar="OLD NEW")
+    diff.add_argument(
+        "--base", metavar="REV", help="compare with the spec at this git revision"
+    )
+    diff.add_argument(
+        "--format", choices=["markdown", "json"], default="markdown", dest="output"
+    )
+    diff.add_argument(
+        "--fail-on-breaking",
+        action="store_true",
+        help="exit 1 when a change is breaking",
+    )
+
+
+def _add_fmt(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fmt = commands.add_parser("fmt", help="put spec files in their canonical layout")
+    fmt.add_argument(
+        "paths", nargs="*", type=Path, help="files or directories (the spec directory)"
+    )
+    fmt.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if any would change"
+    )
+
+
+def _add_openapi(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    openapi = commands.add_parser(
+        "openapi",
+        help="export the spec as an OpenAPI 3.1 document",
+        description="Write an OpenAPI 3.1 document of everything in the spec.",
+    )
+    openapi.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write to this file (default: standard output)",
+    )
+    openapi.add_argument(
+        "--format",
+        choices=["json", "yaml"],
+        default="json",
+        dest="openapi_format",
+        help="output format (%(default)s)",
+    )
+
+
+def _openapi(args: argparse.Namespace, spec: sm.Spec) -> int:
+    text = render_openapi(build_openapi(spec), args.openapi_format)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    specs: list[Path] = args.specs
+    wrong = bool(specs) if args.base is not None else len(specs) != 2
+    if wrong:
+        print(
+            "diff takes OLD NEW, or --base REV (compared with --spec)", file=sys.stderr
+        )
+        return 2
+    old, new = (specs[0], specs[1]) if specs else (None, args.spec)
+    return run_diff(
+        old,
+        new,
+        base_rev=args.base,
+        output=args.output,
+        fail_on_breaking=args.fail_on_breaking,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    if args.command == "diff":
+        return _diff(args)
+    if args.command == "fmt":
+        return run_fmt(args.paths or [args.spec], check=args.check)
+    loaded = load_spec(args.spec, base=args.spec.resolve().parent)
+    for finding in loaded.findings:
+        print(finding, file=sys.stderr)
+    if loaded.errors or loaded.spec is None:
+        count = len(loaded.errors)
+        print(
+            f"{count} error{'s' if count != 1 else ''} in the spec; nothing written",
+            file=sys.stderr,
+        )
+        return 2
+    if args.command == "lint":
+        print("spec is valid")
+        return 0
+    if args.command == "openapi":
+        return _openapi(args, loaded.spec)
+    try:
+        files = render_spec(loaded.spec, args.templates)
+    except (jinja2.TemplateError, RenderError) as exc:
+        print(f"cannot render the templates: {exc}", file=sys.stderr)
+        return 3
+    if args.check:
+        changes = compare(files, args.out)
+        for line in changes.lines():
+            print(f"stale: {line}")
+        if changes:
+            print(f"{args.out} does not match the spec: run `vidu-codegen generate`")
+            return 1
+        print(f"{args.out} is up to date")
+        return 0
+    changes = write_tree(files, args.out)
+    for line in changes.lines():
+        print(line)
+    print(
+        f"{len(changes.lines())} files changed in {args.out}"
+        if changes
+        else "nothing changed"
+    )
+    return 0

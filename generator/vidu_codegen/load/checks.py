@@ -1,0 +1,748 @@
+"""Step 3: semantic checks of a structured spec.
+
+Structure (types, unknown keys) was checked in step 2; this step checks what
+the parts say about each other: names that must exist, values that must be
+allowed, ranges that must not be empty or inverted, duplicates. Every problem
+is returned as a positioned finding; nothing is raised.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from vidu_codegen.load import model as sm
+from vidu_codegen.load.findings import Finding, Pos
+from vidu_codegen.load.yaml import Seq, Table
+
+_TYPES = {"string": str, "integer": int, "boolean": bool, "number": float}
+_RATIO = re.compile(r"([1-9][0-9]*):([1-9][0-9]*)")
+_PLACEHOLDERS = {"model", "max", "value"}
+
+
+def _listed(names: Iterable[str]) -> str:
+    return ", ".join(names) or "none"
+
+
+_VERSION = re.compile(r"(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})")
+"""A package version: three whole numbers (major.minor.patch)."""
+
+
+def _is_identifier(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def _type_ok(value: object, type_name: str) -> bool:
+    expected = _TYPES.get(type_name)
+    if expected is float:
+        return type(value) in (int, float)
+    return expected is not None and type(value) is expected
+
+
+class _Checker:
+    def __init__(self, spec: sm.Spec) -> None:
+        self.spec = spec
+        self.findings: list[Finding] = []
+        self.models = list(spec.root.models)
+        self.classes: dict[str, Pos] = {}
+
+    def error(self, pos: Pos, message: str) -> None:
+        self.findings.append(Finding(pos, message))
+
+    def warn(self, pos: Pos, message: str) -> None:
+        self.findings.append(Finding(pos, message, "warning"))
+
+    def run(self) -> list[Finding]:
+        root = self.spec.root
+        if not _is_identifier(root.api.package):
+            self.error(
+                root.api.at.where("package"),
+                f"package {root.api.package!r} is not a Python name",
+            )
+        if not _VERSION.fullmatch(root.api.version):
+            self.error(
+                root.api.at.where("version"),
+                f"version {root.api.version!r} is not MAJOR.MINOR.PATCH "
+                "(whole numbers, such as 1.4.0)",
+            )
+        for name, enum in root.enums.items():
+            self.check_enum(name, enum)
+        for name, asset in root.assets.items():
+            self.check_asset(name, asset)
+        self.check_tasks()
+        self.check_errors()
+        self.check_callback()
+        ids: dict[str, Pos] = {}
+        for op in self.spec.operations:
+            op_id = op.operation.id
+            if op_id in ids:
+                self.error(
+                    op.operation.at.where("id"),
+                    f"operation {op_id!r} is defined twice (first at {ids[op_id]})",
+                )
+            ids.setdefault(op_id, op.operation.at.where("id"))
+            self.check_operation(op)
+        return self.findings
+
+    def claim_class(self, name: str, pos: Pos) -> None:
+        if not _is_identifier(name) or not name[0].isupper():
+            self.error(pos, f"class name {name!r} must be a capitalised Python name")
+        elif name in self.classes:
+            self.error(
+                pos,
+                f"class name {name!r} is used twice (first at {self.classes[name]})",
+            )
+        else:
+            self.classes[name] = pos
+
+    # root ------------------------------------------------------------------
+
+    def check_enum(self, name: str, enum: sm.EnumDef) -> None:
+        self.claim_class(name, enum.at.pos)
+        seen: dict[str, str] = {}
+        for member, value in enum.members.items():
+            where = enum.members.where_key(member)
+            if not _is_identifier(member):
+                self.error(where, f"enum member {member!r} is not a Python name")
+            if value in seen:
+                self.error(
+                    enum.members.where(member),
+                    f"value {value!r} is listed twice in enum {name} (also {seen[value]})",
+                )
+            seen[value] = member
+        if not enum.members:
+            self.error(enum.at.where("members"), f"enum {name} has no members")
+
+    def check_asset(self, name: str, asset: sm.AssetDef) -> None:
+        self.claim_class(asset.class_, asset.at.where("class"))
+        if not asset.formats:
+            self.error(asset.at.where("formats"), f"asset {name} accepts no formats")
+        for key in ("min_width", "min_height", "max_file_bytes"):
+            value = getattr(asset, key)
+            if value is not None and value <= 0:
+                self.error(asset.at.where(key), f"{key} must be positive, got {value}")
+        ratios = asset.aspect_ratio
+        if ratios is not None:
+            parsed = []
+            for index, text in enumerate(ratios):
+                match = _RATIO.fullmatch(text)
+                if match is None:
+                    self.error(
+                        ratios.where(index), f"aspect ratio {text!r} must look like W:H"
+                    )
+                else:
+                    parsed.append(int(match[1]) / int(match[2]))
+            if len(ratios) != 2:
+                self.error(
+                    asset.at.where("aspect_ratio"),
+                    "aspect_ratio needs exactly two ratios: [lowest, highest]",
+                )
+            elif len(parsed) == 2 and parsed[0] > parsed[1]:
+                self.error(
+                    asset.at.where("aspect_ratio"),
+                    f"aspect ratio range {ratios[0]}..{ratios[1]} is inverted",
+                )
+
+    def check_tasks(self) -> None:
+        tasks = self.spec.root.tasks
+        if tasks is None:
+            return
+        enum = self.spec.root.enums.get(tasks.states)
+        if enum is None:
+            self.error(
+                tasks.at.where("states"),
+                f"unknown enum {tasks.states!r}; defined: {_listed(self.spec.root.enums)}",
+            )
+            return
+        values = list(enum.members.values())
+        for key in ("success", "failure"):
+            states = getattr(tasks, key)
+            self.check_values_in(states, values, f"enum {tasks.states}")
+            if not states:
+                self.error(tasks.at.where(key), f"{key} lists no states")
+
+    def check_errors(self) -> None:
+        errors = self.spec.root.errors
+        if errors is None:
+            return
+        for name, code in errors.codes.items():
+            if not 400 <= code.status <= 599:
+                self.error(
+                    code.at.where("status"),
+                    f"error {name}: status {code.status} is not an HTTP error status",
+                )
+
+    def check_callback(self) -> None:
+        callback = self.spec.root.callback
+        if callback is None:
+            return
+        bodies = [r for op in self.spec.operations for r in op.responses]
+        if callback.body not in bodies:
+            self.error(
+                callback.at.where("body"),
+                f"unknown response {callback.body!r}; defined: {_listed(bodies)}",
+            )
+
+    # operations --------------------------------------------------------------
+
+    def check_operation(self, op: sm.Operation) -> None:
+        info = op.operation
+        if info.response not in op.responses:
+            self.error(
+                info.at.where("response"),
+                f"unknown response {info.response!r}; defined: {_listed(op.responses)}",
+            )
+        if not info.path.startswith("/"):
+            self.error(info.at.where("path"), f"path {info.path!r} must start with '/'")
+        for name, pattern in op.patterns.items():
+            try:
+                re.compile(pattern.regex)
+            except re.error as exc:
+                self.error(
+                    pattern.at.where("regex"),
+                    f"pattern {name}: invalid regular expression: {exc}",
+                )
+        defaults = [name for name, form in op.forms.items() if form.selected_by is None]
+        if op.forms and len(defaults) != 1:
+            self.error(
+                op.at.where_key("forms"),
+                f"exactly one form must have no selected_by (the default form); found {len(defaults)}: {_listed(defaults)}",
+            )
+        selectors: dict[str, str] = {}
+        for name, form in op.forms.items():
+            if form.selected_by is not None:
+                if form.selected_by in selectors:
+                    self.error(
+                        form.at.where("selected_by"),
+                        f"forms {selectors[form.selected_by]} and {name} are both selected by {form.selected_by!r}",
+                    )
+                selectors[form.selected_by] = name
+            self.check_form(op, name, form)
+        self.check_params(info)
+        for name, response in op.responses.items():
+            self.claim_class(name, op.responses.where_key(name))
+            for fname, field in response.fields.items():
+                self.check_field(
+                    op, response.fields, fname, field, (), op.responses, request=False
+                )
+        tasks = self.spec.root.tasks
+        created = op.responses.get(info.response)
+        if (
+            info.task == "create"
+            and tasks is not None
+            and created is not None
+            and tasks.id_field not in created.fields
+        ):
+            self.error(
+                info.at.where("task"),
+                f"a creating operation's response needs the task id field {tasks.id_field!r}",
+            )
+
+    def check_params(self, info: sm.OperationInfo) -> None:
+        for param in info.params.values():
+            if param.python_name is not None and not _is_identifier(param.python_name):
+                self.error(
+                    param.at.where("python_name"),
+                    f"python_name {param.python_name!r} is not a Python name",
+                )
+        in_path = re.findall(r"{([^{}]*)}", info.path)
+        for name in in_path:
+            if name not in info.params:
+                self.error(
+                    info.at.where("path"),
+                    f"path parameter {{{name}}} is not described in params",
+                )
+        for name in info.params:
+            if name not in in_path:
+                self.error(
+                    info.params.where_key(name),
+                    f"parameter {name!r} does not appear in the path",
+                )
+
+    def check_form(self, op: sm.Operation, name: str, form: sm.Form) -> None:
+        self.claim_class(form.class_, form.at.where("class"))
+        seen: set[str] = set()
+        for index, model in enumerate(form.models):
+            if model not in self.models:
+                self.error(
+                    form.models.where(index),
+                    f"unknown model {model!r}; known models: {_listed(self.models)}",
+                )
+            elif model in seen:
+                self.error(form.models.where(index), f"model {model!r} is listed twice")
+            seen.add(model)
+
+        if form.selected_by is not None and form.selected_by not in form.fields:
+            self.error(
+                form.at.where("selected_by"),
+                f"selected_by names {form.selected_by!r}, which is not a field of this form; fields: {_listed(form.fields)}",
+            )
+        roles = [f for f, field in form.fields.items() if field.role == "model"]
+        if len(roles) > 1:
+            self.error(
+                form.at.where_key("fields"),
+                f"at most one field may have role: model; found {_listed(roles)}",
+            )
+        if roles and not form.models:
+            self.error(
+                form.at.where_key("fields"),
+                f"form {name} has a model field but lists no models",
+            )
+        if form.models and not roles:
+            self.error(
+                form.at.where("models"),
+                f"form {name} lists models but no field has role: model",
+            )
+        for role_name in roles:
+            self.check_model_field(form, role_name, form.fields[role_name])
+        models = tuple(form.models)
+        used: dict[str, str] = {}
+        for fname, field in form.fields.items():
+            self.check_field(op, form.fields, fname, field, models, form.objects)
+            if field.items is not None and field.items.object is not None:
+                other = used.get(field.items.object)
+                if other is not None:
+                    self.error(
+                        field.items.at.where("object"),
+                        f"object {field.items.object} is already used by field {other}; an object serves one field",
+                    )
+                used[field.items.object] = fname
+        for oname, obj in form.objects.items():
+            self.claim_class(oname, form.objects.where_key(oname))
+            if oname not in used:
+                self.warn(
+                    form.objects.where_key(oname),
+                    f"object {oname} is not used by any field",
+                )
+            for fname, field in obj.fields.items():
+                self.check_field(op, obj.fields, fname, field, models, form.objects)
+            self.check_rules(obj.rules, obj.fields, form)
+        self.check_rules(form.rules, form.fields, form)
+        if form.body is not None and form.body.max_bytes <= 0:
+            self.error(form.body.at.where("max_bytes"), "max_bytes must be positive")
+
+    def check_model_field(self, form: sm.Form, name: str, field: sm.Field) -> None:
+        where = form.fields.where_key(name)
+        if field.type != "string" or not field.required:
+            self.error(where, f"the model field {name} must be a required string")
+        enum = self.spec.root.enums.get(field.enum or "")
+        if enum is not None:
+            missing = [m for m in form.models if m not in enum.members.values()]
+            if missing:
+                self.error(
+                    field.at.where("enum"),
+                    f"enum {field.enum} lacks models of this form: {_listed(missing)}",
+                )
+
+    # fields ------------------------------------------------------------------
+
+    def check_field(
+        self,
+        op: sm.Operation,
+        parent: Table[sm.Field],
+        name: str,
+        field: sm.Field,
+        models: Sequence[str],
+        objects: Mapping[str, object] | None = None,
+        *,
+        request: bool = True,
+    ) -> None:
+        at = field.at
+        types = list(field.type) if isinstance(field.type, list) else [field.type]
+        kind = types[0] if len(types) == 1 else "union"
+        if not _is_identifier(name.replace("-", "_")):
+            self.error(
+                parent.where_key(name),
+                f"field name {name!r} cannot become a Python name",
+            )
+        if kind == "union" and request:
+            self.error(
+                at.where("type"),
+                "a type list is for response fields; a request field has one type",
+            )
+        if field.pattern is not None and request:
+            self.error(
+                at.where_key("pattern"), "give pattern per model, in by_model rows"
+            )
+        for row in field.by_model.values():
+            if row.length is not None:
+                self.error(
+                    row.at.where_key("length"),
+                    "length is set for the whole field, not per model",
+                )
+        if kind == "union" and "array" in types:
+            self.error(at.where("type"), "an array cannot be part of a type list")
+        choices = field.choices
+        if field.enum is not None:
+            enum = self.spec.root.enums.get(field.enum)
+            if enum is None:
+                self.error(
+                    at.where("enum"),
+                    f"unknown enum {field.enum!r}; defined: {_listed(self.spec.root.enums)}",
+                )
+            elif kind != "string":
+                self.error(at.where("enum"), "only a string field can have an enum")
+            else:
+                values = list(enum.members.values())
+                self.check_values_in(field.choices, values, f"enum {field.enum}")
+                for row in field.by_model.values():
+                    self.check_values_in(row.choices, values, f"enum {field.enum}")
+        self.check_constraints(
+            at,
+            kind,
+            field.choices,
+            field.range,
+            field.length,
+            field.count,
+            field.pattern,
+            op,
+        )
+        if choices is not None:
+            self.check_unique(choices)
+        if field.aliases:
+            for alias, target in field.aliases.items():
+                if choices is None or target not in choices:
+                    self.error(
+                        field.aliases.where(alias),
+                        f"alias {alias!r} points to {target!r}, which is not one of the choices",
+                    )
+                elif alias in choices:
+                    self.error(
+                        field.aliases.where_key(alias),
+                        f"alias {alias!r} is itself a choice",
+                    )
+        if field.default is not None:
+            self.check_default(
+                at.where("default"),
+                field.default,
+                kind,
+                choices,
+                field.range,
+                field.pattern,
+                op,
+            )
+        if kind == "array":
+            if field.items is None:
+                self.error(at.pos, f"array field {name} needs items")
+            else:
+                self.check_items(field.items, objects)
+        elif field.items is not None:
+            self.error(at.where("items"), "only an array field has items")
+        if field.role == "model" and not request:
+            self.error(
+                at.where("role"), "role: model belongs to a request form's field"
+            )
+        for model, row in field.by_model.items():
+            where = field.by_model.where_key(model)
+            if model not in models:
+                known = "this form's models" if models else "request forms only"
+                self.error(
+                    where, f"model {model!r} is not one of {known}: {_listed(models)}"
+                )
+            self.check_constraints(
+                row.at,
+                kind,
+                row.choices,
+                row.range,
+                row.length,
+                row.count,
+                row.pattern,
+                op,
+            )
+            if row.choices is not None:
+                self.check_unique(row.choices)
+            if row.default is not None:
+                self.check_default(
+                    row.at.where("default"),
+                    row.default,
+                    kind,
+                    row.choices if row.choices is not None else choices,
+                    row.range if row.range is not None else field.range,
+                    row.pattern,
+                    op,
+                )
+            if row.ignored and not row.allowed:
+                self.error(
+                    row.at.where("ignored"),
+                    "a field cannot be both ignored and not allowed",
+                )
+
+    def check_values_in(
+        self, values: Seq[sm.Scalar] | None, allowed: list[str], what: str
+    ) -> None:
+        for index, value in enumerate(values or ()):
+            if value not in allowed:
+                self.error(
+                    values.where(index) if values else Pos("", 0, 0),
+                    f"{value!r} is not a value of {what}: {_listed(allowed)}",
+                )
+
+    def check_unique(self, values: Seq[sm.Scalar]) -> None:
+        seen: set[object] = set()
+        for index, value in enumerate(values):
+            key = (type(value), value)
+            if key in seen:
+                self.error(values.where(index), f"{value!r} is listed twice")
+            seen.add(key)
+
+    def check_constraints(
+        self,
+        at: Table[Any],
+        kind: str,
+        choices: Seq[sm.Scalar] | None,
+        range_: Seq[int] | None,
+        length: Seq[int] | None,
+        count: Seq[int] | None,
+        pattern: str | None,
+        op: sm.Operation,
+    ) -> None:
+        for key, bounds, fits in (
+            ("range", range_, kind == "integer"),
+            ("length", length, kind == "string"),
+            ("count", count, kind == "array"),
+        ):
+            if bounds is None:
+                continue
+            if not fits:
+                self.error(at.where_key(key), f"{key} does not apply to a {kind} field")
+            elif len(bounds) != 2:
+                self.error(
+                    at.where(key),
+                    f"{key} needs two numbers [min, max], got {len(bounds)}",
+                )
+            elif bounds[0] > bounds[1]:
+                self.error(
+                    at.where(key),
+                    f"{key} [{bounds[0]}, {bounds[1]}] is inverted: min is above max",
+                )
+            elif key != "range" and bounds[0] < 0:
+                self.error(at.where(key), f"{key} cannot be negative")
+        if choices is not None:
+            if kind != "string":
+                self.error(
+                    at.where_key("choices"),
+                    f"choices apply to string fields, not to a {kind} field",
+                )
+            elif not choices:
+                self.error(
+                    at.where("choices"), "choices is empty: nothing would be allowed"
+                )
+            for index, value in enumerate(choices):
+                if kind in _TYPES and not _type_ok(value, kind):
+                    self.error(
+                        choices.where(index), f"choice {value!r} is not a {kind}"
+                    )
+        if pattern is not None:
+            if kind != "string":
+                self.error(
+                    at.where_key("pattern"), f"pattern does not apply to a {kind} field"
+                )
+            elif pattern not in op.patterns:
+                self.error(
+                    at.where("pattern"),
+                    f"unknown pattern {pattern!r}; defined: {_listed(op.patterns)}",
+                )
+            if choices is not None:
+                self.error(
+                    at.where_key("pattern"), "give choices or a pattern, not both"
+                )
+
+    def check_default(
+        self,
+        pos: Pos,
+        value: sm.Scalar,
+        kind: str,
+        choices: Seq[sm.Scalar] | None,
+        range_: Seq[int] | None,
+        pattern: str | None,
+        op: sm.Operation,
+    ) -> None:
+        if kind in _TYPES and not _type_ok(value, kind):
+            self.error(pos, f"default {value!r} is not a {kind}")
+            return
+        if choices is not None and value not in choices:
+            self.error(
+                pos,
+                f"default {value!r} is not one of the allowed values: {_listed(str(c) for c in choices)}",
+            )
+        if (
+            range_ is not None
+            and len(range_) == 2
+            and type(value) is int
+            and not range_[0] <= value <= range_[1]
+        ):
+            self.error(
+                pos, f"default {value} is outside the range {range_[0]}-{range_[1]}"
+            )
+        compiled = op.patterns.get(pattern or "")
+        if compiled is not None and isinstance(value, str):
+            try:
+                if re.fullmatch(compiled.regex, value) is None:
+                    self.error(
+                        pos, f"default {value!r} does not match pattern {pattern}"
+                    )
+            except re.error:
+                pass
+
+    def check_items(
+        self, items: sm.Items, objects: Mapping[str, object] | None
+    ) -> None:
+        given = [
+            k for k in ("type", "object", "asset") if getattr(items, k) is not None
+        ]
+        if len(given) != 1:
+            self.error(
+                items.at.pos,
+                f"items needs exactly one of type, object, asset; got {_listed(given)}",
+            )
+        if items.object is not None and (
+            objects is None or items.object not in objects
+        ):
+            self.error(
+                items.at.where("object"),
+                f"unknown object {items.object!r}; defined: {_listed(objects or ())}",
+            )
+        if items.asset is not None and items.asset not in self.spec.root.assets:
+            self.error(
+                items.at.where("asset"),
+                f"unknown asset {items.asset!r}; defined: {_listed(self.spec.root.assets)}",
+            )
+        if items.type == "array":
+            self.error(items.at.where("type"), "arrays of arrays are not supported")
+        if items.decoded_bytes_below is not None:
+            if items.asset is None:
+                self.error(
+                    items.at.where_key("decoded_bytes_below"),
+                    "decoded_bytes_below applies to assets only",
+                )
+            elif items.decoded_bytes_below <= 0:
+                self.error(
+                    items.at.where("decoded_bytes_below"),
+                    "decoded_bytes_below must be positive",
+                )
+
+    # rules -------------------------------------------------------------------
+
+    def check_rules(
+        self, rules: Seq[sm.Rule], fields: Table[sm.Field], form: sm.Form
+    ) -> None:
+        seen: dict[str, list[tuple[set[str], Pos]]] = {}
+        for rule in rules:
+            models = set(rule.models) if rule.models is not None else set(form.models)
+            for other_models, pos in seen.get(rule.id, []):
+                if models & other_models:
+                    self.error(
+                        rule.at.where("id"),
+                        f"rule {rule.id!r} is defined twice for {_listed(sorted(models & other_models))} (first at {pos})",
+                    )
+            seen.setdefault(rule.id, []).append((models, rule.at.where("id")))
+            self.check_rule(rule, fields, form)
+
+    def check_rule(self, rule: sm.Rule, fields: Table[sm.Field], form: sm.Form) -> None:
+        at = rule.at
+        if rule.models is not None:
+            for index, model in enumerate(rule.models):
+                if model not in form.models:
+                    self.error(
+                        rule.models.where(index),
+                        f"model {model!r} is not one of this form's models: {_listed(form.models)}",
+                    )
+            if not rule.models:
+                self.error(
+                    at.where("models"), "models is empty: the rule would never apply"
+                )
+        if not rule.when and rule.require is None:
+            self.error(at.pos, f"rule {rule.id} needs when, require or both")
+        for name, condition in rule.when.items():
+            field = fields.get(name)
+            if field is None:
+                self.error(
+                    rule.when.where_key(name),
+                    f"unknown field {name!r} in when; fields: {_listed(fields)}",
+                )
+                continue
+            if field.role == "model":
+                self.error(
+                    rule.when.where_key(name),
+                    "use models: to limit a rule to some models, not when",
+                )
+            kind = field.type if isinstance(field.type, str) else "union"
+            for value in condition.equals or ():
+                if kind in _TYPES and not _type_ok(value, kind):
+                    self.error(
+                        rule.when.where(name),
+                        f"{value!r} can never equal {name}, a {kind} field",
+                    )
+        if rule.require is not None:
+            self.check_total(rule.require, fields, form)
+        elif rule.by_model:
+            self.error(
+                at.where_key("by_model"), "by_model rows need a require to override"
+            )
+        for model, row in rule.by_model.items():
+            if model not in form.models:
+                self.error(
+                    rule.by_model.where_key(model),
+                    f"model {model!r} is not one of this form's models: {_listed(form.models)}",
+                )
+            if row.max < 0:
+                self.error(row.at.where("max"), "max cannot be negative")
+        if rule.field is not None and rule.field not in fields:
+            self.error(
+                at.where("field"),
+                f"unknown field {rule.field!r}; fields: {_listed(fields)}",
+            )
+        if rule.field is None and not rule.when and rule.require is None:
+            return
+        self.check_message(rule)
+
+    def check_total(
+        self, require: sm.Requirement, fields: Table[sm.Field], form: sm.Form
+    ) -> None:
+        where = require.at.where("total")
+        outer, _, inner = require.total.partition("[].")
+        field = fields.get(outer)
+        if field is None or field.type != "array":
+            self.error(
+                where, f"total names {outer!r}, which is not an array field here"
+            )
+            return
+        if not inner:
+            return
+        obj_name = field.items.object if field.items else None
+        obj = form.objects.get(obj_name or "")
+        if obj is None:
+            self.error(where, f"{outer}[] does not hold objects")
+            return
+        inner_field = obj.fields.get(inner)
+        if inner_field is None or inner_field.type != "array":
+            self.error(where, f"{inner!r} is not an array field of {obj_name}")
+        if require.max < 0:
+            self.error(require.at.where("max"), "max cannot be negative")
+
+    def check_message(self, rule: sm.Rule) -> None:
+        allowed = _PLACEHOLDERS if rule.require is not None else {"model"}
+        try:
+            names = {
+                n
+                for _, n, _, _ in string.Formatter().parse(rule.message)
+                if n is not None
+            }
+        except ValueError as exc:
+            self.error(
+                rule.at.where("message"), f"message is not a valid template: {exc}"
+            )
+            return
+        for name in sorted(names - allowed):
+            self.error(
+                rule.at.where("message"),
+                f"message uses {{{name}}}; it may use {_listed('{' + n + '}' for n in sorted(allowed))}",
+            )
+
+
+def check_spec(spec: sm.Spec) -> list[Finding]:
+    """Every semantic problem in ``spec``, errors and warnings."""
+    return _Checker(spec).run()

@@ -1,0 +1,52 @@
+"""Problems found in a spec, as values: positioned, with a severity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import attrs
+
+
+@attrs.frozen(order=True)
+class Pos:
+    """A place in a spec file: 1-based line and column."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+NOWHERE = Pos("<spec>", 0, 0)
+
+
+@attrs.frozen(order=True)
+class Finding:
+    """One problem, at one place."""
+
+    pos: Pos
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        prefix = "" if self.severity == "error" else "warning: "
+        return f"{self.pos}: {prefix}{self.message}"
+
+
+class SpecError(Exception):
+    """The spec has errors; ``findings`` lists every one, sorted by place."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = sorted(findings)
+        super().__init__("\n".join(str(f) for f in self.findings))
+
+
+def display_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` when it lies below it, for messages."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,87 @@
+"""Step 6: put the rendered files in place, all or nothing; or report drift.
+
+The new tree is written next to the output directory and swapped in with
+renames, so a failed run never leaves a half-written ``generated/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import attrs
+
+
+@attrs.frozen
+class Changes:
+    """How the files on disk differ from the ones rendered."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def lines(self) -> list[str]:
+        """One line per file: ``added``, ``changed`` or ``removed`` and its path."""
+        out = [f"added    {p}" for p in self.added]
+        out += [f"changed  {p}" for p in self.changed]
+        out += [f"removed  {p}" for p in self.removed]
+        return sorted(out, key=lambda line: line[9:])
+
+
+def _on_disk(root: Path) -> dict[str, bytes]:
+    if not root.is_dir():
+        return {}
+    files = {}
+    for path in root.rglob("*"):
+        parts = path.relative_to(root).parts
+        skipped = any(p == "__pycache__" or p.startswith(".") for p in parts)
+        if path.is_file() and not skipped:
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+def compare(files: dict[str, str], root: Path) -> Changes:
+    """What writing ``files`` to ``root`` would change."""
+    current = _on_disk(root)
+    wanted = {name: text.encode("utf-8") for name, text in files.items()}
+    return Changes(
+        added=tuple(sorted(set(wanted) - set(current))),
+        changed=tuple(
+            sorted(n for n in wanted if n in current and current[n] != wanted[n])
+        ),
+        removed=tuple(sorted(set(current) - set(wanted))),
+    )
+
+
+def write_tree(files: dict[str, str], root: Path) -> Changes:
+    """Make ``root`` hold exactly ``files``, swapping the whole tree in at once."""
+    changes = compare(files, root)
+    if not changes:
+        return changes
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-new-", dir=root.parent))
+    try:
+        for name, text in files.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        old = root.parent / f".{root.name}-old"
+        if old.exists():
+            shutil.rmtree(old)
+        if root.exists():
+            os.replace(root, old)
+        os.replace(staging, root)
+        if old.exists():
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return changes

@@ -1,0 +1,1 @@
+"""Review tools around the pipeline: ``fmt``, ``diff`` and ``openapi``."""
