@@ -18,6 +18,7 @@ from vidu_codegen.load.structure import Structurer
 from vidu_codegen.load.yaml import load_yaml
 from vidu_codegen.python.context import build_context
 from vidu_codegen.python.render import render
+from vidu_codegen.resolve import resolve
 
 ROOT_FILE = "api.yaml"
 OPERATIONS_DIR = "operations"
@@ -70,4 +71,4 @@ def load_spec(spec_dir: Path, base: Path | None = None) -> Loaded:
 
 def render_spec(spec: sm.Spec, templates: Path) -> dict[str, str]:
     """Every generated file for a checked spec, by relative path."""
-    return render(build_context(spec), templates)
+    return render(build_context(resolve(spec)), templates)

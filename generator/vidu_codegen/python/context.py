@@ -1,18 +1,20 @@
 """Step 4: the checked spec as the plain values the templates print.
 
 Everything a template needs is computed here, so templates hold layout only.
-The context assumes :mod:`vidu_codegen.load.checks` found no errors.
+It reads the rules as :mod:`vidu_codegen.resolve` worked them out; what it
+adds are Python names and code fragments.
 """
 
 from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterable
 
 import attrs
 
+from vidu_codegen import resolve as rs
 from vidu_codegen.load import model as sm
+from vidu_codegen.text import pair, spell
 
 _ANNOTATIONS = {"string": "str", "integer": "int", "boolean": "bool", "number": "float"}
 _EXPECTED = {
@@ -216,6 +218,8 @@ class PackageCtx:
     assets: tuple[AssetCtx, ...]
     patterns: tuple[PatternCtx, ...]
     operations: tuple[OperationCtx, ...]
+    asset_variants: tuple[tuple[str, str, int], ...] = ()
+    """Assets with a form-specific decoded-size limit: (name, base, limit)."""
 
     @property
     def bodied(self) -> tuple[OperationCtx, ...]:
@@ -236,22 +240,6 @@ class PackageCtx:
         return tuple(f for op in self.operations for f in op.forms)
 
     @property
-    def asset_variants(self) -> tuple[tuple[str, str, int], ...]:
-        """Assets with a form-specific decoded-size limit: (name, base, limit)."""
-        seen: dict[str, tuple[str, str, int]] = {}
-        for form in self.forms:
-            fields = list(form.fields) + [f for o in form.objects for f in o.fields]
-            for field in fields:
-                items = field.items
-                if items and items.asset_const and items.asset_base and items.below:
-                    seen[items.asset_const] = (
-                        items.asset_const,
-                        items.asset_base,
-                        items.below,
-                    )
-        return tuple(seen.values())
-
-    @property
     def request_classes(self) -> tuple[str, ...]:
         classes = [f.class_name for f in self.forms]
         classes += [o.class_name for f in self.forms for o in f.objects]
@@ -263,21 +251,15 @@ def _ratio(text: str) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def _pair(values: Iterable[int] | None) -> tuple[int, int] | None:
-    if values is None:
-        return None
-    low, high = values
-    return low, high
-
-
 def _kind(field: sm.Field) -> str:
     return "union" if isinstance(field.type, list) else str(field.type)
 
 
 class _Builder:
-    def __init__(self, spec: sm.Spec) -> None:
-        self.spec = spec
-        self.assets = {name: constant(name, "asset") for name in spec.root.assets}
+    def __init__(self, resolved: rs.Resolved) -> None:
+        self.resolved = resolved
+        self.spec = resolved.spec
+        self.assets = {name: constant(name, "asset") for name in self.spec.root.assets}
         self.patterns: dict[str, str] = {}
 
     def build(self) -> PackageCtx:
@@ -287,7 +269,7 @@ class _Builder:
             for name, e in root.enums.items()
         )
         assets = tuple(self._asset(name, a) for name, a in root.assets.items())
-        operations = tuple(self._operation(op) for op in self.spec.operations)
+        operations = tuple(self._operation(op) for op in self.resolved.operations)
         patterns = tuple(
             PatternCtx(name, constant(name, "pattern"), p.regex, p.describe)
             for op in self.spec.operations
@@ -302,7 +284,15 @@ class _Builder:
             assets=assets,
             patterns=patterns,
             operations=operations,
+            asset_variants=tuple(
+                (self._asset_const(v.asset, v.below), self.assets[v.asset], v.below)
+                for v in self.resolved.asset_variants
+            ),
         )
+
+    def _asset_const(self, asset: str, below: int | None) -> str:
+        base = self.assets[asset]
+        return base if below is None else f"{base}_BELOW_{below}"
 
     def _asset(self, name: str, asset: sm.AssetDef) -> AssetCtx:
         low = high = None
@@ -322,28 +312,28 @@ class _Builder:
             extra_prefixes=tuple(asset.extra_prefixes),
         )
 
-    def _operation(self, op: sm.Operation) -> OperationCtx:
+    def _operation(self, resolved: rs.OperationRules) -> OperationCtx:
+        op = resolved.op
         for name in op.patterns:
             self.patterns[name] = constant(name, "pattern")
-        forms = tuple(self._form(op, name, form) for name, form in op.forms.items())
+        forms = tuple(self._form(op, form) for form in resolved.forms.values())
         default = next((f for f in forms if f.selected_by is None), None)
         responses = tuple(
             ResponseCtx(
                 name,
                 r.summary,
-                tuple(self._field(n, f, n, ()) for n, f in r.fields.items()),
+                tuple(
+                    self._field(rs.FieldRules(n, f, ()), n) for n, f in r.fields.items()
+                ),
             )
             for name, r in op.responses.items()
         )
         info = op.operation
-        idempotent = info.idempotent
-        if idempotent is None:
-            idempotent = info.method in ("GET", "PUT", "DELETE")
         return OperationCtx(
             id=op.operation.id,
             py_name=snake(op.operation.id),
             task=info.task,
-            idempotent=idempotent,
+            idempotent=resolved.idempotent,
             params=tuple(
                 ParamCtx(name, p.python_name or snake(name), p.summary)
                 for name, p in info.params.items()
@@ -359,25 +349,18 @@ class _Builder:
             responses=responses,
         )
 
-    def _form(self, op: sm.Operation, name: str, form: sm.Form) -> FormCtx:
+    def _form(self, op: sm.Operation, resolved: rs.FormRules) -> FormCtx:
         op_id = op.operation.id
-        models = tuple(form.models)
-        users = {
-            f.items.object: fname
-            for fname, f in form.fields.items()
-            if f.items is not None and f.items.object
-        }
+        name, form, models = resolved.name, resolved.form, resolved.models
         objects = tuple(
-            self._object(op_id, name, oname, obj, users.get(oname, oname), models)
-            for oname, obj in form.objects.items()
+            self._object(op_id, name, obj, models) for obj in resolved.objects.values()
         )
         by_class = {o.name: o for o in objects}
         fields = tuple(
-            self._field(fname, f, fname, models, by_class)
-            for fname, f in form.fields.items()
+            self._field(rules, fname, by_class)
+            for fname, rules in resolved.fields.items()
         )
-        rules = tuple(self._rule(i, r, models) for i, r in enumerate(form.rules))
-        model_field = next((f.name for f in fields if f.is_model), None)
+        rules = tuple(self._rule(r, models) for r in resolved.rules)
         label = f"the {name} form ({form.class_})"
         return FormCtx(
             operation=op_id,
@@ -388,7 +371,7 @@ class _Builder:
             func=f"check_{snake(op_id)}_{snake(name)}",
             selected_by=form.selected_by,
             models=models,
-            model_field=model_field,
+            model_field=resolved.model_field,
             fields=fields,
             objects=objects,
             rules=rules,
@@ -401,16 +384,15 @@ class _Builder:
         self,
         op_id: str,
         form: str,
-        name: str,
-        obj: sm.ObjectDef,
-        used_by: str,
+        resolved: rs.ObjectRules,
         models: tuple[str, ...],
     ) -> ObjectCtx:
+        name, obj = resolved.name, resolved.obj
         fields = tuple(
-            self._field(fname, f, f"{used_by}.{fname}", models)
-            for fname, f in obj.fields.items()
+            self._field(rules, f"{resolved.holder}.{fname}")
+            for fname, rules in resolved.fields.items()
         )
-        rules = tuple(self._rule(i, r, models) for i, r in enumerate(obj.rules))
+        rules = tuple(self._rule(r, models) for r in resolved.rules)
         return ObjectCtx(
             name=name,
             class_name=name,
@@ -423,12 +405,11 @@ class _Builder:
 
     def _field(
         self,
-        name: str,
-        field: sm.Field,
+        rules: rs.FieldRules,
         rule_base: str,
-        models: tuple[str, ...],
         objects: dict[str, ObjectCtx] | None = None,
     ) -> FieldCtx:
+        name, field = rules.name, rules.field
         kind = _kind(field)
         items = self._items(field.items, objects or {})
         table: dict[str, object] = {"kind": kind}
@@ -440,47 +421,27 @@ class _Builder:
             table["choices"] = tuple(field.choices)
         if field.aliases:
             table["aliases"] = dict(field.aliases)
-        for key in ("range", "length", "count"):
-            value = _pair(getattr(field, key))
+        for key in rs.BOUNDS:
+            value = pair(getattr(field, key))
             if value is not None:
                 table[key] = value
-        rows = field.by_model
         per_model: dict[str, dict[str, object]] = {
-            "default_by_model": {},
-            "choices_by_model": {},
-            "pattern_by_model": {},
-            "range_by_model": {},
-            "count_by_model": {},
+            "default_by_model": dict(rules.defaults_by_model),
+            "choices_by_model": dict(rules.choices_by_model),
+            "pattern_by_model": {
+                m: Ref(constant(p, "pattern"))
+                for m, p in rules.patterns_by_model.items()
+            },
+            "range_by_model": dict(rules.bounds_by_model("range")),
+            "count_by_model": dict(rules.bounds_by_model("count")),
         }
-        ignored: list[str] = []
-        unsupported: list[str] = []
-        notes: list[str] = []
-        for model, row in rows.items():
-            if row.default is not None:
-                per_model["default_by_model"][model] = row.default
-            if row.choices is not None:
-                per_model["choices_by_model"][model] = tuple(row.choices)
-            if row.pattern is not None:
-                per_model["pattern_by_model"][model] = Ref(
-                    constant(row.pattern, "pattern")
-                )
-            if row.range is not None:
-                per_model["range_by_model"][model] = _pair(row.range)
-            if row.count is not None:
-                per_model["count_by_model"][model] = _pair(row.count)
-            if row.ignored:
-                ignored.append(model)
-            if not row.allowed:
-                unsupported.append(model)
-            if row.note:
-                notes.append(f"{model}: {row.note}")
         for key, mapping in per_model.items():
             if mapping:
-                table[key] = {m: mapping[m] for m in models if m in mapping}
-        if ignored:
-            table["ignored_by"] = frozenset(ignored)
-        if unsupported:
-            table["unsupported_by"] = frozenset(unsupported)
+                table[key] = mapping
+        if rules.ignored_by:
+            table["ignored_by"] = frozenset(rules.ignored_by)
+        if rules.unsupported_by:
+            table["unsupported_by"] = frozenset(rules.unsupported_by)
         return FieldCtx(
             name=name,
             py_name=snake(name),
@@ -495,8 +456,8 @@ class _Builder:
             table=table,
             items=items,
             rule_base=rule_base,
-            notes=tuple(notes),
-            default_doc=_default_doc(field, models),
+            notes=tuple(f"{m}: {note}" for m, note in rules.notes),
+            default_doc=_default_doc(rules),
         )
 
     def _items(
@@ -512,10 +473,7 @@ class _Builder:
                 object_func=obj.func if obj else None,
             )
         if items.asset is not None:
-            self.spec.root.assets[items.asset]
-            const = self.assets[items.asset]
-            if items.decoded_bytes_below is not None:
-                const = f"{const}_BELOW_{items.decoded_bytes_below}"
+            const = self._asset_const(items.asset, items.decoded_bytes_below)
             return Items(
                 "asset",
                 type="string",
@@ -538,7 +496,8 @@ class _Builder:
         base = _ANNOTATIONS[field.type]
         return f"{field.enum} | {base}" if field.enum else base
 
-    def _rule(self, index: int, rule: sm.Rule, models: tuple[str, ...]) -> RuleCtx:
+    def _rule(self, resolved: rs.RuleLimits, models: tuple[str, ...]) -> RuleCtx:
+        rule = resolved.rule
         conditions = tuple(
             Condition(
                 name,
@@ -552,9 +511,9 @@ class _Builder:
         if total and "[]." in total:
             total, total_key = total.split("[].", 1)
         field = rule.field or (next(iter(rule.when), None)) or total or ""
-        allowed = set(rule.models) if rule.models is not None else set()
+        allowed = set(resolved.models) if resolved.restricted else set()
         return RuleCtx(
-            index=index,
+            index=resolved.index,
             id=rule.id,
             severity=rule.severity,
             field=field,
@@ -562,11 +521,11 @@ class _Builder:
             conditions=conditions,
             total=total,
             total_key=total_key,
-            max=rule.require.max if rule.require else None,
-            max_by_model={m: r.max for m, r in rule.by_model.items()},
+            max=resolved.limit(None),
+            max_by_model=resolved.row_limits,
             message=rule.message,
             summary=rule.summary,
-            notes=tuple(f"{m}: {r.note}" for m, r in rule.by_model.items() if r.note),
+            notes=tuple(f"{m}: {note}" for m, note in resolved.notes),
         )
 
 
@@ -575,24 +534,16 @@ def _effective(rules: tuple[RuleCtx, ...]) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _default_doc(field: sm.Field, models: tuple[str, ...]) -> str | None:
-    defaults = {
-        m: r.default for m, r in field.by_model.items() if r.default is not None
-    }
+def _default_doc(rules: rs.FieldRules) -> str | None:
+    defaults = rules.defaults_by_model
     if defaults:
-        parts = [f"{m}: {_scalar_doc(defaults[m])}" for m in models if m in defaults]
+        parts = [f"{m}: {spell(value)}" for m, value in defaults.items()]
         return "Default per model: " + ", ".join(parts) + "."
-    if field.default is not None:
-        return f"Default: {_scalar_doc(field.default)}."
+    if rules.field.default is not None:
+        return f"Default: {spell(rules.field.default)}."
     return None
 
 
-def _scalar_doc(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def build_context(spec: sm.Spec) -> PackageCtx:
-    """The template context for ``spec``."""
-    return _Builder(spec).build()
+def build_context(resolved: rs.Resolved) -> PackageCtx:
+    """The template context for a resolved spec."""
+    return _Builder(resolved).build()

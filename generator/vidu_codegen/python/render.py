@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 from vidu_codegen.python.context import PackageCtx, Ref
+from vidu_codegen.text import md_cell
 
 ERROR_CLASSES = (
     "APIConnectionError",
@@ -71,24 +72,6 @@ def doc_text(value: object) -> str:
     if text.endswith('"'):
         text = text[:-1] + '\\"'
     return text
-
-
-def _md_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, frozenset | set):
-        value = sorted(value, key=str)
-    if isinstance(value, tuple | list):
-        return ", ".join(_md_text(v) for v in value)
-    return str(value)
-
-
-def md_cell(value: object) -> str:
-    """``value`` as the text of one Markdown table cell: ``None`` is empty,
-    lists are comma-separated, and ``|`` or a line break cannot end the cell."""
-    return _md_text(value).replace("|", "\\|").replace("\n", " ")
 
 
 def tidy_markdown(text: str) -> str:
