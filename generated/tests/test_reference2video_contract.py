@@ -4,7 +4,8 @@ Generated from the spec; do not edit. ``FORMS`` and ``RESPONSES`` are the
 spec's view of the operation, as data; ``contract.build_cases`` turns them into
 ``CASES`` at import time, and the tests below run them against the package.
 Every case compares the exact multiset of ``(rule, field, severity)`` the
-package reports with the one the spec implies (see ``contract.py``).
+package reports with the one the spec implies (see
+:mod:`specgen_runtime.contract`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Final
 
 import pytest
 import vidu
-from contract import (
+from specgen_runtime.contract import (
     Case,
     Condition,
     ContractSpec,

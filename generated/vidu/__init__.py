@@ -1,29 +1,29 @@
 """Validated Python client for the Vidu video-generation API.
 
-Generated from the spec; do not edit. Build a typed request and it is checked
-against the per-model rules before anything is sent::
+Build a typed request and it is checked against the per-model rules before
+anything is sent::
 
     import vidu
 
-    request = vidu.Reference2VideoRequest(
-        model="viduq3-mix",
-        images=["https://example.com/a.png"],
-        prompt="A bear hugs Santa Claus by the lake.",
+    request = vidu.CancelRequest(
     )
     request.to_json()
 
 Or check a raw JSON body exactly as the service would see it::
 
-    vidu.validate_payload("reference2video", {"model": "viduq3-mix"})
+    vidu.validate_payload(
+        'cancel',
+        {},
+    )
 """
 
-from . import tables
-from ._errors import (
+from specgen_runtime.errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
@@ -32,12 +32,10 @@ from ._errors import (
     ServerError,
     TaskFailed,
     UnexpectedResponseError,
-    ViduError,
     WaitTimeout,
 )
-from ._retry import RetryPolicy
-from ._validators import OPERATIONS, validate_payload
-from ._violations import (
+from specgen_runtime.retry import RetryPolicy
+from specgen_runtime.violations import (
     Mode,
     Severity,
     ValidationError,
@@ -46,6 +44,9 @@ from ._violations import (
     current_mode,
     validation_mode,
 )
+
+from . import tables
+from ._validators import OPERATIONS, validate_payload
 from .client import Client
 from .models import (
     AspectRatio,
@@ -67,6 +68,12 @@ from .models import (
     converter,
 )
 
+__version__ = tables.VERSION
+"""This package's version (the spec's ``api.version``)."""
+
+ViduError = ClientError
+"""The base class of every error this package raises."""
+
 __all__ = [
     "OPERATIONS",
     "APIConnectionError",
@@ -79,6 +86,7 @@ __all__ = [
     "CancelRequest",
     "CancelResponse",
     "Client",
+    "ClientError",
     "ConflictError",
     "CreateTaskResponse",
     "Creation",
@@ -107,6 +115,7 @@ __all__ = [
     "ViduError",
     "Violation",
     "WaitTimeout",
+    "__version__",
     "converter",
     "current_mode",
     "tables",

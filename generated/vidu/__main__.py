@@ -1,7 +1,12 @@
-# requires: tasks, errors
-"""``python -m <package>``: call the API from the command line (see :mod:`._cli`)."""
+"""``python -m vidu``: call the API from the command line.
 
-from ._cli import main
+Every operation of the spec is a subcommand; ``--help`` lists them. The
+command line itself is the shared runtime's (:mod:`specgen_runtime.cli`).
+"""
+
+from specgen_runtime.cli import main
+
+from .client import Client
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(Client))

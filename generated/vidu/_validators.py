@@ -7,8 +7,8 @@ Generated from the spec; do not edit. Each function reads the tables in
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ._assets import check_asset
-from ._checks import (
+from specgen_runtime.assets import check_asset
+from specgen_runtime.validate import (
     MISSING,
     bad_count,
     bad_length,
@@ -29,7 +29,8 @@ from ._checks import (
     unknown_field,
     unsupported,
 )
-from ._violations import Violation
+from specgen_runtime.violations import Violation
+
 from .tables import (
     CANCEL_CANCEL,
     IMAGE_ASSET,

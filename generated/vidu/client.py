@@ -1,15 +1,18 @@
 """The Vidu client: one method per operation of the spec.
 
-Generated from the spec; do not edit. Transport, retries, errors, waiting and
-downloading live in :mod:`vidu._client`.
+Transport, retries, errors, waiting and downloading live in the shared
+runtime (:class:`specgen_runtime.client.BaseClient`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from ._client import BaseClient
-from ._violations import Mode
+from specgen_runtime.client import BaseClient
+from specgen_runtime.tables import ApiTables
+from specgen_runtime.violations import Mode
+
+from ._api import API
 from .models import (
     CancelRequest,
     CancelResponse,
@@ -26,13 +29,14 @@ class Client(BaseClient[TaskCreations]):
 
     ::
 
-        with vidu.Client() as client:  # the key from $VIDU_API_KEY
-            task = client.reference2video(...)
+        with vidu.Client() as client:  # the key from $VIDU_API_KEY            task = client.reference2video(...)
             creations = client.wait(task.task_id)
 
     Requests are checked before anything is sent (see :class:`BaseClient` for
     the validation mode, timeouts and retries).
     """
+
+    _api: ClassVar[ApiTables] = API
 
     def cancel(
         self,

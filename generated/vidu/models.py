@@ -12,15 +12,15 @@ import os
 from typing import Any, ClassVar
 
 import attrs
+from specgen_runtime.assets import AssetRules, read_asset
+from specgen_runtime.convert import make_converter
+from specgen_runtime.violations import Violation, current_mode, enforce
 
-from ._assets import AssetRules, read_asset
-from ._convert import make_converter
 from ._validators import (
     check_cancel_cancel,
     check_reference2video_images,
     check_reference2video_subjects,
 )
-from ._violations import Violation, current_mode, enforce
 from .tables import IMAGE_ASSET, VIDEO_ASSET
 
 

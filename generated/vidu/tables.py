@@ -11,18 +11,23 @@ unclear. The validators read these tables; so can you::
 from typing import Final
 
 import attrs
-
-from ._api import (
+from specgen_runtime.assets import AssetRules
+from specgen_runtime.tables import (
     Auth,
     Callback,
     ErrorCode,
     ErrorFields,
+    FieldTable,
+    FormTable,
     Operation,
+    Pattern,
+    RuleTable,
     Signature,
     Tasks,
 )
-from ._assets import AssetRules
-from ._checks import FieldTable, FormTable, Pattern, RuleTable
+
+VERSION: Final = "0.2.0"
+"""The version of this package, from the spec."""
 
 KNOWN_MODELS: Final = (
     "viduq3-mix",

@@ -1,11 +1,10 @@
-# requires: tasks, errors, callback
 """Verify the callbacks the service sends, and read their bodies.
 
-When a task created with a ``callback_url`` changes state, the service POSTs
-the task body to that URL and signs the request with HMAC; the key is the API
-key that created the task. Check the signature before trusting the body::
+When a task created with a callback URL changes state, the service sends the
+task body to that URL, signed with HMAC; the key is the API key that created
+the task. Check the signature before trusting the body::
 
-    from <package> import webhooks
+    from vidu import webhooks
 
     nonces = webhooks.NonceCache()  # refuses a callback sent twice
 
@@ -19,37 +18,42 @@ signed. The body is *not* signed by the service, so read it only after
 :func:`verify` passed, and prefer fetching the task again for anything that
 matters.
 
-The header names, algorithm and access key come from the spec's ``callback``
-section (:data:`tables.CALLBACK`).
+The functions here are those of :class:`specgen_runtime.webhooks.Webhooks`,
+bound to the spec's signature scheme and to :class:`CallbackBody`.
 """
 
-from __future__ import annotations
+from typing import Final
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
-import threading
-import time
-import uuid
-from collections import OrderedDict
-from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
-from urllib.parse import urlsplit
+from specgen_runtime.webhooks import (
+    DEFAULT_TOLERANCE,
+    InvalidWebhookBody,
+    NonceCache,
+    Webhooks,
+    WebhookVerificationError,
+    http_date,
+)
 
-from ._errors import BaseError
+from ._api import API
 from .models import CallbackBody
-from .tables import CALLBACK
+
+WEBHOOKS: Final = Webhooks(API.require_callback().signature, CallbackBody.from_json)
+"""The spec's callback scheme; the functions below are its methods."""
+
+signing_string = WEBHOOKS.signing_string
+sign = WEBHOOKS.sign
+signed_headers = WEBHOOKS.signed_headers
+verify = WEBHOOKS.verify
+parse = WEBHOOKS.parse
+verify_and_parse = WEBHOOKS.verify_and_parse
 
 __all__ = [
     "DEFAULT_TOLERANCE",
+    "WEBHOOKS",
     "CallbackBody",
     "InvalidWebhookBody",
     "NonceCache",
     "WebhookVerificationError",
+    "http_date",
     "parse",
     "sign",
     "signed_headers",
@@ -57,316 +61,3 @@ __all__ = [
     "verify",
     "verify_and_parse",
 ]
-
-SIGNATURE = CALLBACK.signature
-"""Header names, algorithm and access key of the signature scheme."""
-
-DEFAULT_TOLERANCE = 300
-"""How far (seconds) a callback's ``Date`` may be from now, either way."""
-
-
-class WebhookVerificationError(BaseError):
-    """A callback request failed verification; do not trust it.
-
-    ``reason`` says why, for your logs (never echo it to the caller).
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"callback verification failed: {reason}")
-        self.reason = reason
-
-
-class InvalidWebhookBody(BaseError, ValueError):
-    """A callback body that is not the JSON object the spec describes."""
-
-
-def _digest(algorithm: str) -> str:
-    """The hashlib name behind an ``hmac-<hash>`` algorithm name."""
-    name = algorithm.lower().removeprefix("hmac-")
-    if name not in hashlib.algorithms_guaranteed:
-        raise ValueError(f"unsupported signature algorithm {algorithm!r}")
-    return name
-
-
-def _key(secret: str | bytes) -> bytes:
-    return secret.encode() if isinstance(secret, str) else secret
-
-
-def _lookup(headers: Mapping[str, str], name: str) -> str | None:
-    """The value of header ``name``, whatever its case in ``headers``."""
-    value = headers.get(name)
-    if value is not None:
-        return value
-    lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return value
-    return None
-
-
-def _split_url(url: str) -> tuple[str, str]:
-    """The path (``/`` when empty) and raw query of a URL or request target."""
-    # A request target such as "//x/y" is a path, not a host: only URLs with
-    # a scheme go through the URL parser.
-    if "://" in url:
-        parts = urlsplit(url)
-        return parts.path or "/", parts.query
-    target = url.split("#", 1)[0]
-    path, _, query = target.partition("?")
-    return path or "/", query
-
-
-def _signed_names(headers: Mapping[str, str]) -> list[str]:
-    listed = _lookup(headers, SIGNATURE.signed_headers_header)
-    if listed is None:
-        raise WebhookVerificationError(
-            f"missing header {SIGNATURE.signed_headers_header}"
-        )
-    return [name.strip() for name in listed.split(";") if name.strip()]
-
-
-def signing_string(method: str, url: str, headers: Mapping[str, str]) -> str:
-    """The text that is signed: method, path, query, access key, Date, headers.
-
-    ::
-
-        METHOD \\n path \\n query \\n access_key \\n Date \\n
-        Name:value \\n   (for each header named in the signed-headers header)
-
-    :raises WebhookVerificationError: a header the string needs is missing.
-    """
-    path, query = _split_url(url)
-    date = _lookup(headers, SIGNATURE.date_header)
-    if date is None:
-        raise WebhookVerificationError(f"missing header {SIGNATURE.date_header}")
-    lines = [method.upper(), path, query, SIGNATURE.access_key, date]
-    text = "".join(line + "\n" for line in lines)
-    for name in _signed_names(headers):
-        value = _lookup(headers, name)
-        if value is None:
-            raise WebhookVerificationError(f"missing header {name} (it is signed)")
-        text += f"{name}:{value}\n"
-    return text
-
-
-def sign(method: str, url: str, headers: Mapping[str, str], secret: str | bytes) -> str:
-    """The base64 signature of a request, as the signature header carries it.
-
-    ``headers`` must hold the ``Date`` header, the signed-headers header and
-    every header that one names.
-    """
-    mac = hmac.new(
-        _key(secret),
-        signing_string(method, url, headers).encode(),
-        _digest(SIGNATURE.algorithm),
-    )
-    return base64.b64encode(mac.digest()).decode("ascii")
-
-
-def http_date(when: datetime) -> str:
-    """``when`` as an HTTP date in GMT (naive datetimes are taken as UTC)."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return format_datetime(when.astimezone(UTC), usegmt=True)
-
-
-def signed_headers(
-    method: str,
-    url: str,
-    secret: str | bytes,
-    *,
-    date: datetime | None = None,
-    nonce: str | None = None,
-) -> dict[str, str]:
-    """Every signature header for a request, as the service would send them.
-
-    ``date`` defaults to now and ``nonce`` to a random UUID. Used by the fake
-    server; handy to test your own callback endpoint.
-    """
-    headers = {
-        SIGNATURE.date_header: http_date(date or datetime.now(UTC)),
-        SIGNATURE.nonce_header: nonce if nonce is not None else str(uuid.uuid4()),
-        SIGNATURE.signed_headers_header: (
-            f"{SIGNATURE.date_header};{SIGNATURE.nonce_header}"
-        ),
-        SIGNATURE.algorithm_header: SIGNATURE.algorithm,
-        SIGNATURE.access_key_header: SIGNATURE.access_key,
-    }
-    headers[SIGNATURE.signature_header] = sign(method, url, headers, secret)
-    return headers
-
-
-class NonceCache:
-    """The nonces seen recently, to refuse a callback sent twice (a replay).
-
-    Thread-safe and bounded: at most ``max_entries`` nonces are kept, each
-    for ``ttl`` seconds (at least as long as its ``Date`` stays acceptable).
-    When full, expired entries go first, then the oldest: a flood of valid
-    callbacks can push a nonce out early, never grow memory.
-    """
-
-    def __init__(
-        self, max_entries: int = 10_000, ttl: float = DEFAULT_TOLERANCE
-    ) -> None:
-        if max_entries < 1:
-            raise ValueError("max_entries must be at least 1")
-        self.max_entries = max_entries
-        self.ttl = ttl
-        self._expiry: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._expiry)
-
-    def remember(
-        self, nonce: str, *, now: float | None = None, until: float | None = None
-    ) -> bool:
-        """Record ``nonce``; ``False`` if it was seen and has not expired.
-
-        ``now`` is a POSIX timestamp (default: the current time); the nonce is
-        kept until ``now + ttl`` or ``until``, whichever is later.
-        """
-        now = time.time() if now is None else now
-        expires = max(now + self.ttl, until if until is not None else now)
-        with self._lock:
-            seen = self._expiry.get(nonce)
-            if seen is not None and seen > now:
-                return False
-            self._expiry.pop(nonce, None)
-            if len(self._expiry) >= self.max_entries:
-                self._evict(now)
-            self._expiry[nonce] = expires
-            return True
-
-    def _evict(self, now: float) -> None:
-        for key in [k for k, until in self._expiry.items() if until <= now]:
-            del self._expiry[key]
-        while len(self._expiry) >= self.max_entries:
-            self._expiry.popitem(last=False)
-
-
-def _parse_date(value: str) -> datetime:
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        raise WebhookVerificationError(
-            f"{SIGNATURE.date_header} header is not an HTTP date: {value!r}"
-        ) from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-def verify(
-    method: str,
-    url: str,
-    headers: Mapping[str, str],
-    secret: str | bytes,
-    *,
-    tolerance: float = DEFAULT_TOLERANCE,
-    now: datetime | None = None,
-    nonces: NonceCache | None = None,
-) -> None:
-    """Check a callback's signature; return only if it is genuine and fresh.
-
-    ``secret`` is the API key that created the task. Header names are matched
-    whatever their case. ``Date`` may be at most ``tolerance`` seconds from
-    ``now`` (default: the current time). With ``nonces``, a nonce seen before
-    is refused, and the nonce header must be one of the signed headers.
-
-    :raises WebhookVerificationError: naming what is wrong: a missing header,
-        the algorithm, the access key, a bad, stale or future ``Date``, the
-        signature, or a replayed nonce.
-    """
-    for name in (
-        SIGNATURE.signature_header,
-        SIGNATURE.algorithm_header,
-        SIGNATURE.access_key_header,
-        SIGNATURE.signed_headers_header,
-        SIGNATURE.date_header,
-    ):
-        if _lookup(headers, name) is None:
-            raise WebhookVerificationError(f"missing header {name}")
-    algorithm = _lookup(headers, SIGNATURE.algorithm_header) or ""
-    if algorithm.strip().lower() != SIGNATURE.algorithm.lower():
-        raise WebhookVerificationError(
-            f"unsupported algorithm {algorithm!r}: expected {SIGNATURE.algorithm!r}"
-        )
-    access_key = _lookup(headers, SIGNATURE.access_key_header) or ""
-    if not hmac.compare_digest(
-        access_key.strip().encode(), SIGNATURE.access_key.encode()
-    ):
-        raise WebhookVerificationError(
-            f"wrong access key {access_key!r}: expected {SIGNATURE.access_key!r}"
-        )
-    signed = [name.lower() for name in _signed_names(headers)]
-    if nonces is not None and SIGNATURE.nonce_header.lower() not in signed:
-        raise WebhookVerificationError(
-            f"header {SIGNATURE.nonce_header} is not among the signed headers"
-        )
-    sent = _parse_date(_lookup(headers, SIGNATURE.date_header) or "")
-    current = now or datetime.now(UTC)
-    if current.tzinfo is None:
-        current = current.replace(tzinfo=UTC)
-    skew = (current - sent).total_seconds()
-    if skew > tolerance:
-        raise WebhookVerificationError(
-            f"stale {SIGNATURE.date_header}: sent {skew:.0f} s ago, more than {tolerance:g} s"
-        )
-    if -skew > tolerance:
-        raise WebhookVerificationError(
-            f"{SIGNATURE.date_header} is {-skew:.0f} s in the future, more than {tolerance:g} s"
-        )
-    expected = sign(method, url, headers, secret)
-    given = (_lookup(headers, SIGNATURE.signature_header) or "").strip()
-    try:
-        given_raw = base64.b64decode(given, validate=True)
-    except (binascii.Error, ValueError):
-        given_raw = b""
-    if not hmac.compare_digest(given_raw, base64.b64decode(expected)):
-        raise WebhookVerificationError("signature mismatch")
-    if nonces is not None:
-        nonce = _lookup(headers, SIGNATURE.nonce_header) or ""
-        until = sent.timestamp() + tolerance
-        if not nonces.remember(nonce, now=current.timestamp(), until=until):
-            raise WebhookVerificationError(f"replayed nonce {nonce!r}")
-
-
-def parse(body: bytes | str | Mapping[str, Any]) -> CallbackBody:
-    """Read a callback body into the spec's callback class.
-
-    Fields the spec does not know are ignored; a state the package does not
-    know is kept as a plain string.
-
-    :raises InvalidWebhookBody: the body is not a JSON object of that shape.
-    """
-    if isinstance(body, Mapping):
-        data: object = dict(body)
-    else:
-        try:
-            data = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidWebhookBody(f"callback body is not JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise InvalidWebhookBody(
-            f"callback body is a JSON {type(data).__name__}, not an object"
-        )
-    try:
-        return CallbackBody.from_json(data)
-    except Exception as exc:  # cattrs reports shape errors in several classes
-        raise InvalidWebhookBody(f"callback body has the wrong shape: {exc}") from exc
-
-
-def verify_and_parse(
-    method: str,
-    url: str,
-    headers: Mapping[str, str],
-    body: bytes | str,
-    secret: str | bytes,
-    *,
-    tolerance: float = DEFAULT_TOLERANCE,
-    now: datetime | None = None,
-    nonces: NonceCache | None = None,
-) -> CallbackBody:
-    """:func:`verify` the request, then :func:`parse` its body."""
-    verify(method, url, headers, secret, tolerance=tolerance, now=now, nonces=nonces)
-    return parse(body)

@@ -1,30 +1,52 @@
-# requires: tasks, errors, callback
 """A fake of the service for your tests, driven by the same spec as the client.
 
 ::
 
-    from <package>.testing import FakeServer
+    from vidu import Client
+    from vidu.testing import FakeServer
 
     with FakeServer() as server:
-        client = Client(api_key=server.api_key, base_url=server.url)
-        task = client.reference2video(...)
-        server.advance(10)                      # tasks move on the test's clock
-        server.inject("get_creations", status=429, retry_after="1")
-        ...
+        client = Client(server.api_key, base_url=server.url,
+                        sleep=server.advance, clock=server.clock.now)
+        ...                                     # tasks move on the test's clock
 
 It is a real HTTP server on ``127.0.0.1`` (any free port by default): it
 checks the API key, validates request bodies as the service does, runs tasks
 through their states on a clock the test controls, serves result files,
 sends signed callbacks to loopback URLs, and fails on demand (error statuses,
 slow answers, dropped connections). With pytest, use the ``fake_server``
-fixture of :mod:`.pytest_plugin`; from a shell, ``python -m <package>.testing``.
+fixture of :mod:`.pytest_plugin`; from a shell, ``python -m vidu.testing``.
 """
 
-from ._callbacks import CallbackRecord
-from ._clock import Clock, FakeClock, RealClock
-from ._faults import DOWNLOAD, Drop, Fault
-from ._server import FakeServer, RecordedRequest
-from ._tasks import DEFAULT_DURATIONS, Outcome
+from collections.abc import Mapping
+from typing import ClassVar, Final
+
+from specgen_runtime import testing as _runtime
+from specgen_runtime.tables import ApiTables
+from specgen_runtime.testing import (
+    DOWNLOAD,
+    CallbackRecord,
+    Clock,
+    Drop,
+    FakeClock,
+    Fault,
+    Outcome,
+    RealClock,
+    RecordedRequest,
+    default_durations,
+)
+
+from .._api import API
+
+
+class FakeServer(_runtime.FakeServer):
+    """A fake Vidu service (see :class:`specgen_runtime.testing.FakeServer`)."""
+
+    _api: ClassVar[ApiTables] = API
+
+
+DEFAULT_DURATIONS: Final[Mapping[str, float]] = default_durations(API.require_tasks())
+"""Seconds a task spends in each pending state unless told otherwise."""
 
 __all__ = [
     "DEFAULT_DURATIONS",

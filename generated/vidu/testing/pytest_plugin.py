@@ -1,25 +1,15 @@
-# requires: tasks, errors, callback
-"""pytest fixtures for the fake server.
+"""A pytest fixture of the fake service.
 
-Enable them in your ``conftest.py``::
+Enable it in a ``conftest.py``::
 
-    pytest_plugins = ["<package>.testing.pytest_plugin"]
+    pytest_plugins = ["vidu.testing.pytest_plugin"]
 
-    def test_something(fake_server):
-        client = Client(api_key=fake_server.api_key, base_url=fake_server.url)
+and take ``fake_server`` in a test: a running :class:`FakeServer` on a clock
+the test controls, stopped when the test ends.
 """
 
-from __future__ import annotations
+from specgen_runtime.testing.pytest_plugin import make_fixture
 
-from collections.abc import Iterator
+from . import FakeServer
 
-import pytest
-
-from ._server import FakeServer
-
-
-@pytest.fixture
-def fake_server() -> Iterator[FakeServer]:
-    """A started :class:`FakeServer` on the manual clock, stopped after the test."""
-    with FakeServer() as server:
-        yield server
+fake_server = make_fixture(FakeServer)

@@ -1,0 +1,609 @@
+"""Image and video assets in request bodies: URLs and base64 data URIs.
+
+A request carries an image or a video as a string: either a URL, which is
+accepted as it is, or a ``data:<mime>;base64,<data>`` URI, whose declared media
+type, real format (from its magic bytes), pixel dimensions, aspect ratio and
+decoded size are checked against :class:`AssetRules`.
+
+Only a bounded head of a data URI is ever decoded (see :func:`check_asset`), so
+checking a large video costs about as much as checking a small image.
+:func:`read_asset` turns a local file into a checked data URI.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Literal
+
+import attrs
+
+from .violations import ValidationError, Violation
+
+__all__ = [
+    "AssetRules",
+    "Sniffed",
+    "check_asset",
+    "decoded_length",
+    "read_asset",
+    "sniff",
+]
+
+_FIRST_CHUNK_CHARS = 4096
+"""Base64 characters decoded first (3 KiB): enough for every header but JPEG's
+and MP4's, which can sit behind large metadata."""
+_HEAD_LIMIT_CHARS = (1 << 20) // 3 * 4
+"""Base64 characters decoded at most (just under 1 MiB of data)."""
+_DEEP_FORMATS = frozenset({"jpeg", "mp4", "mov"})
+"""Formats whose dimensions may need more than the first chunk."""
+_MAX_DATA_HEADER = 256
+"""Characters searched for the comma that ends ``data:<mime>;base64``."""
+_MIB = 1 << 20
+
+
+@attrs.frozen
+class AssetRules:
+    """What the service accepts for one kind of asset field."""
+
+    kind: str
+    """``"image"`` or ``"video"``: names the asset in messages."""
+    formats: Mapping[str, str]
+    """Accepted declared media types, each mapped to its format name as
+    :func:`sniff` reports it, e.g. ``{"image/jpg": "jpeg"}``."""
+    min_width: int | None = None
+    min_height: int | None = None
+    min_aspect: tuple[int, int] | None = None
+    """``(1, 4)``: width / height must be at least 1/4 (inclusive)."""
+    max_aspect: tuple[int, int] | None = None
+    """``(4, 1)``: width / height must be at most 4 (inclusive)."""
+    max_file_bytes: int | None = None
+    """The decoded size must be at most this."""
+    decoded_bytes_below: int | None = None
+    """The decoded size must be strictly less than this."""
+    url_schemes: tuple[str, ...] = ("http", "https")
+    extra_prefixes: tuple[str, ...] = ()
+    """Other accepted reference strings, such as ``"ssupload:"``; like URLs,
+    they are accepted without inspection."""
+    _accepted_prefixes: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+    """Every prefix accepted as is, for one ``str.startswith`` call."""
+
+    @_accepted_prefixes.default
+    def _join_prefixes(self) -> tuple[str, ...]:
+        schemes = tuple(f"{scheme}://" for scheme in self.url_schemes)
+        return schemes + tuple(self.extra_prefixes)
+
+
+@attrs.frozen
+class Sniffed:
+    """What the first bytes of a file say about it."""
+
+    format: str | None
+    """``"png"``, ``"jpeg"``, ``"webp"``, ``"gif"``, ``"mp4"``, ``"mov"``,
+    ``"avi"``, ... or ``None`` when the magic bytes are not recognised."""
+    width: int | None
+    """Pixels, or ``None`` when not found in the bytes given."""
+    height: int | None
+
+
+_UNKNOWN = Sniffed(None, None, None)
+
+
+# --- checking ----------------------------------------------------------------
+
+
+def check_asset(
+    value: str, rules: AssetRules, field: str, rule_base: str, out: list[Violation]
+) -> int:
+    """Check one asset string against ``rules``, appending violations to ``out``.
+
+    URLs and ``rules.extra_prefixes`` references are accepted unexamined. A data
+    URI is checked for its encoding, declared and real format, dimensions, aspect
+    ratio and decoded size; every violation found is reported, each with rule
+    ``f"{rule_base}.<encoding|format|dimensions|aspect_ratio|size>"``. Never
+    raises for a ``str``.
+
+    Returns the decoded size in bytes of a data URI, 0 for anything else.
+    """
+    if value.startswith(rules._accepted_prefixes):
+        return 0
+    return _check_data_uri(_Report(rules, field, rule_base, out), value)
+
+
+@attrs.frozen
+class _Report:
+    """Where the violations about one value go."""
+
+    rules: AssetRules
+    field: str
+    rule_base: str
+    out: list[Violation]
+
+    def add(self, suffix: str, message: str) -> None:
+        """Record an error under rule ``<rule_base>.<suffix>``."""
+        rule = f"{self.rule_base}.{suffix}"
+        self.out.append(Violation("error", self.field, rule, message))
+
+
+def _check_data_uri(report: _Report, value: str) -> int:
+    """Check a value that is not an accepted URL; return its decoded size."""
+    rules = report.rules
+    if not value.startswith("data:"):
+        report.add("encoding", f"{_expected(rules)}, got {_preview(value)}")
+        return 0
+    header = _parse_data_header(value)
+    if isinstance(header, str):
+        report.add("encoding", f"{header}, got {_preview(value)}")
+        return 0
+    mime, start = header
+    payload_chars = len(value) - start
+    if payload_chars == 0:
+        report.add("encoding", "data URI has an empty payload")
+        return 0
+    size = _decoded_size(value, start)
+    if payload_chars % 4:
+        report.add(
+            "encoding",
+            f"base64 payload length {payload_chars} is not a multiple of 4"
+            " (truncated or unpadded)",
+        )
+    declared = rules.formats.get(mime)
+    if declared is None:
+        report.add("format", f"{mime} is not an accepted {_accepted(rules)}")
+    sniffed = _sniff_payload(value, start)
+    if isinstance(sniffed, str):
+        report.add("encoding", sniffed)
+    else:
+        _check_sniffed_format(report, mime, declared, sniffed)
+        _check_shape(report, sniffed)
+    _check_size(report, size)
+    return size
+
+
+def _parse_data_header(value: str) -> tuple[str, int] | str:
+    """Split ``data:<mime>;base64,`` into the lowercased mime and the payload's
+    start, or return what is wrong with it."""
+    comma = value.find(",", 5, 5 + _MAX_DATA_HEADER)
+    if comma < 0:
+        return "data URI has no ';base64,' before its payload"
+    params = value[5:comma].split(";")
+    if len(params) < 2 or params[-1] != "base64":
+        return "data URI must be base64-encoded: data:<mime>;base64,<data>"
+    if not params[0]:
+        return "data URI names no media type: data:<mime>;base64,<data>"
+    return params[0].lower(), comma + 1
+
+
+def _sniff_payload(value: str, start: int) -> Sniffed | str:
+    """Decode a bounded head of the base64 payload ``value[start:]`` and sniff it.
+
+    The head grows by doubling while a JPEG or MP4/MOV header still lacks its
+    dimensions. Returns what is wrong with the base64 text when it is invalid.
+    """
+    end = len(value)
+    usable = start + min((end - start) // 4 * 4, _HEAD_LIMIT_CHARS)
+    pos, stop = start, min(start + _FIRST_CHUNK_CHARS, usable)
+    head = b""
+    while True:
+        decoded = _decode_quanta(value[pos:stop], final=stop == end)
+        if isinstance(decoded, str):
+            return decoded
+        head += decoded
+        sniffed = sniff(head)
+        if stop >= usable or not _needs_more(sniffed):
+            break
+        pos, stop = stop, min(start + 2 * (stop - start), usable)
+    if stop < end and (end - start) % 4 == 0:
+        tail = _decode_quanta(value[end - 4 :], final=True)
+        if isinstance(tail, str):
+            return tail
+    return sniffed
+
+
+def _decode_quanta(chunk: str, *, final: bool) -> bytes | str:
+    """Strictly decode a whole number of base64 quanta, or say what is wrong."""
+    if not final and chunk.endswith("="):
+        return "base64 payload has '=' padding before its end"
+    try:
+        return binascii.a2b_base64(chunk, strict_mode=True)
+    except ValueError as exc:
+        return f"base64 payload is invalid: {exc}"
+
+
+def _needs_more(sniffed: Sniffed) -> bool:
+    """Whether decoding more of the payload may reveal the dimensions."""
+    return sniffed.format in _DEEP_FORMATS and sniffed.width is None
+
+
+def _check_sniffed_format(
+    report: _Report, mime: str, declared: str | None, sniffed: Sniffed
+) -> None:
+    """Report data that is not in the declared (accepted) format."""
+    if sniffed.format is None:
+        kind = report.rules.kind
+        message = f"declared {mime} but the data is not a recognised {kind} format"
+        report.add("format", message)
+    elif declared is not None and sniffed.format != declared:
+        report.add("format", f"declared {mime} but the data is {sniffed.format}")
+
+
+def _check_shape(report: _Report, sniffed: Sniffed) -> None:
+    """Report dimensions or an aspect ratio the rules reject, when known."""
+    width, height = sniffed.width, sniffed.height
+    if width is None or height is None:
+        return
+    rules = report.rules
+    too_narrow = rules.min_width is not None and width < rules.min_width
+    too_low = rules.min_height is not None and height < rules.min_height
+    if too_narrow or too_low:
+        report.add(
+            "dimensions",
+            f"{rules.kind} is {width}x{height} pixels: at least "
+            f"{_min_size(rules)} required",
+        )
+    low, high = rules.min_aspect, rules.max_aspect
+    below = low is not None and width * low[1] < low[0] * height
+    above = high is not None and width * high[1] > high[0] * height
+    if below or above:
+        report.add(
+            "aspect_ratio",
+            f"{rules.kind} aspect ratio {width}:{height} is {_aspect_range(rules)}",
+        )
+
+
+def _check_size(report: _Report, size: int) -> None:
+    """Report a decoded size above the rules' limits."""
+    rules = report.rules
+    actual = f"{rules.kind} is {_bytes(size)}"
+    most = rules.max_file_bytes
+    if most is not None and size > most:
+        report.add("size", f"{actual}: at most {_bytes(most)} allowed")
+    below = rules.decoded_bytes_below
+    if below is not None and size >= below:
+        report.add("size", f"{actual}: must be under {_bytes(below)}")
+
+
+# --- messages ----------------------------------------------------------------
+
+
+def _expected(rules: AssetRules) -> str:
+    """What an asset string must look like, as a sentence start."""
+    schemes = rules.url_schemes
+    if set(schemes) == {"http", "https"}:
+        kinds = ["an http(s) URL"]
+    else:
+        kinds = [f"a {'/'.join(schemes)} URL"] if schemes else []
+    kinds += [f"a {prefix} reference" for prefix in rules.extra_prefixes]
+    kinds.append("a data:<mime>;base64, URI")
+    listed = ", ".join(kinds[:-1]) + " or " if len(kinds) > 1 else ""
+    return f"must be {listed}{kinds[-1]}"
+
+
+def _accepted(rules: AssetRules) -> str:
+    """``"image format: accepted png, jpeg"``: the accepted format names."""
+    names = ", ".join(dict.fromkeys(rules.formats.values()))
+    return f"{rules.kind} format: accepted {names}"
+
+
+def _min_size(rules: AssetRules) -> str:
+    """``"128x128"``, ``"128 pixels wide"`` or ``"128 pixels high"``."""
+    if rules.min_width is not None and rules.min_height is not None:
+        return f"{rules.min_width}x{rules.min_height}"
+    if rules.min_width is not None:
+        return f"{rules.min_width} pixels wide"
+    return f"{rules.min_height} pixels high"
+
+
+def _aspect_range(rules: AssetRules) -> str:
+    """``"outside 1:4 to 4:1"``, or the one bound that applies."""
+    low, high = rules.min_aspect, rules.max_aspect
+    if low is not None and high is not None:
+        return f"outside {low[0]}:{low[1]} to {high[0]}:{high[1]}"
+    if low is not None:
+        return f"below the minimum {low[0]}:{low[1]}"
+    assert high is not None
+    return f"above the maximum {high[0]}:{high[1]}"
+
+
+def _bytes(count: int) -> str:
+    """``"10,485,760 bytes (10.00 MiB)"``."""
+    return f"{count:,} bytes ({count / _MIB:.2f} MiB)"
+
+
+def _preview(value: str) -> str:
+    """The start of a rejected value, quoted, for a message."""
+    return repr(value[:40]) + ("..." if len(value) > 40 else "")
+
+
+# --- sizes and files ---------------------------------------------------------
+
+
+def decoded_length(b64: str) -> int:
+    """The number of bytes ``b64`` decodes to, from its length and ``=`` padding.
+
+    Exact for valid base64, padded or not; nothing is decoded.
+    """
+    return _decoded_size(b64, 0)
+
+
+def _decoded_size(text: str, start: int) -> int:
+    """:func:`decoded_length` of ``text[start:]``, without copying it."""
+    chars = len(text) - start
+    if text.endswith("==", start):
+        chars -= 2
+    elif text.endswith("=", start):
+        chars -= 1
+    return chars * 3 // 4
+
+
+def read_asset(path: str | os.PathLike[str], rules: AssetRules, field: str) -> str:
+    """Read a local file, check it against ``rules``, and return it as a data URI.
+
+    The media type comes from the sniffed format: the first type in
+    ``rules.formats`` that maps to it. Raises :class:`ValidationError` listing
+    every violation (under ``field``, rules ``f"{rules.kind}.<suffix>"``), and
+    ``OSError`` such as ``FileNotFoundError`` unchanged.
+    """
+    data = Path(path).read_bytes()
+    sniffed = sniff(data)
+    out: list[Violation] = []
+    report = _Report(rules, field, rules.kind, out)
+    mime = next((m for m, f in rules.formats.items() if f == sniffed.format), None)
+    if sniffed.format is None:
+        report.add("format", f"the file is not a recognised {_accepted(rules)}")
+    elif mime is None:
+        report.add("format", f"{sniffed.format} is not an accepted {_accepted(rules)}")
+    _check_shape(report, sniffed)
+    _check_size(report, len(data))
+    if out or mime is None:
+        raise ValidationError(out)
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# --- sniffing ----------------------------------------------------------------
+
+
+def sniff(head: bytes) -> Sniffed:
+    """Identify a format from its magic bytes and read its pixel dimensions.
+
+    Only ``head`` (the first bytes of a file) is used: dimensions are ``None``
+    when they lie beyond it. Never raises; unrecognised bytes give
+    ``Sniffed(None, None, None)``.
+    """
+    for sniffer in _SNIFFERS:
+        found = sniffer(head)
+        if found is not None:
+            return found
+    return _UNKNOWN
+
+
+def _uint(data: bytes, pos: int, size: int, order: Literal["big", "little"]) -> int:
+    """The unsigned integer at ``data[pos:pos+size]``, or -1 if cut off."""
+    if pos + size > len(data):
+        return -1
+    return int.from_bytes(data[pos : pos + size], order)
+
+
+def _sized(fmt: str, width: int, height: int) -> Sniffed:
+    """``fmt`` with its dimensions, or without them if either was cut off."""
+    if width < 0 or height < 0:
+        return Sniffed(fmt, None, None)
+    return Sniffed(fmt, width, height)
+
+
+def _sniff_png(data: bytes) -> Sniffed | None:
+    """PNG: width and height lead the IHDR chunk."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    if data[12:16] != b"IHDR":
+        return Sniffed("png", None, None)
+    return _sized("png", _uint(data, 16, 4, "big"), _uint(data, 20, 4, "big"))
+
+
+def _sniff_gif(data: bytes) -> Sniffed | None:
+    """GIF: the logical screen size follows the signature."""
+    if data[:6] not in (b"GIF87a", b"GIF89a"):
+        return None
+    return _sized("gif", _uint(data, 6, 2, "little"), _uint(data, 8, 2, "little"))
+
+
+def _sniff_bmp(data: bytes) -> Sniffed | None:
+    """BMP, recognised by its signature and a known DIB header size."""
+    header_size = _uint(data, 14, 4, "little")
+    if data[:2] != b"BM" or header_size not in (12, 40, 52, 56, 64, 108, 124):
+        return None
+    if header_size == 12:
+        return _sized("bmp", _uint(data, 18, 2, "little"), _uint(data, 20, 2, "little"))
+    if len(data) < 26:
+        return Sniffed("bmp", None, None)
+    width = int.from_bytes(data[18:22], "little", signed=True)
+    height = int.from_bytes(data[22:26], "little", signed=True)  # < 0: top-down
+    return _sized("bmp", width, abs(height))
+
+
+def _sniff_tiff(data: bytes) -> Sniffed | None:
+    """TIFF, recognised only (its dimensions lie behind an offset)."""
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return Sniffed("tiff", None, None)
+    return None
+
+
+def _sniff_matroska(data: bytes) -> Sniffed | None:
+    """WebM or Matroska (by the EBML doc type), recognised only."""
+    if not data.startswith(b"\x1a\x45\xdf\xa3"):
+        return None
+    return Sniffed("webm" if b"webm" in data[:64] else "mkv", None, None)
+
+
+def _sniff_webp(data: bytes) -> Sniffed | None:
+    """WebP: the first chunk (VP8, VP8L or VP8X) holds the canvas size."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        return None
+    chunk, size = data[12:16], len(data)
+    if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a" and size >= 30:
+        # 14-bit sizes; the top two bits are a scaling hint.
+        width, height = _uint(data, 26, 2, "little"), _uint(data, 28, 2, "little")
+        return Sniffed("webp", width & 0x3FFF, height & 0x3FFF)
+    if chunk == b"VP8L" and data[20:21] == b"\x2f" and size >= 25:
+        bits = _uint(data, 21, 4, "little")  # 14 bits each of width-1, height-1
+        return Sniffed("webp", (bits & 0x3FFF) + 1, (bits >> 14 & 0x3FFF) + 1)
+    if chunk == b"VP8X" and size >= 30:
+        width, height = _uint(data, 24, 3, "little"), _uint(data, 27, 3, "little")
+        return Sniffed("webp", width + 1, height + 1)
+    return Sniffed("webp", None, None)
+
+
+def _riff_chunks(data: bytes, pos: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """``(fourcc, body start, body end)`` of the RIFF chunks in ``data[pos:end]``."""
+    while pos + 8 <= end:
+        size = _uint(data, pos + 4, 4, "little")
+        body = pos + 8
+        yield data[pos : pos + 4], body, min(body + size, end)
+        pos = body + size + (size & 1)
+
+
+def _sniff_avi(data: bytes) -> Sniffed | None:
+    """AVI: the main header (avih) in the hdrl list holds the frame size."""
+    if data[:4] != b"RIFF" or data[8:12] != b"AVI ":
+        return None
+    for fourcc, body, end in _riff_chunks(data, 12, len(data)):
+        if fourcc == b"LIST" and data[body : body + 4] == b"hdrl":
+            for inner, start, stop in _riff_chunks(data, body + 4, end):
+                if inner == b"avih" and start + 40 <= stop:
+                    width = _uint(data, start + 32, 4, "little")
+                    return _sized("avi", width, _uint(data, start + 36, 4, "little"))
+    return Sniffed("avi", None, None)
+
+
+_QUICKTIME_TOP_BOXES = frozenset({b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"})
+
+
+def _sniff_isobmff(data: bytes) -> Sniffed | None:
+    """MP4, MOV (and HEIF/AVIF images): ftyp names the format, tkhd the size."""
+    first = data[4:8]
+    if first == b"ftyp":
+        fmt = _brand_format(data)
+        if fmt is None:
+            return None
+    elif first in _QUICKTIME_TOP_BOXES and _uint(data, 0, 4, "big") >= 8:
+        fmt = "mov"
+    else:
+        return None
+    if fmt not in ("mp4", "mov"):
+        return Sniffed(fmt, None, None)
+    return _track_size(fmt, data)
+
+
+def _brand_format(data: bytes) -> str | None:
+    """The format an ftyp box's major (and, for mif1, compatible) brand names;
+    ``None`` when the brands needed are cut off."""
+    brand = data[8:12]
+    if len(brand) < 4:
+        return None
+    if brand == b"qt  ":
+        return "mov"
+    if brand in (b"avif", b"avis"):
+        return "avif"
+    if brand in _HEIF_BRANDS:
+        return "heic"
+    if brand in (b"mif1", b"msf1"):
+        end = _uint(data, 0, 4, "big")
+        if end > len(data):
+            return None
+        compatible = {data[i : i + 4] for i in range(16, end - 3, 4)}
+        return "avif" if b"avif" in compatible else "heic"
+    return "mp4"
+
+
+def _boxes(data: bytes, pos: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """``(type, body start, body end)`` of the ISO BMFF boxes in ``data[pos:end]``.
+
+    A box cut off by ``end`` is yielded with its body truncated.
+    """
+    while pos + 8 <= end:
+        size, header = _uint(data, pos, 4, "big"), 8
+        if size == 1:
+            size, header = _uint(data, pos + 8, 8, "big"), 16
+        elif size == 0:
+            size = end - pos
+        if size < header:
+            return
+        yield data[pos + 4 : pos + 8], pos + header, min(pos + size, end)
+        pos += size
+
+
+def _track_size(fmt: str, data: bytes) -> Sniffed:
+    """The size of the first visual track: moov / trak / tkhd."""
+    for kind, body, end in _boxes(data, 0, len(data)):
+        if kind != b"moov":
+            continue
+        for trak, trak_body, trak_end in _boxes(data, body, end):
+            if trak != b"trak":
+                continue
+            for tkhd, start, stop in _boxes(data, trak_body, trak_end):
+                size = _tkhd_size(data, start, stop) if tkhd == b"tkhd" else None
+                if size is not None:
+                    return Sniffed(fmt, *size)
+    return Sniffed(fmt, None, None)
+
+
+def _tkhd_size(data: bytes, start: int, stop: int) -> tuple[int, int] | None:
+    """Width and height (16.16 fixed point) of a tkhd box, if both non-zero."""
+    if start >= stop:
+        return None
+    version = data[start]
+    offset = {0: 76, 1: 88}.get(version)
+    if offset is None or start + offset + 8 > stop:
+        return None
+    width = _uint(data, start + offset, 4, "big") >> 16
+    height = _uint(data, start + offset + 4, 4, "big") >> 16
+    return (width, height) if width and height else None
+
+
+_JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+"""Start-of-frame markers; C4 (DHT), C8 (JPG) and CC (DAC) are not frames."""
+_JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD9)})
+"""Markers without a length: TEM, RST0-7 and SOI."""
+
+
+def _sniff_jpeg(data: bytes) -> Sniffed | None:
+    """JPEG: walk the marker segments to the first start-of-frame."""
+    if not data.startswith(b"\xff\xd8\xff"):
+        return None
+    pos, end = 2, len(data)
+    while pos < end and data[pos] == 0xFF:
+        while pos < end and data[pos] == 0xFF:
+            pos += 1
+        if pos >= end:
+            break
+        marker, pos = data[pos], pos + 1
+        if marker in _JPEG_STANDALONE:
+            continue
+        length = _uint(data, pos, 2, "big")
+        if marker in (0x00, 0xD9, 0xDA) or length < 2:
+            break  # entropy-coded data, the end, or a cut-off or corrupt segment
+        if marker in _JPEG_SOF:
+            height, width = (
+                _uint(data, pos + 3, 2, "big"),
+                _uint(data, pos + 5, 2, "big"),
+            )
+            # A zero height is defined later, by a DNL segment: leave it unknown.
+            return _sized("jpeg", width, height if height else -1)
+        pos += length
+    return Sniffed("jpeg", None, None)
+
+
+_SNIFFERS: tuple[Callable[[bytes], Sniffed | None], ...] = (
+    _sniff_png,
+    _sniff_jpeg,
+    _sniff_gif,
+    _sniff_webp,
+    _sniff_avi,
+    _sniff_isobmff,
+    _sniff_bmp,
+    _sniff_tiff,
+    _sniff_matroska,
+)

@@ -1,0 +1,1218 @@
+"""The contract of one operation: an independent reading of its spec.
+
+The generated ``test_*_contract.py`` modules print the spec's view of each
+operation as data, a :class:`ContractSpec`; everything here is plain Python
+that names no field, model or value of any particular API. From a spec,
+:func:`build_cases` makes the contract cases, and :func:`run_case` runs one of
+them against a build of the package (it returns failure descriptions, empty
+when the case passes), so a harness can run the cases against a modified
+package without pytest. Every case compares the exact multiset of
+``(rule, field, severity)`` the package reports with the one the spec implies.
+
+The generated test modules import it as :mod:`specgen_runtime.contract`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import re
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import ModuleType
+from typing import Any, Final, TypeAlias
+
+Triple: TypeAlias = tuple[str, str, str]
+"""``(rule, field, severity)`` of one violation."""
+Changes: TypeAlias = list[tuple[str, Any]]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+"""A key that is not in the body (as a change: remove the key)."""
+
+
+# The spec's view of an operation.
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Field:
+    """One field as the spec defines it (the keys of ``FieldTable``).
+
+    ``py_name`` (the attribute of the typed request) and ``path`` (the start
+    of the field's rule ids) are the field's ``name`` unless given.
+    """
+
+    name: str
+    py_name: str = ""
+    path: str = ""
+    kind: str
+    is_model: bool = False
+    enum_values: tuple[str, ...] = ()
+    items: str | None = None
+    items_type: str | None = None
+    items_object: str | None = None
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] | None = None
+    aliases: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    range: tuple[int, int] | None = None
+    length: tuple[int, int] | None = None
+    count: tuple[int, int] | None = None
+    default_by_model: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    choices_by_model: Mapping[str, tuple[str, ...]] = dataclasses.field(
+        default_factory=dict
+    )
+    pattern_by_model: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    range_by_model: Mapping[str, tuple[int, int]] = dataclasses.field(
+        default_factory=dict
+    )
+    count_by_model: Mapping[str, tuple[int, int]] = dataclasses.field(
+        default_factory=dict
+    )
+    ignored_by: frozenset[str] = frozenset()
+    unsupported_by: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "py_name", self.py_name or self.name)
+        object.__setattr__(self, "path", self.path or self.name)
+
+    def default_for(self, model: str | None) -> Any:
+        if model is not None and model in self.default_by_model:
+            return self.default_by_model[model]
+        return self.default
+
+
+@dataclasses.dataclass(frozen=True)
+class Condition:
+    """Holds when ``field`` is sent (``present=True``) or not
+    (``present=False``), or when its value is one of ``values``."""
+
+    field: str
+    present: bool | None = None
+    values: tuple[Any, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Rule:
+    id: str
+    severity: str
+    field: str
+    models: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    total: str | None = None
+    total_key: str | None = None
+    max: int | None = None
+    max_by_model: Mapping[str, int] = dataclasses.field(default_factory=dict)
+
+    def limit(self, model: str | None) -> int:
+        if model is not None and model in self.max_by_model:
+            return self.max_by_model[model]
+        return self.max or 0
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Obj:
+    name: str
+    class_name: str
+    fields: tuple[Field, ...]
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Form:
+    name: str
+    class_name: str
+    const: str
+    selected_by: str | None = None
+    models: tuple[str, ...] = ()
+    model_field: str | None = None
+    fields: tuple[Field, ...]
+    objects: Mapping[str, Obj] = dataclasses.field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    body_max_bytes: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ResponseField:
+    name: str
+    py_name: str = ""
+    kind: str
+    annotation: str
+    enum_values: tuple[str, ...] = ()
+    items_type: str | None = None
+    items_object: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "py_name", self.py_name or self.name)
+
+
+@dataclasses.dataclass(frozen=True)
+class Response:
+    class_name: str
+    fields: tuple[ResponseField, ...]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ContractSpec:
+    """The spec's view of one operation."""
+
+    operation: str
+    known_models: tuple[str, ...]
+    """Every model name the spec knows (of any operation)."""
+    forms: tuple[Form, ...]
+    responses: tuple[Response, ...]
+
+    def form(self, name: str) -> Form:
+        return next(form for form in self.forms if form.name == name)
+
+    def response(self, class_name: str | None) -> Response | None:
+        """The response class ``class_name`` of the operation, if it is one."""
+        return next((r for r in self.responses if r.class_name == class_name), None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One contract case.
+
+    ``kind`` says how :func:`run_case` runs it: ``"payload"`` (validate the
+    raw ``body``; ``expected`` is the sorted tuple of triples), ``"request"``
+    (build the typed request from ``body`` in every validation mode),
+    ``"response"`` (read ``body``; ``expected`` maps attributes to values) or
+    ``"table"`` (``expected`` is the value at ``path`` in the tables).
+    ``form`` names the form (the response class of a ``"response"`` case).
+    """
+
+    id: str
+    body: Any
+    expected: Any
+    kind: str = "payload"
+    form: str = ""
+    model: str | None = None
+    path: tuple[str | int, ...] = ()
+
+
+# What the spec implies for a body: an independent reading of the rules.
+
+WRONG_TYPES: Final[Mapping[str, tuple[Any, ...]]] = {
+    "string": (5, None),
+    "integer": ("5", True, 5.5, None),
+    "number": ("1.5", True, None),
+    "boolean": (1, "true", None),
+    "array": ("x", None),
+}
+"""Values of another JSON type than each kind's (``None`` is JSON null)."""
+UNKNOWN_KEY: Final = "zz_unknown_key"
+UNKNOWN_MODEL: Final = "zz-unknown-model"
+
+
+def hit(rule: str, field: str, severity: str = "error") -> Triple:
+    return (rule, field, severity)
+
+
+def type_ok(kind: str | None, value: Any) -> bool:
+    """Whether ``value`` has the JSON type ``kind`` (nothing is coerced)."""
+    if kind == "string":
+        return type(value) is str
+    if kind == "integer":
+        return type(value) is int
+    if kind == "number":
+        return type(value) is int or type(value) is float
+    if kind == "boolean":
+        return type(value) is bool
+    if kind == "array":
+        return type(value) is list or type(value) is tuple
+    return True
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal and of the same type (so ``True`` is not ``1``)."""
+    return type(a) is type(b) and a == b
+
+
+def one_of(value: Any, values: Sequence[Any]) -> bool:
+    return any(same_value(value, v) for v in values)
+
+
+def for_model(rows: Mapping[str, Any], model: str | None) -> Any:
+    """The row of ``model``, or ``None``."""
+    return rows.get(model) if model is not None else None
+
+
+def ranges(f: Field, model: str | None) -> list[tuple[int, int]]:
+    row = for_model(f.range_by_model, model)
+    return [b for b in (f.range, row) if b is not None]
+
+
+def counts(f: Field, model: str | None) -> list[tuple[int, int]]:
+    row = for_model(f.count_by_model, model)
+    return [b for b in (f.count, row) if b is not None]
+
+
+def find(fields: Sequence[Field], name: str) -> Field:
+    return next(f for f in fields if f.name == name)
+
+
+def models_of(form: Form) -> tuple[str | None, ...]:
+    """The form's models; a form without models is checked with none."""
+    return form.models or (None,)
+
+
+def presence_hits(f: Field, model: str | None, path: str) -> list[Triple]:
+    """What sending the field at all causes for ``model``."""
+    out = []
+    if model is not None and model in f.unsupported_by:
+        out.append(hit(f"{f.path}.unsupported", path))
+    if model is not None and model in f.ignored_by:
+        out.append(hit(f"{f.path}.ignored", path, "warning"))
+    return out
+
+
+def field_hits(
+    form: Form, f: Field, model: str | None, value: Any, path: str
+) -> list[Triple]:
+    """The violations of one field's value (its presence aside)."""
+    rb = f.path
+    if not type_ok(f.kind, value):
+        return [hit(f"{rb}.type", path)]
+    out: list[Triple] = []
+    if f.kind == "string":
+        if f.length is not None and not f.length[0] <= len(value) <= f.length[1]:
+            out.append(hit(f"{rb}.length", path))
+        if f.choices is not None and f.aliases.get(value, value) not in f.choices:
+            out.append(hit(f"{rb}.choice", path))
+        own = for_model(f.choices_by_model, model)
+        if own is not None and value not in own:
+            out.append(hit(f"{rb}.choice", path))
+        pattern = for_model(f.pattern_by_model, model)
+        if pattern is not None and re.fullmatch(pattern, value) is None:
+            out.append(hit(f"{rb}.pattern", path))
+    elif f.kind == "integer":
+        for low, high in ranges(f, model):
+            if not low <= value <= high:
+                out.append(hit(f"{rb}.range", path))
+    elif f.kind == "array":
+        for low, high in counts(f, model):
+            if not low <= len(value) <= high:
+                out.append(hit(f"{rb}.count", path))
+        for i, item in enumerate(value):
+            where = f"{path}[{i}]"
+            if f.items == "object":
+                obj = form.objects[str(f.items_object)]
+                out += object_hits(form, obj, f, model, item, where)
+            elif not type_ok(f.items_type, item):
+                out.append(hit(f"{rb}.type", where))
+    return out
+
+
+def object_hits(
+    form: Form, obj: Obj, owner: Field, model: str | None, item: Any, where: str
+) -> list[Triple]:
+    if not isinstance(item, Mapping):
+        return [hit(f"{owner.path}.type", where)]
+    names = {f.name for f in obj.fields}
+    out = [hit("unknown_field", f"{where}.{key}") for key in item if key not in names]
+    for f in obj.fields:
+        path = f"{where}.{f.name}"
+        if f.name in item:
+            out += presence_hits(f, model, path)
+            out += field_hits(form, f, model, item[f.name], path)
+        elif f.required:
+            out.append(hit(f"{f.path}.required", path))
+    out += rule_hits(obj.fields, obj.rules, model, item, f"{where}.")
+    return out
+
+
+def effective(f: Field, model: str | None, source: Mapping[str, Any]) -> Any:
+    """The value the service works with: the one sent, else the default."""
+    value = source.get(f.name, MISSING)
+    if value is not MISSING and type_ok(f.kind, value):
+        return f.aliases.get(value, value) if type(value) is str else value
+    return f.default_for(model)
+
+
+def holds(
+    c: Condition, fields: Sequence[Field], model: str | None, source: Mapping[str, Any]
+) -> bool:
+    if c.present is not None:
+        return (c.field in source) is c.present
+    value = effective(find(fields, c.field), model, source)
+    if any(type(v) is bool for v in c.values):
+        return any(value is v for v in c.values)
+    return type(value) is not bool and value in c.values
+
+
+def total(source: Mapping[str, Any], rule: Rule) -> int:
+    items = source.get(str(rule.total))
+    if not isinstance(items, list | tuple):
+        return 0
+    if rule.total_key is None:
+        return len(items)
+    key = rule.total_key
+    return sum(
+        len(item[key])
+        for item in items
+        if isinstance(item, Mapping) and isinstance(item.get(key), list | tuple)
+    )
+
+
+def rule_hits(
+    fields: Sequence[Field],
+    rules: Sequence[Rule],
+    model: str | None,
+    source: Mapping[str, Any],
+    prefix: str,
+) -> list[Triple]:
+    """The cross-field rules that fire for ``source``."""
+    out = []
+    for rule in rules:
+        if rule.total is not None and model is None:
+            continue
+        if rule.models and model not in rule.models:
+            continue
+        if not all(holds(c, fields, model, source) for c in rule.conditions):
+            continue
+        if rule.total is not None and total(source, rule) <= rule.limit(model):
+            continue
+        out.append(hit(rule.id, prefix + rule.field, rule.severity))
+    return out
+
+
+def form_for(spec: ContractSpec, body: Mapping[str, Any]) -> Form:
+    """The form the body is checked as: the first whose selector it has."""
+    for form in spec.forms:
+        if form.selected_by is not None and form.selected_by in body:
+            return form
+    return next(form for form in spec.forms if form.selected_by is None)
+
+
+def model_of(
+    spec: ContractSpec, form: Form, body: Mapping[str, Any], out: list[Triple]
+) -> str | None:
+    """The body's model if the form takes it; else ``None``, and what is wrong
+    with the model goes to ``out``."""
+    if form.model_field is None:
+        return None
+    mf = find(form.fields, form.model_field)
+    value = body.get(mf.name, MISSING)
+    if type(value) is str:
+        if value in form.models:
+            return value
+        known = value in spec.known_models
+        out.append(hit(f"{mf.path}.form" if known else f"{mf.path}.unknown", mf.name))
+    elif value is MISSING:
+        out.append(hit(f"{mf.path}.required", mf.name))
+    else:
+        out.append(hit(f"{mf.path}.type", mf.name))
+    return None
+
+
+def expected_for(spec: ContractSpec, body: Any) -> tuple[Triple, ...]:
+    """Every violation the spec implies for a raw body, sorted."""
+    if not isinstance(body, Mapping):
+        return (hit("body.type", "body"),)
+    form = form_for(spec, body)
+    names = {f.name for f in form.fields}
+    out = [hit("unknown_field", str(key)) for key in body if key not in names]
+    model = model_of(spec, form, body, out)
+    for f in form.fields:
+        if f.is_model:
+            continue
+        if f.name in body:
+            out += presence_hits(f, model, f.name)
+            out += field_hits(form, f, model, body[f.name], f.name)
+        elif f.required:
+            out.append(hit(f"{f.path}.required", f.name))
+    out += rule_hits(form.fields, form.rules, model, body, "")
+    return tuple(sorted(out))
+
+
+# Values to try, and bodies built from them.
+
+
+@functools.cache
+def text(length: int) -> str:
+    return "x" * length
+
+
+def unique(values: Iterable[Any]) -> list[Any]:
+    out: list[Any] = []
+    for value in values:
+        if not one_of(value, out):
+            out.append(value)
+    return out
+
+
+def string_candidates(f: Field, model: str | None) -> list[Any]:
+    """The default, every choice of any model, the enum's values, the
+    aliases, near misses of a pattern, boundary lengths, made-up text."""
+    values: list[Any] = [f.default_for(model), *(f.choices or ())]
+    values += for_model(f.choices_by_model, model) or ()
+    for choices in f.choices_by_model.values():
+        values += choices
+    values += [*f.enum_values, *f.aliases]
+    pattern = for_model(f.pattern_by_model, model)
+    if pattern is not None:
+        matching = [v for v in values if type(v) is str and re.fullmatch(pattern, v)]
+        values += [v + "x" for v in matching[:1]] + ["x" + v for v in matching[:1]]
+        values.append("")
+    if f.length is not None:
+        low, high = f.length
+        values += [text(low), text(high), text(high + 1)]
+        if low > 0:
+            values.append(text(low - 1))
+    values += ["x", "zz-unlisted"]
+    return [v for v in unique(values) if type(v) is str]
+
+
+def integer_candidates(f: Field, model: str | None) -> list[Any]:
+    """The default and each bound, one inside and one outside; with no
+    bound for the model, values beyond every other model's bounds."""
+    values: list[Any] = [f.default_for(model)]
+    bounds = ranges(f, model)
+    for low, high in bounds:
+        values += [low, high, low - 1, high + 1]
+    if not bounds:
+        others = [*f.range_by_model.values(), *([f.range] if f.range else [])]
+        if others:
+            values += [min(b[0] for b in others) - 1, max(b[1] for b in others) + 1]
+        values.append(0)
+    return [v for v in unique(values) if type(v) is int]
+
+
+def array_sizes(f: Field, model: str | None) -> list[int]:
+    """One item (or the least allowed) first, then each bound of the count,
+    one inside and one outside."""
+    bounds = counts(f, model)
+    sizes = [max([1, *(low for low, _ in bounds)])]
+    for low, high in bounds:
+        sizes += [low, high, low - 1, high + 1]
+    return [n for n in unique(sizes) if n >= 0]
+
+
+def items(form: Form, f: Field, model: str | None, n: int) -> list[Any]:
+    """``n`` valid items: minimal objects, https URLs for assets, scalars."""
+    if f.items == "object":
+        item = minimal_object(form, form.objects[str(f.items_object)], model)
+        return [item] * n
+    if f.items_type == "integer":
+        return list(range(n))
+    if f.items_type == "number":
+        return [0.5] * n
+    if f.items_type == "boolean":
+        return [True] * n
+    return [f"https://example.com/{f.path}/{i}" for i in range(n)]
+
+
+def candidates(form: Form, f: Field, model: str | None) -> list[Any]:
+    """Values of the right JSON type to send for ``f``, valid or not."""
+    default = f.default_for(model)
+    if f.kind == "string":
+        return string_candidates(f, model)
+    if f.kind == "integer":
+        return integer_candidates(f, model)
+    if f.kind == "number":
+        return [v for v in unique([default, 0.5, 1]) if type_ok("number", v)]
+    if f.kind == "boolean":
+        return [v for v in unique([default, False, True]) if v is not None]
+    if f.kind == "array":
+        return [items(form, f, model, n) for n in array_sizes(f, model)]
+    return []
+
+
+def valid_value(form: Form, f: Field, model: str | None) -> Any:
+    """The first value of ``f`` that the spec allows for ``model``."""
+    values = candidates(form, f, model)
+    for value in values:
+        if not field_hits(form, f, model, value, f.name):
+            return value
+    return values[0] if values else "x"
+
+
+def other_value(form: Form, f: Field, model: str | None, values: Sequence[Any]) -> Any:
+    """A valid value of ``f`` outside ``values`` (any other if none is)."""
+    others = [v for v in candidates(form, f, model) if not one_of(v, values)]
+    for value in others:
+        if not field_hits(form, f, model, value, f.name):
+            return value
+    return others[0] if others else MISSING
+
+
+def satisfy_presence_rules(
+    form: Form,
+    fields: Sequence[Field],
+    rules: Sequence[Rule],
+    model: str | None,
+    source: dict[str, Any],
+) -> None:
+    """Add a field where a "one of these is needed" rule would fire."""
+    for rule in rules:
+        needs = rule.total is None and all(c.present is False for c in rule.conditions)
+        if not needs or not rule_hits(fields, [rule], model, source, ""):
+            continue
+        for c in rule.conditions:
+            f = find(fields, c.field)
+            if model not in f.unsupported_by:
+                source[c.field] = valid_value(form, f, model)
+                break
+
+
+def minimal_object(form: Form, obj: Obj, model: str | None) -> dict[str, Any]:
+    item = {f.name: valid_value(form, f, model) for f in obj.fields if f.required}
+    satisfy_presence_rules(form, obj.fields, obj.rules, model, item)
+    return item
+
+
+def minimal_body(form: Form, model: str | None) -> dict[str, Any]:
+    """The model, the required fields, and what a presence rule needs."""
+    body: dict[str, Any] = {}
+    for f in form.fields:
+        if f.is_model:
+            body[f.name] = model
+        elif f.required or f.name == form.selected_by:
+            body[f.name] = valid_value(form, f, model)
+    satisfy_presence_rules(form, form.fields, form.rules, model, body)
+    return body
+
+
+def edit(
+    body: Mapping[str, Any], array: str | None, changes: Changes
+) -> dict[str, Any]:
+    """A copy of ``body`` with ``changes`` made to it, or to the first item
+    of its ``array``; a change to ``MISSING`` removes the key."""
+    out = dict(body)
+    target = out
+    if array is not None:
+        target = dict(out[array][0])
+        out[array] = [target, *out[array][1:]]
+    for name, value in changes:
+        if value is MISSING:
+            target.pop(name, None)
+        else:
+            target[name] = value
+    return out
+
+
+def met_change(
+    form: Form,
+    fields: Sequence[Field],
+    model: str | None,
+    source: Mapping[str, Any],
+    c: Condition,
+    index: int = 0,
+) -> tuple[str, Any]:
+    """The change that makes condition ``c`` hold (with its ``index``-th value)."""
+    if c.present is True:
+        value = source.get(c.field, MISSING)
+        if value is MISSING:
+            value = valid_value(form, find(fields, c.field), model)
+        return c.field, value
+    if c.present is False:
+        return c.field, MISSING
+    return c.field, c.values[index]
+
+
+def unmet_change(
+    form: Form, fields: Sequence[Field], model: str | None, c: Condition
+) -> tuple[str, Any]:
+    """The change that makes condition ``c`` fail, with a valid value."""
+    f = find(fields, c.field)
+    if c.present is True:
+        return c.field, MISSING
+    if c.present is False:
+        return c.field, valid_value(form, f, model)
+    return c.field, other_value(form, f, model, c.values)
+
+
+def filled_total(
+    form: Form, f: Field, key: str | None, model: str | None, n: int
+) -> Any:
+    """A value of ``f`` holding ``n`` items in all: in ``f`` itself, or in
+    the ``key`` arrays of as few of its objects as their counts allow."""
+    if key is None:
+        return items(form, f, model, n)
+    if n < 1 or f.items != "object":
+        return None
+    obj = form.objects[str(f.items_object)]
+    inner = find(obj.fields, key)
+    cap = max(1, min((high for _, high in counts(inner, model)), default=n))
+    sizes = [cap] * (n // cap) + ([n % cap] if n % cap else [])
+    item = minimal_object(form, obj, model)
+    return [{**item, key: items(form, inner, model, size)} for size in sizes]
+
+
+def short(value: Any) -> str:
+    if type(value) is str and len(value) > 24:
+        return f"{value[:1]!r}*{len(value)}"
+    if type(value) is list:
+        return f"[{len(value)} items]"
+    return repr(value)
+
+
+def field_slots(form: Form) -> Iterator[tuple[str | None, Field]]:
+    """Every field of the form and of its objects; ``array`` names the
+    top-level array whose first item holds the field."""
+    for f in form.fields:
+        if not f.is_model:
+            yield None, f
+    for f in form.fields:
+        if f.items == "object":
+            for inner in form.objects[str(f.items_object)].fields:
+                yield f.name, inner
+
+
+def slot_path(array: str | None, f: Field) -> str:
+    return f.name if array is None else f"{array}[0].{f.name}"
+
+
+# The cases.
+
+
+class Builder:
+    """Collects the cases of one spec, keeping their ids unique."""
+
+    def __init__(self, spec: ContractSpec) -> None:
+        self.spec = spec
+        self.cases: list[Case] = []
+        self.ids: set[str] = set()
+
+    def add(self, case: Case) -> None:
+        case_id, n = case.id, 1
+        while case_id in self.ids:
+            n += 1
+            case_id = f"{case.id} #{n}"
+        self.ids.add(case_id)
+        self.cases.append(dataclasses.replace(case, id=case_id))
+
+    def payload(self, form: Form, model: str | None, label: str, body: Any) -> None:
+        """A raw body, expecting what the spec implies for it."""
+        case_id = f"{form.name}/{model}/{label}"
+        expected = expected_for(self.spec, body)
+        self.add(Case(case_id, body, expected, "payload", form.name, model))
+
+    def request(self, form: Form, model: str | None, label: str, body: Any) -> None:
+        """A typed request built from ``body``."""
+        case_id = f"{form.name}/{model}/request {label}"
+        expected = expected_for(self.spec, body)
+        self.add(Case(case_id, body, expected, "request", form.name, model))
+
+
+def field_cases(
+    b: Builder, form: Form, model: str | None, base: dict[str, Any]
+) -> None:
+    """Each field: every candidate value, values of other JSON types, a
+    wrong item, the field left out, and its default sent explicitly."""
+    for array, f in field_slots(form):
+        if array is not None and array not in base:
+            continue
+        where = slot_path(array, f)
+        for value in candidates(form, f, model):
+            body = edit(base, array, [(f.name, value)])
+            b.payload(form, model, f"{where}={short(value)}", body)
+        for value in WRONG_TYPES.get(f.kind, ()):
+            body = edit(base, array, [(f.name, value)])
+            b.payload(form, model, f"{where}={value!r} (type)", body)
+        if f.kind == "array" and f.items is not None:
+            bad = "x" if f.items == "object" else 5
+            least = max([1, *(low for low, _ in counts(f, model))])
+            good = items(form, f, model, least)
+            body = edit(base, array, [(f.name, [bad, *good[1:]])])
+            b.payload(form, model, f"{where}[0]={bad!r} (type)", body)
+        if f.required and f.name != form.selected_by:
+            body = edit(base, array, [(f.name, MISSING)])
+            b.payload(form, model, f"{where} left out", body)
+        default = f.default_for(model)
+        if default is not None:
+            body = edit(base, array, [(f.name, default)])
+            b.payload(form, model, f"{where}={default!r} (default)", body)
+
+
+def rule_cases(b: Builder, form: Form, model: str | None, base: dict[str, Any]) -> None:
+    """Each rule: bodies where it fires, and near-identical ones where one
+    condition fails or is left to its default; totals at the limit and one
+    over it, for every limit any model of the form has."""
+    scopes: list[tuple[str, str | None, Sequence[Field], Rule]] = [
+        (f"rule {rule.id} [{i}]", None, form.fields, rule)
+        for i, rule in enumerate(form.rules)
+    ]
+    for f in form.fields:
+        if f.items == "object" and f.name in base:
+            obj = form.objects[str(f.items_object)]
+            scopes += [
+                (f"rule {rule.id} [{f.name}[0], {i}]", f.name, obj.fields, rule)
+                for i, rule in enumerate(obj.rules)
+            ]
+    for name, array, fields, rule in scopes:
+        source = base if array is None else base[array][0]
+        conds = rule.conditions
+        fire = [met_change(form, fields, model, source, c) for c in conds]
+        variants: list[tuple[str, Changes]] = []
+        for i, c in enumerate(conds):
+            before, after = fire[:i], fire[i + 1 :]
+            for k in range(1, len(c.values)):
+                again = met_change(form, fields, model, source, c, k)
+                variants.append(
+                    (f"{c.field}={c.values[k]!r}", [*before, again, *after])
+                )
+            unmet = unmet_change(form, fields, model, c)
+            variants.append((f"not {c.field}", [*before, unmet, *after]))
+            if c.present is None:
+                left_out = (c.field, MISSING)
+                variants.append((f"{c.field} left out", [*before, left_out, *after]))
+        valued = [(c.field, MISSING) for c in conds if c.present is None]
+        if len(valued) > 1:
+            variants.append(("all left out", [*fire, *valued]))
+        if rule.total is None:
+            b.payload(form, model, f"{name} fires", edit(base, array, fire))
+            for label, changes in variants:
+                b.payload(form, model, f"{name} {label}", edit(base, array, changes))
+            continue
+        counted = find(fields, rule.total)
+        limits = {rule.limit(m) for m in models_of(form)}
+        for n in sorted({n for limit in limits for n in (limit, limit + 1)}):
+            filled = filled_total(form, counted, rule.total_key, model, n)
+            if filled is None:
+                continue
+            change = (counted.name, filled)
+            at = f"{name} total={n}"
+            b.payload(form, model, at, edit(base, array, [*fire, change]))
+            for label, changes in variants:
+                body = edit(base, array, [*changes, change])
+                b.payload(form, model, f"{at} {label}", body)
+
+
+def model_cases(b: Builder, form: Form) -> None:
+    """An unknown model, each known model the form does not take, a model of
+    another JSON type, no model; unknown keys; other forms' fields."""
+    forms = b.spec.forms
+    first = models_of(form)[0]
+    base = minimal_body(form, first)
+    if form.model_field is not None:
+        mf = find(form.fields, form.model_field)
+        outside = [m for m in b.spec.known_models if m not in form.models]
+        for value in [UNKNOWN_MODEL, *outside, *WRONG_TYPES[mf.kind], MISSING]:
+            body = edit(base, None, [(mf.name, value)])
+            b.payload(form, first, f"{mf.name}={value!r}", body)
+        body = edit(base, None, [(mf.name, UNKNOWN_MODEL)])
+        b.request(form, first, UNKNOWN_MODEL, body)
+    b.payload(form, first, "unknown key", edit(base, None, [(UNKNOWN_KEY, 1)]))
+    for array, _ in field_slots(form):
+        if array is not None and array in base:
+            body = edit(base, array, [(UNKNOWN_KEY, 1)])
+            b.payload(form, first, f"{array}[0] unknown key", body)
+            break
+    names = {f.name for f in form.fields} | {other.selected_by for other in forms}
+    for other in forms:
+        for f in other.fields:
+            if f.name not in names:
+                value = valid_value(other, f, models_of(other)[0])
+                body = edit(base, None, [(f.name, value)])
+                b.payload(form, first, f"{f.name} of the {other.name} form", body)
+                names.add(f.name)
+
+
+def structurable(case: Case) -> bool:
+    """Whether a typed request can be built from the case's body: no
+    unknown keys, nothing required left out, every value of its JSON type."""
+    return isinstance(case.body, Mapping) and not any(
+        rule == "unknown_field" or rule.endswith((".type", ".required"))
+        for rule, _, _ in case.expected
+    )
+
+
+def request_cases(
+    b: Builder, form: Form, model: str | None, base: dict[str, Any]
+) -> None:
+    """The typed request: a minimal one, one with a wrong value in every
+    field it can have one in, and one that only draws warnings."""
+    b.request(form, model, "minimal", base)
+    changes: Changes = []
+    for f in form.fields:
+        if f.is_model or f.items == "object" or f.name == form.selected_by:
+            continue
+        for value in candidates(form, f, model):
+            if field_hits(form, f, model, value, f.name):
+                changes.append((f.name, value))
+                break
+    if changes:
+        b.request(form, model, "all wrong", edit(base, None, changes))
+    for case in b.cases:
+        severities = {t[2] for t in case.expected}
+        mine = case.kind == "payload" and case.form == form.name and case.model == model
+        if mine and severities == {"warning"} and structurable(case):
+            b.request(form, model, case.id.rsplit("/", 1)[1], case.body)
+            break
+
+
+SAMPLES: Final[Mapping[str, Any]] = {
+    "string": "7",
+    "integer": 7,
+    "number": 1.5,
+    "boolean": True,
+}
+ANNOTATION_KINDS: Final = {
+    "str": "string",
+    "int": "integer",
+    "float": "number",
+    "bool": "boolean",
+}
+
+
+def response_body(
+    spec: ContractSpec, response: Response
+) -> tuple[dict[str, Any], list[tuple[ResponseField, Any]]]:
+    """A value for every field (objects of arrays filled in too), and the
+    other values each union field can hold."""
+    body: dict[str, Any] = {}
+    unions: list[tuple[ResponseField, Any]] = []
+    for f in response.fields:
+        inner = spec.response(f.items_object)
+        if f.kind == "union":
+            kinds = [ANNOTATION_KINDS[t] for t in f.annotation.split(" | ")]
+            unions += [(f, SAMPLES[k]) for k in kinds[1:] if k in SAMPLES]
+            body[f.name] = SAMPLES[kinds[0]]
+        elif f.enum_values:
+            body[f.name] = f.enum_values[-1]
+        elif f.kind == "array" and inner is not None:
+            body[f.name] = [response_body(spec, inner)[0]]
+        elif f.kind == "array":
+            body[f.name] = [SAMPLES.get(str(f.items_type), "7")]
+        else:
+            body[f.name] = SAMPLES[f.kind]
+    return body, unions
+
+
+def response_cases(b: Builder) -> None:
+    """Every field read back with unknown keys around it, each type of a
+    union kept as sent, an enum value the spec does not list kept as text."""
+    for response in b.spec.responses:
+        cls = response.class_name
+        body, unions = response_body(b.spec, response)
+        expected = {f.py_name: body[f.name] for f in response.fields}
+        every = {**body, UNKNOWN_KEY: {"a": [1]}}
+        b.add(Case(f"response {cls} every field", every, expected, "response", cls))
+        for f, value in unions:
+            one = {f.name: value, UNKNOWN_KEY: 1}
+            label = f"response {cls} {f.name}={value!r}"
+            b.add(Case(label, one, {f.py_name: value}, "response", cls))
+        for f in response.fields:
+            if f.enum_values:
+                one = {f.name: "zz-unlisted"}
+                label = f"response {cls} {f.name} unlisted"
+                b.add(Case(label, one, {f.py_name: "zz-unlisted"}, "response", cls))
+
+
+TABLE_ATTRIBUTES: Final = ("kind", "required", "default", "default_by_model")
+"""Field attributes that validation does not show (a default shows only
+through a rule that reads it): these are compared with the spec directly."""
+
+
+def table_cases(b: Builder) -> None:
+    """What the published tables hold that validation does not show."""
+
+    def table(path: tuple[str | int, ...], value: Any, form: str = "") -> None:
+        label = ".".join(str(part) for part in path)
+        b.add(Case(f"tables {label}", None, value, "table", form, path=path))
+
+    table(("KNOWN_MODELS",), b.spec.known_models)
+    for form in b.spec.forms:
+        c, name = form.const, form.name
+        table((c, "operation"), b.spec.operation, name)
+        table((c, "name"), name, name)
+        table((c, "request_class"), form.class_name, name)
+        table((c, "body_max_bytes"), form.body_max_bytes, name)
+        for f in form.fields:
+            for attr in TABLE_ATTRIBUTES:
+                table((c, "fields", f.name, attr), getattr(f, attr), name)
+        for obj in form.objects.values():
+            for f in obj.fields:
+                for attr in TABLE_ATTRIBUTES:
+                    path = (c, "objects", obj.name, f.name, attr)
+                    table(path, getattr(f, attr), name)
+            for i, rule in enumerate(obj.rules):
+                table((c, "object_rules", obj.name, i, "field"), rule.field, name)
+        for i, rule in enumerate(form.rules):
+            table((c, "rules", i, "field"), rule.field, name)
+
+
+def build_cases(spec: ContractSpec) -> list[Case]:
+    """Every contract case of the operation ``spec`` describes."""
+    b = Builder(spec)
+    for form in spec.forms:
+        for model in models_of(form):
+            base = minimal_body(form, model)
+            minimal = f"{form.name}/{model}/minimal"  # expecting no violation
+            b.add(Case(minimal, base, (), "payload", form.name, model))
+            field_cases(b, form, model, base)
+            rule_cases(b, form, model, base)
+            request_cases(b, form, model, base)
+        model_cases(b, form)
+    if spec.forms:
+        b.payload(form_for(spec, {}), None, "body not an object", [])
+    response_cases(b)
+    table_cases(b)
+    return b.cases
+
+
+# Running a case against a build of the package.
+
+
+def triples(violations: Iterable[Any]) -> tuple[Triple, ...]:
+    return tuple(sorted((v.rule, v.field, v.severity) for v in violations))
+
+
+def diff(expected: Sequence[Triple], got: Sequence[Triple]) -> str:
+    missing = sorted((Counter(expected) - Counter(got)).elements())
+    extra = sorted((Counter(got) - Counter(expected)).elements())
+    return f"missing {missing}, unexpected {extra}"
+
+
+def request_kwargs(
+    module: ModuleType, form: Form, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The keyword arguments of the typed request for ``body``."""
+    kwargs: dict[str, Any] = {}
+    for key, value in body.items():
+        f = find(form.fields, key)
+        if f.items == "object":
+            obj = form.objects[str(f.items_object)]
+            cls = getattr(module, obj.class_name)
+            value = [
+                cls(**{find(obj.fields, k).py_name: v for k, v in item.items()})
+                for item in value
+            ]
+        kwargs[f.py_name] = value
+    return kwargs
+
+
+def build_request(module: ModuleType, form: Form, body: Mapping[str, Any]) -> Any:
+    """The typed request of ``form`` for ``body``, built in ``module``."""
+    return getattr(module, form.class_name)(**request_kwargs(module, form, body))
+
+
+def warned(
+    module: ModuleType, caught: Sequence[warnings.WarningMessage]
+) -> tuple[Triple, ...]:
+    """The violations in the ``ValidationWarning``s among ``caught``."""
+    return triples(
+        w.message.violation
+        for w in caught
+        if isinstance(w.message, module.ValidationWarning)
+    )
+
+
+def _run_payload(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    found = module.validate_payload(spec.operation, case.body)
+    failures = [
+        f"not a Violation: {v!r}" for v in found if not isinstance(v, module.Violation)
+    ]
+    if triples(found) != case.expected:
+        failures.append(diff(case.expected, triples(found)))
+    return failures
+
+
+def _run_request(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """Strict mode raises on errors and warns otherwise; "warn" mode warns
+    of everything; "off" says nothing; ``violations()`` always lists all."""
+    form = spec.form(case.form)
+    expected: tuple[Triple, ...] = case.expected
+    errors = any(t[2] == "error" for t in expected)
+    failures = []
+    request: Any = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            request = build_request(module, form, case.body)
+        except module.ValidationError as exc:
+            if not errors or triples(exc.violations) != expected:
+                raised = diff(expected, triples(exc.violations))
+                failures.append(f"strict: raised {raised}")
+        else:
+            if errors:
+                failures.append("strict: no ValidationError")
+    if len(warned(module, caught)) != len(caught):
+        failures.append(f"strict: other warnings {[str(w.message) for w in caught]}")
+    if warned(module, caught) != (() if errors else expected):
+        failures.append(f"strict: warnings {diff(expected, warned(module, caught))}")
+    if request is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", module.ValidationWarning)
+            failures += _check_built(module, form, request, case.body, expected)
+    for mode in ("warn", "off"):
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            module.validation_mode(mode),
+        ):
+            warnings.simplefilter("always")
+            try:
+                built = build_request(module, form, case.body)
+            except Exception as exc:
+                failures.append(f"{mode}: raised {exc!r}")
+                continue
+        want = expected if mode == "warn" else ()
+        if warned(module, caught) != want or len(caught) != len(want):
+            failures.append(f"{mode}: warnings {diff(want, warned(module, caught))}")
+        if triples(built.violations()) != expected:
+            listed = diff(expected, triples(built.violations()))
+            failures.append(f"{mode}: violations() {listed}")
+    return failures
+
+
+def _check_built(
+    module: ModuleType,
+    form: Form,
+    request: Any,
+    body: Mapping[str, Any],
+    expected: Sequence[Triple],
+) -> list[str]:
+    """A request built without errors: its JSON is exactly the body, it
+    survives a round trip, and what was left out stays unset."""
+    failures = []
+    sent = request.to_json()
+    if sent != body:
+        failures.append(f"to_json() gave {sent!r}, not the body {body!r}")
+    cls = type(request)
+    again = module.converter.structure(module.converter.unstructure(request), cls)
+    if again != request:
+        failures.append(f"round trip gave {again!r}")
+    unset = [
+        f.py_name
+        for f in form.fields
+        if f.name not in body and getattr(request, f.py_name) is not None
+    ]
+    if unset:
+        failures.append(f"fields left out are not None: {unset}")
+    if triples(request.violations()) != tuple(expected):
+        failures.append(f"violations() {diff(expected, triples(request.violations()))}")
+    return failures
+
+
+def _run_response(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """Each attribute holds what was sent: the same JSON, and for a plain
+    value the same type (an enum member stands for its text)."""
+    result = getattr(module, case.form).from_json(dict(case.body))
+    failures = []
+    for name, value in case.expected.items():
+        actual = getattr(result, name)
+        plain = module.converter.unstructure(actual)
+        scalar = not isinstance(value, list | dict)
+        same_type = type(actual) is type(value) or isinstance(actual, enum.Enum)
+        if plain != value or (scalar and not same_type):
+            failures.append(f"{name}: {actual!r}, expected {value!r}")
+    return failures
+
+
+def _run_table(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    value: Any = module.tables
+    for part in case.path:
+        if isinstance(part, int) or isinstance(value, Mapping):
+            value = value[part]
+        else:
+            value = getattr(value, part)
+    if not _same(value, case.expected):
+        return [f"tables: {value!r}, the spec says {case.expected!r}"]
+    return []
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return same_value(a, b)
+
+
+RUNNERS: Final[Mapping[str, Callable[[ModuleType, ContractSpec, Case], list[str]]]] = {
+    "payload": _run_payload,
+    "request": _run_request,
+    "response": _run_response,
+    "table": _run_table,
+}
+
+
+def run_case(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """Run ``case`` of ``spec`` against the package ``module``; describe
+    each failure (none when the case passes)."""
+    try:
+        failures = RUNNERS[case.kind](module, spec, case)
+    except Exception as exc:
+        failures = [f"raised {exc!r}"]
+    return [f"{case.id}: {failure}" for failure in failures]
+
+
+# What the tests check beyond the cases.
+
+
+def request_case(cases: Iterable[Case], *, errors: bool) -> Case | None:
+    """The first request case expecting errors (or only warnings), if any."""
+    for case in cases:
+        severities = {t[2] for t in case.expected} if case.kind == "request" else set()
+        if severities and ("error" in severities) is errors:
+            return case
+    return None
+
+
+def disallowed_defaults(spec: ContractSpec) -> list[str]:
+    """Every default of a field that the spec's own constraints refuse."""
+    wrong = []
+    for form in spec.forms:
+        for model in models_of(form):
+            for array, f in field_slots(form):
+                default = f.default_for(model)
+                path = slot_path(array, f)
+                if default is not None and field_hits(form, f, model, default, path):
+                    wrong.append(f"{form.name}/{model}/{path}={default!r}")
+    return wrong
+
+
+def uncovered_constraints(
+    spec: ContractSpec, cases: Iterable[Case]
+) -> set[tuple[str, str | None, str]]:
+    """``(form, model, rule)`` of every constraint no payload case breaks:
+    each constraint of a field and each rule, for every model it applies
+    to, and each error of the model field (for the form's first model)."""
+    seen = {
+        (c.form, c.model, t[0])
+        for c in cases
+        if c.kind == "payload"
+        for t in c.expected
+    }
+    needed = set()
+    for form in spec.forms:
+        for model in models_of(form):
+            for _, f in field_slots(form):
+                checks = {
+                    "type": True,
+                    "required": f.required and f.name != form.selected_by,
+                    "range": bool(ranges(f, model)),
+                    "count": bool(counts(f, model)),
+                    "length": f.length is not None,
+                    "choice": f.choices is not None
+                    or bool(for_model(f.choices_by_model, model)),
+                    "pattern": for_model(f.pattern_by_model, model) is not None,
+                    "unsupported": model in f.unsupported_by,
+                    "ignored": model in f.ignored_by,
+                }
+                needed |= {
+                    (form.name, model, f"{f.path}.{k}")
+                    for k, on in checks.items()
+                    if on
+                }
+            rules = [*form.rules, *(r for o in form.objects.values() for r in o.rules)]
+            needed |= {
+                (form.name, model, r.id)
+                for r in rules
+                if not r.models or model in r.models
+            }
+        if form.model_field is not None:
+            errors = ["unknown", "type", "required"]
+            errors += ["form"] if set(spec.known_models) - set(form.models) else []
+            first = models_of(form)[0]
+            needed |= {(form.name, first, f"{form.model_field}.{e}") for e in errors}
+    return needed - seen

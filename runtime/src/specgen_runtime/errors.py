@@ -1,0 +1,172 @@
+"""Every error a generated client raises, one class per kind of failure.
+
+All derive from :class:`ClientError`, which a generated package also exports
+under its own name (``<package>.<Name>Error``)::
+
+    ClientError
+    ├── ValidationError            a request breaks the spec's rules; nothing was sent
+    ├── APIError                   the service answered with an error status
+    │   ├── BadRequestError        400
+    │   ├── AuthenticationError    401, or no API key
+    │   ├── PermissionDeniedError  403
+    │   ├── NotFoundError          404
+    │   ├── ConflictError          409
+    │   ├── RateLimitError         429
+    │   └── ServerError            5xx
+    ├── APIConnectionError         no answer: connection failed or was dropped
+    │   ├── APITimeoutError        no answer in time
+    │   └── RequestMayHaveSucceeded  a creating request may have reached the service
+    ├── UnexpectedResponseError    an answer that does not match the spec
+    ├── TaskFailed                 the task ended in a failure state
+    └── WaitTimeout                the task did not end in time
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class ClientError(Exception):
+    """Base of every error a generated client raises."""
+
+
+BaseError = ClientError
+"""The base class, under the name the runtime's modules share."""
+
+
+class APIError(BaseError):
+    """The service answered with an error status.
+
+    ``reason`` is the service's error code (such as ``"CreditInsufficient"``),
+    ``trace_id`` what its support asks for; ``body`` is the decoded body.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        reason: str | None = None,
+        trace_id: str | None = None,
+        body: object = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.trace_id = trace_id
+        self.body = body
+        self.headers: Mapping[str, str] = dict(headers or {})
+        details = ", ".join(
+            part
+            for part in (
+                f"reason={reason}" if reason else "",
+                f"trace_id={trace_id}" if trace_id else "",
+            )
+            if part
+        )
+        suffix = f" ({details})" if details else ""
+        super().__init__(f"HTTP {status}: {message}{suffix}")
+
+
+class BadRequestError(APIError):
+    """400: the service rejected the request."""
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the key may not do this."""
+
+
+class NotFoundError(APIError):
+    """404: no such task or creation."""
+
+
+class ConflictError(APIError):
+    """409: the request conflicts with the resource's state."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests or tasks at once; ``retry_after`` in seconds."""
+
+    @property
+    def retry_after(self) -> str | None:
+        """The ``Retry-After`` header, if the service sent one."""
+        return self.headers.get("retry-after")
+
+
+class ServerError(APIError):
+    """5xx: the service failed; retrying later may work."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def error_class(status: int) -> type[APIError]:
+    """The exception class for an HTTP error status."""
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIError)
+
+
+class APIConnectionError(BaseError):
+    """No answer: the connection failed or was dropped."""
+
+
+class APITimeoutError(APIConnectionError):
+    """No answer within the timeout."""
+
+
+class RequestMayHaveSucceeded(APIConnectionError):
+    """A request that creates something may have reached the service.
+
+    Sending it again could create (and bill) a second task, so it was not
+    retried. ``payload`` is the request's ``payload`` field, if it had one:
+    look for a task carrying it before you try again.
+    """
+
+    def __init__(self, message: str, *, payload: str | None = None) -> None:
+        super().__init__(message)
+        self.payload = payload
+
+
+class UnexpectedResponseError(BaseError):
+    """The service answered with something the spec does not describe.
+
+    ``raw`` holds the body as received.
+    """
+
+    def __init__(self, message: str, *, status: int, raw: bytes) -> None:
+        super().__init__(message)
+        self.status = status
+        self.raw = raw
+
+
+class TaskFailed(BaseError):
+    """The task ended in a failure state; ``err_code`` says why."""
+
+    def __init__(self, task_id: str, err_code: str | None, task: Any) -> None:
+        super().__init__(f"task {task_id} failed: {err_code or 'no error code'}")
+        self.task_id = task_id
+        self.err_code = err_code
+        self.task = task
+
+
+class WaitTimeout(BaseError, TimeoutError):
+    """The task did not reach an end state in time; ``task`` is its last state."""
+
+    def __init__(self, task_id: str, waited: float, task: Any) -> None:
+        super().__init__(f"task {task_id} did not finish within {waited:g} s")
+        self.task_id = task_id
+        self.task = task

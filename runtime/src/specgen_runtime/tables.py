@@ -1,0 +1,278 @@
+"""The shapes of a spec's tables, and the bundle that carries them.
+
+A generated package renders its spec into values of these classes (in its own
+``tables`` module) and hands them to the runtime as one :class:`ApiTables`
+object. The runtime never imports a generated module: the HTTP client, the
+command line, the fake server and the callback verifier all read the service's
+facts from the ``ApiTables`` they are given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+from urllib.parse import quote
+
+import attrs
+import cattrs
+
+from .assets import AssetRules
+from .violations import Severity, Violation
+
+Kind = Literal["string", "integer", "boolean", "number", "array", "object", "union"]
+
+
+@attrs.frozen
+class Auth:
+    """How a request carries the API key: ``{header}: {scheme} {key}``."""
+
+    header: str
+    scheme: str
+    env: str | None = None
+
+    def value(self, key: str) -> str:
+        """The header value for ``key``."""
+        return f"{self.scheme} {key}" if self.scheme else key
+
+
+@attrs.frozen
+class Tasks:
+    """Where a task body keeps its id, state and error code."""
+
+    id_field: str
+    state_field: str
+    states: tuple[str, ...]
+    success: frozenset[str]
+    failure: frozenset[str]
+    error_code_field: str
+
+    @property
+    def terminal(self) -> frozenset[str]:
+        """The states a task never leaves."""
+        return self.success | self.failure
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """The states a task passes through before it ends, in order."""
+        return tuple(s for s in self.states if s not in self.terminal)
+
+    @property
+    def success_state(self) -> str:
+        """The first success state, in the spec's order."""
+        return next(s for s in self.states if s in self.success)
+
+    @property
+    def failure_state(self) -> str:
+        """The first failure state, in the spec's order."""
+        return next(s for s in self.states if s in self.failure)
+
+
+@attrs.frozen
+class ErrorCode:
+    """One row of the service's error-code table."""
+
+    status: int
+    message: str
+
+
+@attrs.frozen
+class ErrorFields:
+    """Dotted paths of the parts of an error body."""
+
+    code: str
+    reason: str
+    message: str
+    trace_id: str
+
+
+@attrs.frozen
+class Signature:
+    """The callback signature scheme: algorithm, access key and header names."""
+
+    algorithm: str
+    access_key: str
+    date_header: str
+    nonce_header: str
+    signed_headers_header: str
+    signature_header: str
+    algorithm_header: str
+    access_key_header: str
+
+
+@attrs.frozen
+class Callback:
+    """How the service calls back: method and signature."""
+
+    method: str
+    signature: Signature
+
+
+@attrs.frozen
+class Operation:
+    """One endpoint: where it is and how it may be retried."""
+
+    id: str
+    method: str
+    path: str
+    summary: str
+    params: tuple[str, ...] = ()
+    task: Literal["create", "get", "cancel"] | None = None
+    idempotent: bool = False
+    """Whether sending it twice has the effect of sending it once."""
+    has_body: bool = False
+
+    def url_path(self, values: Mapping[str, str]) -> str:
+        """The path with its parameters filled in (quoted for a URL)."""
+        path = self.path
+        for name in self.params:
+            path = path.replace("{" + name + "}", quote(values[name], safe=""))
+        return path
+
+
+@attrs.frozen
+class Pattern:
+    """A regular expression a value must match, and how to say so."""
+
+    regex: str
+    describe: str
+    compiled: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "compiled", re.compile(self.regex))
+
+
+@attrs.frozen
+class FieldTable:
+    """The constraints on one request field, overall and per model.
+
+    A ``*_by_model`` mapping holds a row for each model that has one; a model
+    without a row has no such constraint.
+    """
+
+    kind: Kind
+    required: bool = False
+    default: object = None
+    choices: tuple[str, ...] | None = None
+    aliases: Mapping[str, str] = attrs.field(factory=dict)
+    range: tuple[int, int] | None = None
+    length: tuple[int, int] | None = None
+    count: tuple[int, int] | None = None
+    default_by_model: Mapping[str, object] = attrs.field(factory=dict)
+    choices_by_model: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    pattern_by_model: Mapping[str, Pattern] = attrs.field(factory=dict)
+    range_by_model: Mapping[str, tuple[int, int]] = attrs.field(factory=dict)
+    count_by_model: Mapping[str, tuple[int, int]] = attrs.field(factory=dict)
+    ignored_by: frozenset[str] = frozenset()
+    unsupported_by: frozenset[str] = frozenset()
+
+    def default_for(self, model: str | None) -> object:
+        """The value the service uses when the field is left out."""
+        if model is not None and model in self.default_by_model:
+            return self.default_by_model[model]
+        return self.default
+
+
+@attrs.frozen
+class RuleTable:
+    """A rule across fields; ``models`` empty means every model of the form."""
+
+    id: str
+    severity: Severity
+    field: str
+    message: str
+    models: frozenset[str] = frozenset()
+    max: int | None = None
+    max_by_model: Mapping[str, int] = attrs.field(factory=dict)
+
+    def limit(self, model: str) -> int:
+        """The rule's ``max`` for ``model``."""
+        return self.max_by_model.get(model, self.max or 0)
+
+
+@attrs.frozen
+class FormTable:
+    """One request form of an operation: its models, fields and rules."""
+
+    operation: str
+    name: str
+    request_class: str
+    models: tuple[str, ...]
+    fields: Mapping[str, FieldTable]
+    rules: tuple[RuleTable, ...] = ()
+    objects: Mapping[str, Mapping[str, FieldTable]] = attrs.field(factory=dict)
+    object_rules: Mapping[str, tuple[RuleTable, ...]] = attrs.field(factory=dict)
+    body_max_bytes: int | None = None
+
+
+@attrs.frozen
+class Errors:
+    """How the service reports errors: where an error body keeps its parts,
+    and its table of error codes (``reason``) with their HTTP status."""
+
+    fields: ErrorFields
+    codes: Mapping[str, ErrorCode]
+
+
+Validate = Callable[[str, Mapping[str, Any]], list[Violation]]
+"""A rendered ``validate_payload``: an operation id and a body to violations."""
+
+
+@attrs.frozen(kw_only=True)
+class ApiTables:
+    """Everything the runtime knows about one API, as the generated package
+    rendered it from the spec.
+
+    Sections the spec leaves out are ``None`` (``tasks``, ``errors``,
+    ``callback``); the parts of the runtime that need them say so when they
+    are missing.
+    """
+
+    name: str
+    """The API's name, as the spec gives it (``"Acme Render"``)."""
+    package: str
+    """The generated package's import name."""
+    version: str
+    """The generated package's version."""
+    base_url: str
+    """Where requests go unless told otherwise."""
+    hosts: Mapping[str, str]
+    """Other hosts of the same API, by name."""
+    auth: Auth
+    models: tuple[str, ...]
+    """Every model name the spec knows."""
+    operations: Mapping[str, Operation]
+    """Every operation, by id, in the spec's order."""
+    forms: tuple[FormTable, ...]
+    """Every request form of every operation."""
+    validate: Validate
+    """The rendered validator of request bodies (``validate_payload``)."""
+    converter: cattrs.Converter
+    """The converter of the package's typed requests and responses."""
+    assets: Mapping[str, AssetRules] = attrs.field(factory=dict)
+    """The rules of each kind of asset (``"image"``, ``"video"``), by kind."""
+    tasks: Tasks | None = None
+    errors: Errors | None = None
+    callback: Callback | None = None
+
+    @property
+    def bodied(self) -> tuple[str, ...]:
+        """The ids of the operations that take a request body."""
+        return tuple(op.id for op in self.operations.values() if op.has_body)
+
+    @property
+    def user_agent(self) -> str:
+        """``<package>-python/<version>``, sent with every request."""
+        return f"{self.package}-python/{self.version}"
+
+    def require_tasks(self) -> Tasks:
+        """:attr:`tasks`, or a clear error for an API that has none."""
+        if self.tasks is None:
+            raise LookupError(f"the {self.name} spec has no tasks section")
+        return self.tasks
+
+    def require_callback(self) -> Callback:
+        """:attr:`callback`, or a clear error for an API that has none."""
+        if self.callback is None:
+            raise LookupError(f"the {self.name} spec has no callback section")
+        return self.callback

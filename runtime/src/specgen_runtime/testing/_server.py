@@ -1,0 +1,488 @@
+"""The fake server: a real HTTP server on 127.0.0.1 that behaves like the service.
+
+Everything it knows of the service comes from the spec's tables: routes from
+:data:`tables.OPERATION_INFO`, the key check from :data:`tables.AUTH`, request
+checks from :func:`validate_payload`, error bodies from
+:data:`tables.ERROR_FIELDS` and :data:`tables.ERROR_CODES`, the task life cycle
+from :data:`tables.TASKS` and signed callbacks from :data:`tables.CALLBACK`.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import hmac
+import json
+import re
+import socket
+import threading
+from collections.abc import Mapping
+from email.message import Message
+from typing import Any, Literal, NamedTuple
+
+from ..tables import Operation
+from .._validators import OPERATIONS, validate_payload
+from ..tables import AUTH, OPERATION_INFO, TASKS
+from ._callbacks import CallbackRecord, CallbackSender
+from ._clock import Clock, FakeClock, RealClock
+from ._faults import DOWNLOAD, Drop, Fault, FaultQueue
+from ._http import Answer, HTTPServer, decode, ranged
+from ._responses import find_route, violation_error
+from ._tasks import (
+    FILE_NAMES,
+    SUCCESS,
+    FakeTask,
+    Outcome,
+    check_durations,
+    file_bytes,
+    with_defaults,
+)
+
+HOST = "127.0.0.1"
+"""The only interface the fake server listens on."""
+
+FILES_PATH = "/files"
+"""Where result files are served: ``/files/<task id>/<name>``."""
+
+_FILE_ROUTE = re.compile(re.escape(FILES_PATH) + r"/(?P<task>[^/]+)/(?P<name>[^/]+)")
+_JOIN_SECONDS = 5.0
+
+
+class RecordedRequest(NamedTuple):
+    """A request as the fake server received it."""
+
+    method: str
+    path: str
+    """The request target: path and query."""
+    body: Any
+    """The decoded JSON body; the raw text if it was not JSON; ``None`` if empty
+    or never read."""
+
+
+def _make_clock(clock: Clock | Literal["real", "manual"] | None) -> Clock:
+    if clock is None or clock == "manual":
+        return FakeClock()
+    if clock == "real":
+        return RealClock()
+    if isinstance(clock, str):
+        raise ValueError(f"clock {clock!r}: use None, 'manual', 'real' or a Clock")
+    return clock
+
+
+class FakeServer:
+    """A fake of the service for tests: real HTTP on ``127.0.0.1``, no network.
+
+    ::
+
+        with FakeServer() as server:
+            client = Client(api_key=server.api_key, base_url=server.url)
+            task = client.reference2video(...)
+            server.advance(10)               # the task runs and succeeds
+            client.get_creations(task.task_id)
+
+    ``clock``: ``None`` (a manual :class:`FakeClock`, moved by
+    :meth:`advance`), ``"real"`` (tasks progress in wall time) or any
+    :class:`Clock`. ``durations``: seconds a task spends in each pending state.
+    ``outcome``: how tasks end unless :meth:`set_outcome` or
+    :meth:`next_outcome` say otherwise (``err_code`` for a failure).
+
+    What a test can read: :attr:`received` and :attr:`applied` (counters by
+    operation id), :attr:`requests`, :attr:`callbacks_sent`.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str = "test-key",
+        port: int = 0,
+        clock: Clock | Literal["real", "manual"] | None = None,
+        durations: Mapping[str, float] | None = None,
+        outcome: str = SUCCESS,
+        err_code: str | None = None,
+        file_size: int = 256 * 1024,
+        callback_retries: int = 3,
+        callback_retry_delay: float = 0.2,
+        callback_timeout: float = 5.0,
+        verbose: bool = False,
+    ) -> None:
+        self.api_key = api_key
+        self.clock = _make_clock(clock)
+        self.durations = check_durations(durations)
+        self.outcome = Outcome.of(outcome, err_code)
+        self.file_size = file_size
+        self.verbose = verbose
+        self.faults = FaultQueue()
+        self.received: collections.Counter[str] = collections.Counter()
+        """Requests that arrived, by operation id (faulted ones included)."""
+        self.applied: collections.Counter[str] = collections.Counter()
+        """Requests carried out and answered with success, by operation id."""
+        self.requests: list[RecordedRequest] = []
+        """Every request, in arrival order."""
+        self.callbacks_sent: list[CallbackRecord] = []
+        """Every callback delivered, failed or refused, in order."""
+        self._port = port
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._tasks: dict[str, FakeTask] = {}
+        self._next_outcomes: collections.deque[Outcome] = collections.deque()
+        self._serial = 0
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: HTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._callbacks = CallbackSender(
+            api_key,
+            on_done=self._callback_done,
+            retries=callback_retries,
+            retry_delay=callback_retry_delay,
+            timeout=callback_timeout,
+        )
+
+    # -- life cycle ---------------------------------------------------------
+
+    def start(self) -> FakeServer:
+        """Listen on ``127.0.0.1`` and serve from background threads."""
+        if self._httpd is not None or self._stopping.is_set():
+            raise RuntimeError("a FakeServer starts once")
+        httpd = HTTPServer((HOST, self._port), _Wire(self))
+        self._httpd = httpd
+        self._spawn("fake-server-http", lambda: httpd.serve_forever(poll_interval=0.05))
+        self._callbacks.start()
+        if not isinstance(self.clock, FakeClock):
+            self._spawn("fake-server-clock", self._tick_in_real_time)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close every connection and join the threads (bounded)."""
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        httpd = self._httpd
+        if httpd is not None:
+            # shutdown() waits for the serving loop without a timeout: bound it
+            stopper = threading.Thread(target=httpd.shutdown, daemon=True)
+            stopper.start()
+            stopper.join(_JOIN_SECONDS)
+            with self._connections_lock:
+                connections = list(self._connections)
+            for connection in connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            httpd.server_close()
+        self._callbacks.stop(_JOIN_SECONDS)
+        for thread in self._threads:
+            thread.join(_JOIN_SECONDS)
+        with self._changed:
+            self._changed.notify_all()
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (chosen by the system when ``port=0``)."""
+        if self._httpd is None:
+            raise RuntimeError("the FakeServer is not started")
+        return self._httpd.server_port
+
+    @property
+    def url(self) -> str:
+        """The base URL to give the client: ``http://127.0.0.1:<port>``."""
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def files_url(self) -> str:
+        """The base URL of the result files."""
+        return self.url + FILES_PATH
+
+    def __repr__(self) -> str:
+        where = self.url if self._httpd is not None else "not started"
+        return f"<FakeServer {where}, {len(self._tasks)} tasks>"
+
+    # -- what tests control ---------------------------------------------------
+
+    def advance(self, seconds: float) -> None:
+        """Move the manual clock and every task with it; callbacks follow."""
+        if not isinstance(self.clock, FakeClock):
+            raise TypeError("advance() needs the manual FakeClock (clock=None)")
+        self.clock.advance(seconds)
+        self.tick()
+
+    def tick(self) -> None:
+        """Bring every task up to the clock (done before each request anyway)."""
+        with self._lock:
+            self._refresh()
+
+    def set_outcome(
+        self, task_id: str, outcome: str, *, err_code: str | None = None
+    ) -> None:
+        """How task ``task_id`` will end (it must not have ended yet)."""
+        with self._lock:
+            self._refresh()
+            task = self._tasks[task_id]
+            if task.ended:
+                raise ValueError(f"task {task_id} already ended ({task.state})")
+            task.outcome = Outcome.of(outcome, err_code)
+
+    def next_outcome(self, outcome: str, *, err_code: str | None = None) -> None:
+        """How the next task created will end; calls queue up in order."""
+        with self._lock:
+            self._next_outcomes.append(Outcome.of(outcome, err_code))
+
+    def inject(
+        self,
+        operation: str | None = None,
+        *,
+        status: int | None = None,
+        retry_after: str | None = None,
+        delay: float = 0.0,
+        drop: Drop | None = None,
+        reason: str | None = None,
+        times: int = 1,
+    ) -> Fault:
+        """Script a fault for the next ``times`` requests to ``operation``.
+
+        ``operation`` is an operation id, ``"download"`` for result files, or
+        ``None`` for any request. ``status`` answers with that error (its
+        ``reason`` from the error table unless given; ``Retry-After`` when
+        ``retry_after`` is set) without carrying the request out; ``delay``
+        waits first; ``drop`` loses the connection (see :data:`Drop`). Faults
+        apply first in, first out.
+        """
+        known = {*OPERATION_INFO, DOWNLOAD}
+        if operation is not None and operation not in known:
+            raise ValueError(
+                f"unknown operation {operation!r}: use one of {sorted(known)}"
+            )
+        fault = Fault(
+            operation,
+            status=status,
+            reason=reason,
+            retry_after=retry_after,
+            delay=delay,
+            drop=drop,
+            times=times,
+        )
+        return self.faults.add(fault)
+
+    def clear_faults(self) -> None:
+        """Forget the faults not used up yet."""
+        self.faults.clear()
+
+    # -- what tests read ------------------------------------------------------
+
+    @property
+    def task_ids(self) -> list[str]:
+        """The ids of every task created, oldest first."""
+        with self._lock:
+            return list(self._tasks)
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        """Task ``task_id`` as the get operation would answer now."""
+        with self._lock:
+            self._refresh()
+            return self._tasks[task_id].body(self.files_url)
+
+    def wait_for_callbacks(
+        self, count: int, timeout: float = 5.0
+    ) -> list[CallbackRecord]:
+        """Block until ``count`` callbacks were sent (or refused); return them all.
+
+        :raises TimeoutError: fewer arrived within ``timeout`` seconds.
+        """
+        with self._changed:
+            done = self._changed.wait_for(
+                lambda: len(self.callbacks_sent) >= count or self._stopping.is_set(),
+                timeout,
+            )
+            if not done or len(self.callbacks_sent) < count:
+                raise TimeoutError(
+                    f"{len(self.callbacks_sent)} of {count} callbacks sent within {timeout:g} s"
+                )
+            return list(self.callbacks_sent)
+
+    # -- inside -------------------------------------------------------------------
+
+    def _spawn(self, name: str, target: Any) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _tick_in_real_time(self) -> None:
+        while not self._stopping.wait(0.05):
+            self.tick()
+
+    def _track(self, connection: socket.socket, *, add: bool) -> None:
+        with self._connections_lock:
+            if add:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def _callback_done(self, record: CallbackRecord) -> None:
+        with self._changed:
+            self.callbacks_sent.append(record)
+            self._changed.notify_all()
+
+    def _refresh(self) -> None:
+        """Advance every task to the clock; queue a callback per change. Locked."""
+        now = self.clock.now()
+        for task in self._tasks.values():
+            for body in task.advance(now, self.files_url):
+                self._call_back(task, body)
+
+    def _call_back(self, task: FakeTask, body: dict[str, Any]) -> None:
+        if task.callback_url is not None:
+            self._callbacks.send(task.callback_url, body)
+
+    def _record(self, method: str, target: str, raw: bytes | None) -> None:
+        with self._lock:
+            self.requests.append(RecordedRequest(method, target, decode(raw)))
+
+    def _authorized(self, headers: Message[str, str]) -> bool:
+        given = headers.get(AUTH.header) or ""
+        expected = AUTH.value(self.api_key)
+        return hmac.compare_digest(given.encode(), expected.encode())
+
+    def _operation(
+        self,
+        operation: Operation,
+        params: Mapping[str, str],
+        raw: bytes,
+        headers: Message[str, str],
+    ) -> Answer:
+        """Carry out one request to ``operation`` and say what to answer."""
+        if not self._authorized(headers):
+            return Answer.error("Unauthorized")
+        body: Any = {}
+        if operation.has_body and raw.strip():
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return Answer.error("BadRequest", message="request body is not JSON")
+        if operation.has_body and operation.id in OPERATIONS:
+            problem = violation_error(validate_payload(operation.id, body))
+            if problem is not None:
+                return Answer.json(*problem)
+        if not isinstance(body, dict):
+            return Answer.error(
+                "BadRequest", message="request body is not a JSON object"
+            )
+        task_id = params[operation.params[0]] if operation.params else ""
+        with self._lock:
+            self._refresh()
+            answer = self._carry_out(operation, task_id, body)
+            if 200 <= answer.status < 300:
+                self.applied[operation.id] += 1
+            return answer
+
+    def _carry_out(
+        self, operation: Operation, task_id: str, body: dict[str, Any]
+    ) -> Answer:
+        """The task part of an operation. Locked."""
+        if operation.task == "create":
+            return Answer.json(200, self._create(operation, body).create_response())
+        if operation.task is None:
+            return Answer.json(200, {})  # an operation this fake does not model
+        task = self._tasks.get(task_id)
+        if task is None:
+            return Answer.error("TaskNotFound")
+        if operation.task == "get":
+            return Answer.json(200, task.body(self.files_url))
+        problem = task.cancel()
+        if problem is not None:
+            return Answer.error("BadRequest", message=problem)
+        self._call_back(task, task.body(self.files_url))
+        return Answer.json(200, {})
+
+    def _create(self, operation: Operation, request: dict[str, Any]) -> FakeTask:
+        self._serial += 1
+        task_id = str(880_000_000_000_000_000 + self._serial)
+        outcome = self._next_outcomes.popleft() if self._next_outcomes else self.outcome
+        task = FakeTask.create(
+            task_id,
+            with_defaults(operation.id, request),
+            now=self.clock.now(),
+            wall=self.clock.wall(),
+            outcome=outcome,
+            durations=self.durations,
+        )
+        self._tasks[task_id] = task
+        return task
+
+    def _download(self, task_id: str, name: str, headers: Message[str, str]) -> Answer:
+        """A result file of a successful task; byte ranges are honoured."""
+        with self._lock:
+            self._refresh()
+            task = self._tasks.get(task_id)
+            ready = task is not None and task.state in TASKS.success
+        if not ready or name not in FILE_NAMES:
+            return Answer.error("NotFound")
+        data = file_bytes(task_id, name, self.file_size)
+        kind = "video/mp4" if name.endswith(".mp4") else "image/jpeg"
+        common = {"Content-Type": kind, "Accept-Ranges": "bytes"}
+        answer = ranged(data, headers.get("Range"), common)
+        if 200 <= answer.status < 300:
+            with self._lock:
+                self.applied[DOWNLOAD] += 1
+        return answer
+
+
+class _Wire:
+    """The fake server as its HTTP layer sees it (a :class:`~._http.Backend`)."""
+
+    def __init__(self, fake: FakeServer) -> None:
+        self._fake = fake
+
+    @property
+    def verbose(self) -> bool:
+        """Whether to log requests and handler errors."""
+        return self._fake.verbose
+
+    def route(self, method: str, path: str) -> str | None:
+        """The operation id, or ``"download"`` for a result file; else ``None``."""
+        found = find_route(method, path)
+        if found is not None:
+            return found[0].id
+        if method in ("GET", "HEAD") and _FILE_ROUTE.fullmatch(path):
+            return DOWNLOAD
+        return None
+
+    def arrive(self, operation: str) -> Fault | None:
+        """Count the request and take the fault scripted for it."""
+        with self._fake._lock:
+            self._fake.received[operation] += 1
+        return self._fake.faults.take(operation)
+
+    def pause(self, seconds: float) -> None:
+        """Sleep, waking early when the server stops."""
+        self._fake._stopping.wait(seconds)
+
+    def record(self, method: str, target: str, raw: bytes | None) -> None:
+        """Log the request."""
+        self._fake._record(method, target, raw)
+
+    def answer(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        raw: bytes,
+        headers: Message[str, str],
+    ) -> Answer:
+        """Carry the request out."""
+        if operation == DOWNLOAD:
+            match = _FILE_ROUTE.fullmatch(path)
+            assert match is not None
+            return self._fake._download(match["task"], match["name"], headers)
+        found = find_route(method, path)
+        assert found is not None
+        return self._fake._operation(found[0], found[1], raw, headers)
+
+    def track(self, connection: socket.socket, *, add: bool) -> None:
+        """Remember or forget an open connection."""
+        self._fake._track(connection, add=add)

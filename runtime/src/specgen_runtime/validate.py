@@ -1,0 +1,273 @@
+"""The pieces generated validators are made of: table rows and messages.
+
+Generated code does the fast work inline; it calls into this module only to
+describe a problem it found, so building a message costs nothing on a valid
+body.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from typing import Final, TypeVar
+
+from .tables import Pattern, RuleTable
+from .violations import Violation
+
+T = TypeVar("T")
+
+MISSING: Final = object()
+"""Marks a key that is not in the body."""
+
+_JSON_NAMES: Final = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "a boolean",
+    list: "an array",
+    tuple: "an array",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+def json_type(value: object) -> str:
+    """How JSON would name the type of ``value``."""
+    return _JSON_NAMES.get(type(value), type(value).__name__)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+@functools.cache
+def _sorted_listing(values: frozenset[object]) -> str:
+    return ", ".join(sorted(str(v) for v in values))
+
+
+def _listed(values: object) -> str:
+    if isinstance(values, frozenset):
+        return _sorted_listing(values)
+    return ", ".join(str(v) for v in values)  # type: ignore[attr-defined]
+
+
+def _for(model: str | None) -> str:
+    return f" for {model}" if model else ""
+
+
+def type_error(field: str, rule: str, expected: str, value: object) -> Violation:
+    """``field`` holds a value of the wrong JSON type."""
+    return Violation(
+        "error", field, rule, f"{field} must be {expected}, got {json_type(value)}"
+    )
+
+
+def required(field: str, rule: str, form: str) -> Violation:
+    """A required field is missing."""
+    return Violation("error", field, rule, f"{field} is required in {form}")
+
+
+def unknown_field(field: str, known: frozenset[str]) -> Violation:
+    """A key the spec does not define."""
+    return Violation(
+        "error",
+        field,
+        "unknown_field",
+        f"unknown field {field!r}: known fields are {_listed(known)}",
+    )
+
+
+def unknown_model(field: str, value: str, known: tuple[str, ...]) -> Violation:
+    """A model name the spec does not know at all."""
+    return Violation(
+        "error",
+        field,
+        f"{field}.unknown",
+        f"unknown model {value!r}: known models are {_listed(known)}",
+    )
+
+
+def model_not_in_form(
+    field: str, value: str, form: str, allowed: tuple[str, ...]
+) -> Violation:
+    """A known model that this request form does not take."""
+    return Violation(
+        "error",
+        field,
+        f"{field}.form",
+        f"model {value} is not available with {form}: allowed {_listed(allowed)}",
+    )
+
+
+def not_a_choice(
+    field: str, rule: str, value: str, model: str | None, allowed: tuple[str, ...]
+) -> Violation:
+    """A string outside the allowed values."""
+    return Violation(
+        "error",
+        field,
+        rule,
+        f"{field} {_shown(value)} is not allowed{_for(model)}: "
+        f"allowed {_listed(allowed)}",
+    )
+
+
+def no_match(
+    field: str, rule: str, value: str, model: str | None, pattern: Pattern
+) -> Violation:
+    """A string that does not have the required form."""
+    return Violation(
+        "error",
+        field,
+        rule,
+        f"{field} {_shown(value)} is not allowed{_for(model)}: "
+        f"expected {pattern.describe}",
+    )
+
+
+def out_of_range(
+    field: str, rule: str, value: int, model: str | None, bounds: tuple[int, int]
+) -> Violation:
+    """An integer outside its range."""
+    low, high = bounds
+    allowed = str(low) if low == high else f"{low}-{high}"
+    return Violation(
+        "error",
+        field,
+        rule,
+        f"{field} {value} is not allowed{_for(model)}: allowed {allowed}",
+    )
+
+
+def bad_length(
+    field: str, rule: str, length: int, bounds: tuple[int, int]
+) -> Violation:
+    """A string that is too short or too long."""
+    low, high = bounds
+    if length < low:
+        return Violation(
+            "error",
+            field,
+            rule,
+            f"{field} must not be empty"
+            if low == 1
+            else f"{field} has {length} characters: at least {low} required",
+        )
+    return Violation(
+        "error",
+        field,
+        rule,
+        f"{field} has {length} characters: at most {high} allowed",
+    )
+
+
+def bad_count(
+    field: str, rule: str, count: int, model: str | None, bounds: tuple[int, int]
+) -> Violation:
+    """An array with too few or too many items."""
+    low, high = bounds
+    allowed = str(low) if low == high else f"{low}-{high}"
+    noun = "item" if count == 1 else "items"
+    return Violation(
+        "error",
+        field,
+        rule,
+        f"{field} has {count} {noun}: allowed {allowed}{_for(model)}",
+    )
+
+
+def unsupported(field: str, rule: str, model: str | None) -> Violation:
+    """A field the model does not take at all."""
+    return Violation("error", field, rule, f"{field} is not supported by {model}")
+
+
+def ignored(field: str, rule: str, model: str | None) -> Violation:
+    """A field the service accepts but ignores for the model."""
+    return Violation(
+        "warning", field, rule, f"{field} is ignored by {model}: it has no effect"
+    )
+
+
+def broken_rule(
+    rule: RuleTable, field: str, model: str | None, **values: object
+) -> Violation:
+    """A cross-field rule fired."""
+    return Violation(
+        rule.severity, field, rule.id, rule.message.format(model=model, **values)
+    )
+
+
+def not_an_object(field: str, rule: str, value: object) -> Violation:
+    """The body or an item is not a JSON object."""
+    return type_error(field or "body", rule, "an object", value)
+
+
+def total_items(items: object, key: str) -> int:
+    """How many items the arrays under ``key`` of every object in ``items`` hold."""
+    total = 0
+    if isinstance(items, list | tuple):
+        for item in items:
+            if isinstance(item, Mapping):
+                inner = item.get(key)
+                if isinstance(inner, list | tuple):
+                    total += len(inner)
+    return total
+
+
+def body_size(body: Mapping[str, object]) -> int | None:
+    """Size in bytes of ``body`` as compact JSON; ``None`` if it is not JSON."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def body_too_large(size: int, limit: int) -> Violation:
+    """The encoded body is over the service's limit."""
+    return Violation(
+        "error",
+        "body",
+        "body.size",
+        f"the request body is {size} bytes: at most {limit} bytes "
+        f"({limit / 1048576:g} MiB) allowed",
+    )
+
+
+def count_items(value: object) -> int:
+    """Length of ``value`` if it is an array, else 0."""
+    return len(value) if isinstance(value, list | tuple) else 0
+
+
+def check_model(
+    value: object,
+    field: str,
+    form_models: frozenset[str],
+    known: tuple[str, ...],
+    form: str,
+    out: list[Violation],
+) -> str | None:
+    """Check the model field; return the model when the form takes it."""
+    if type(value) is str:
+        if value in form_models:
+            return value
+        if value in known:
+            out.append(
+                model_not_in_form(field, value, form, tuple(sorted(form_models)))
+            )
+        else:
+            out.append(unknown_model(field, value, known))
+    elif value is MISSING:
+        out.append(required(field, f"{field}.required", form))
+    else:
+        out.append(type_error(field, f"{field}.type", "a string", value))
+    return None
+
+
+def present(value: T | None) -> T:
+    """``value``, which the generator knows is set (for the type checker)."""
+    if value is None:
+        raise LookupError("a table entry the validators rely on is missing")
+    return value

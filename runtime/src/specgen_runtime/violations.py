@@ -1,0 +1,129 @@
+"""Violations: what a validator finds, and how a finding reaches the caller.
+
+A validator never raises: it returns a list of :class:`Violation`. What happens
+next depends on the validation mode:
+
+``"strict"`` (the default)
+    errors raise :class:`ValidationError`; warnings are emitted through
+    :mod:`warnings` as :class:`ValidationWarning`.
+``"warn"``
+    errors are emitted as warnings too, and the request goes out; use it when
+    the service has widened a limit before this package caught up.
+``"off"``
+    nothing is checked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import Literal, TypeAlias
+
+import attrs
+
+from .errors import BaseError
+
+Severity: TypeAlias = Literal["error", "warning"]
+Mode: TypeAlias = Literal["strict", "warn", "off"]
+
+MODES: tuple[Mode, ...] = ("strict", "warn", "off")
+
+
+@attrs.frozen
+class Violation:
+    """One broken rule, found in one place of a request body."""
+
+    severity: Severity
+    """``"error"``: the service rejects the request; ``"warning"``: it accepts
+    the request but ignores the value."""
+    field: str
+    """Where: a path such as ``duration``, ``images[3]`` or
+    ``subjects[0].images[1]``; for an unknown key, the key itself."""
+    rule: str
+    """A stable identifier of the rule, such as ``duration.range``."""
+    message: str
+    """A sentence naming the model and what is allowed."""
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message} [{self.rule}]"
+
+
+class ValidationWarning(UserWarning):
+    """A request value the service accepts but ignores, or, in ``"warn"`` mode,
+    an error that was let through.
+
+    Filter or escalate it like any warning::
+
+        warnings.simplefilter("error", ValidationWarning)
+    """
+
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(str(violation))
+        self.violation = violation
+
+
+class ValidationError(BaseError, ValueError):
+    """A request breaks one or more rules the service enforces.
+
+    ``violations`` holds every violation found (errors and warnings), not just
+    the first.
+    """
+
+    def __init__(self, violations: Iterable[Violation]) -> None:
+        self.violations: tuple[Violation, ...] = tuple(violations)
+        errors = [v for v in self.violations if v.severity == "error"]
+        lines = "\n".join(f"  {v}" for v in errors)
+        count = len(errors)
+        noun = "violation" if count == 1 else "violations"
+        super().__init__(f"{count} {noun}:\n{lines}")
+
+    @property
+    def errors(self) -> tuple[Violation, ...]:
+        """The violations with severity ``"error"``."""
+        return tuple(v for v in self.violations if v.severity == "error")
+
+
+_mode: contextvars.ContextVar[Mode] = contextvars.ContextVar(
+    "validation_mode", default="strict"
+)
+
+
+def check_mode(mode: str) -> Mode:
+    """Return ``mode`` if it names a validation mode, else raise ``ValueError``."""
+    for known in MODES:
+        if mode == known:
+            return known
+    raise ValueError(f"unknown validation mode {mode!r}: use one of {MODES}")
+
+
+def current_mode() -> Mode:
+    """The validation mode in force here (see :func:`validation_mode`)."""
+    return _mode.get()
+
+
+@contextlib.contextmanager
+def validation_mode(mode: Mode) -> Iterator[None]:
+    """Set the validation mode for the requests built inside the ``with`` block.
+
+    ::
+
+        with validation_mode("warn"):
+            request = SomeRequest(model="a-model-newer-than-the-spec", ...)
+    """
+    token = _mode.set(check_mode(mode))
+    try:
+        yield
+    finally:
+        _mode.reset(token)
+
+
+def enforce(violations: list[Violation], mode: Mode, *, stacklevel: int = 2) -> None:
+    """Act on ``violations`` as ``mode`` says: raise, warn, or do nothing."""
+    if mode == "off" or not violations:
+        return
+    if mode == "strict" and any(v.severity == "error" for v in violations):
+        raise ValidationError(violations)
+    for violation in violations:
+        warnings.warn(ValidationWarning(violation), stacklevel=stacklevel + 1)
