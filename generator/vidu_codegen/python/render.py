@@ -1,22 +1,25 @@
-"""Step 5: the template context to file contents.
+"""Step 6: the template context to file contents.
 
+The templates rendered, and the files they make, are those the manifest
+(:mod:`vidu_codegen.python.manifest`) lists for what the spec supports.
 Templates are Jinja2 with ``StrictUndefined``: a name a template expects but
 the context lacks is an error, never an empty string. Spec text reaches Python
 source only through two filters: ``py`` (a Python literal, via ``repr``) and
 ``doc`` (text made safe inside a triple-quoted docstring). Python files are
-then formatted by the pinned ruff, so the output is the same on every machine.
+then formatted by the pinned ruff, so the output is the same on every machine,
+and every file starts with the line :data:`HEADER`.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jinja2
 
+from vidu_codegen.python import manifest
 from vidu_codegen.python.context import PackageCtx, Ref
+from vidu_codegen.python.ruff import RuffFailed, format_python
 from vidu_codegen.text import md_cell
 
 ERROR_CLASSES = (
@@ -38,12 +41,16 @@ ERROR_CLASSES = (
 """The exception classes every generated package exports (see _errors.py.j2)."""
 
 
-REFERENCE_TEMPLATE = "REFERENCE.md.j2"
-"""Renders ``REFERENCE.md``, the spec's constraints as tables, when present."""
+HEADER = (
+    "Generated from the spec; do not edit: change the spec or the templates, "
+    "then regenerate."
+)
+"""The first line of every generated file, as a comment of its language."""
 
 
 class RenderError(Exception):
-    """A rendered file is not valid Python, or ruff could not run."""
+    """The templates do not match the manifest, a rendered file is not valid
+    Python, or ruff could not run."""
 
 
 def py_literal(value: object) -> str:
@@ -96,44 +103,22 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def format_python(sources: dict[str, str]) -> dict[str, str]:
-    """Format Python sources with the pinned ruff (isolated from any config)."""
-    out: dict[str, str] = {}
-    for name, text in sources.items():
-        if not name.endswith(".py"):
-            out[name] = text
-            continue
-        fixed = _ruff(
-            ["check", "--fix-only", "--select", "I,F401,RUF022", "--exit-zero"],
-            name,
-            text,
-        )
-        out[name] = _ruff(["format"], name, fixed)
-    return out
+def header(name: str) -> str:
+    """The :data:`HEADER` line for the file ``name``, in its comment syntax."""
+    if name.endswith(".md"):
+        return f"<!-- {HEADER} -->\n"
+    return f"# {HEADER}\n"
 
 
-def _ruff(args: list[str], name: str, text: str) -> str:
-    command = [sys.executable, "-m", "ruff", *args, "--isolated", "--line-length", "88"]
-    command += ["--target-version", "py311", "--stdin-filename", name, "-"]
-    result = subprocess.run(
-        command, input=text, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise RenderError(f"ruff could not format {name}:\n{result.stderr.strip()}")
-    return result.stdout
-
-
-def render(ctx: PackageCtx, templates: Path) -> dict[str, str]:
-    """Every generated file, by path relative to the output directory."""
-    env = environment(templates)
-    package = ctx.package
-    files: dict[str, str] = {}
+def template_globals(ctx: PackageCtx) -> dict[str, object]:
+    """The names every template sees besides ``pkg`` (and ``op``)."""
     exports = sorted(
         [e.name for e in ctx.enums]
         + [a.class_name for a in ctx.assets]
         + list(ctx.request_classes)
         + [r.class_name for op in ctx.operations for r in op.responses]
     )
+    base_error = f"{ctx.api.name.replace(' ', '')}Error"
     names = [
         "Mode",
         "OPERATIONS",
@@ -147,67 +132,50 @@ def render(ctx: PackageCtx, templates: Path) -> dict[str, str]:
         "validate_payload",
         "validation_mode",
         *ERROR_CLASSES,
-        f"{ctx.api.name.replace(' ', '')}Error",
+        base_error,
     ]
-    has_client = bool(ctx.root.tasks and ctx.root.errors and ctx.task_getter)
+    has_client = "client" in manifest.capabilities(ctx)
     if has_client:
         names += ["Client", "RetryPolicy"]
-    extra = {
+    return {
         "exports": exports,
         "all_names": sorted(exports + names, key=lambda n: (n.lower(), n)),
         "table_imports": _table_imports(ctx),
         "error_classes": ERROR_CLASSES,
         "has_client": has_client,
-        "base_error": f"{ctx.api.name.replace(' ', '')}Error",
+        "base_error": base_error,
+        "version": ctx.api.version,
     }
-    source_dir = templates / "package"
-    for path in sorted(source_dir.rglob("*")):
-        relative = path.relative_to(source_dir)
-        if path.is_dir() or any(
-            p.startswith((".", "__pycache__")) for p in relative.parts
-        ):
+
+
+def render(ctx: PackageCtx, templates: Path) -> dict[str, str]:
+    """Every generated file, by path relative to the output directory."""
+    problems = manifest.unlisted(templates)
+    if problems:
+        raise RenderError(
+            "the templates do not match the manifest:\n" + "\n".join(problems)
+        )
+    env = environment(templates)
+    extra = template_globals(ctx)
+    supported = manifest.capabilities(ctx)
+    files: dict[str, str] = {}
+    for output in manifest.MANIFEST:
+        if output.needs is not None and output.needs not in supported:
             continue
-        if path.suffix == ".j2":
-            template = env.get_template(f"package/{relative.as_posix()}")
-            text = template.render(pkg=ctx, **extra)
-            target = relative.with_suffix("")
+        template = env.get_template(output.template)
+        if output.per_operation:
+            for op in ctx.operations:
+                text = template.render(pkg=ctx, op=op, **extra)
+                files[output.path(ctx.package, op)] = text
         else:
-            text = path.read_text(encoding="utf-8")
-            target = relative
-        rendered_empty = path.suffix == ".j2" and not text.strip()
-        if not rendered_empty and _required_sections_present(text, ctx):
-            files[f"{package}/{target.as_posix()}"] = text
-    for path in sorted((templates / "tests").iterdir()):
-        if path.suffix == ".py":
-            files[f"tests/{path.name}"] = path.read_text(encoding="utf-8")
-            continue
-        if path.suffix != ".j2":
-            continue
-        template = env.get_template(f"tests/{path.name}")
-        if "OPERATION" not in path.name:
-            files[f"tests/{path.stem}"] = template.render(pkg=ctx, **extra)
-            continue
-        for op in ctx.operations:
-            name = path.stem.replace("OPERATION", op.id.replace("-", "_"))
-            files[f"tests/{name}"] = template.render(pkg=ctx, op=op, **extra)
-    if (templates / REFERENCE_TEMPLATE).is_file():
-        reference = env.get_template(REFERENCE_TEMPLATE)
-        files["REFERENCE.md"] = tidy_markdown(reference.render(pkg=ctx, **extra))
-    return format_python(files)
-
-
-def _required_sections_present(text: str, ctx: PackageCtx) -> bool:
-    """Whether the spec has every root section a ``# requires:`` line names.
-
-    A runtime module that only makes sense for, say, an API with a task life
-    cycle starts with ``# requires: tasks`` and is left out of packages whose
-    spec has no ``tasks`` section.
-    """
-    first = text.split("\n", 1)[0]
-    if not first.startswith("# requires:"):
-        return True
-    sections = [s.strip() for s in first.removeprefix("# requires:").split(",")]
-    return all(getattr(ctx.root, s, None) for s in sections if s)
+            files[output.path(ctx.package)] = template.render(pkg=ctx, **extra)
+    for name, text in files.items():
+        if name.endswith(".md"):
+            files[name] = tidy_markdown(text)
+    formatted = format_python(files)
+    if isinstance(formatted, RuffFailed):
+        raise RenderError(formatted.message)
+    return {name: header(name) + text for name, text in formatted.items()}
 
 
 def _table_imports(ctx: PackageCtx) -> list[str]:
