@@ -5,13 +5,15 @@ import nox
 nox.options.sessions = ["tests", "lint", "typecheck", "check"]
 nox.options.reuse_existing_virtualenvs = True
 
-PYTHON_DIRS = ["generator", "generated", "tests", "bench", "noxfile.py"]
+PYTHON_DIRS = ["generator", "runtime", "generated", "tests", "bench", "noxfile.py"]
+LOCAL = ("-e", "./runtime", "-e", "./generated")
+"""The runtime and the generated package, installed beside the generator."""
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole test suite: generator, runtime and generated contract tests."""
-    session.install("-e", ".[dev]")
+    session.install(*LOCAL, "-e", ".[dev]")
     session.run("pytest", *session.posargs)
 
 
@@ -25,11 +27,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the generator and the generated package."""
-    session.install("-e", ".[dev]")
-    session.run("mypy", "--strict", "generator")
+    """mypy --strict on the generator, the runtime and the generated package."""
+    session.install(*LOCAL, "-e", ".[dev]")
+    session.run("mypy", "--strict", "generator/vidu_codegen")
+    session.run("mypy", "--strict", "runtime/src/specgen_runtime")
     session.run("mypy", "--strict", "generated/vidu")
-    session.run("mypy", "--strict", "generated/tests", env={"MYPYPATH": "generated"})
+    session.run("mypy", "--strict", "generated/tests")
 
 
 @nox.session
@@ -53,5 +56,5 @@ def bench(session: nox.Session) -> None:
     Arguments after ``--`` go to the script, e.g.
     ``nox -s bench -- --json bench-results/validate.json --assert-ratio 1.0``.
     """
-    session.install("-e", ".[bench]")
+    session.install(*LOCAL, "-e", ".[bench]")
     session.run("python", "bench/bench_validate.py", *session.posargs)

@@ -1,4 +1,4 @@
-"""Tests for ``vidu._assets``: sniffing real headers, data URIs, local files.
+"""Tests for ``specgen_runtime.assets``: sniffing real headers, data URIs, local files.
 
 Every file is built byte by byte here, at the dimensions a test chooses.
 """
@@ -15,7 +15,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from vidu._assets import (
+from specgen_runtime.assets import (
     AssetRules,
     Sniffed,
     check_asset,
@@ -23,7 +23,7 @@ from vidu._assets import (
     read_asset,
     sniff,
 )
-from vidu._violations import ValidationError, Violation
+from specgen_runtime.violations import ValidationError, Violation
 
 IMAGE_FORMATS = {
     "image/png": "png",

@@ -16,7 +16,7 @@ What is not changed, and why:
 * everything outside the request tables (the ``FormTable``s with their
   ``FieldTable``s and ``RuleTable``s, the ``Pattern``s, ``KNOWN_MODELS``):
   the asset rules (``AssetRules``, their ``attrs.evolve`` variants with a
-  decoded-size limit, the ``*_PREFIXES``), which ``tests/test_assets.py``
+  decoded-size limit, the ``*_PREFIXES``), which ``runtime/tests/test_assets.py``
   checks against real image and video headers; and what the client reads
   (hosts, auth, tasks, error codes, callbacks, operation paths), which no
   request body shows and the client's own tests check.
@@ -48,7 +48,7 @@ from typing import Any
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 GENERATED = PROJECT / "generated"
 TESTS = GENERATED / "tests"
 CONTRACTS = sorted(TESTS.glob("test_*_contract.py"))
@@ -358,22 +358,15 @@ def harness() -> Iterator[Harness]:
     sys.meta_path.insert(0, variants)
     writes = sys.dont_write_bytecode
     sys.dont_write_bytecode = True
-    path_added = str(TESTS) not in sys.path
-    if path_added:  # as generated/tests/conftest.py does, for ``import contract``
-        sys.path.insert(0, str(TESTS))
     added = [f"_contract_{path.stem}" for path in CONTRACTS]
-    added += [] if "contract" in sys.modules else ["contract"]
     try:
-        contract = importlib.import_module("contract")
-        assert Path(str(contract.__file__)) == TESTS / "contract.py"
+        contract = importlib.import_module("specgen_runtime.contract")
         modules = [load_contract(path) for path in CONTRACTS]
         checks = [(m.SPEC, case) for m in modules for case in m.CASES]
         yield Harness(contract.run_case, checks, packages[0], variants)
     finally:
         for name in added:
             sys.modules.pop(name, None)
-        if path_added:
-            sys.path.remove(str(TESTS))
         sys.dont_write_bytecode = writes
         sys.meta_path.remove(variants)
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from vidu import tables
-from vidu._cli import main
+from specgen_runtime.cli import main as run_cli
+from vidu import Client
 from vidu.testing import FakeServer
 
 KEY = "sk-cli-test-key-0123456789"
@@ -62,7 +63,7 @@ def server() -> Iterator[FakeServer]:
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     """Run the command line in this process: exit status, stdout, stderr."""
     try:
-        status = main(list(argv))
+        status = run_cli(Client, list(argv))
     except SystemExit as exc:  # argparse's own errors
         status = int(exc.code or 0)
     out, err = capsys.readouterr()

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import urllib3
 from vidu import tables
-from vidu._errors import (
+from vidu import (
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -37,10 +37,9 @@ from vidu._errors import (
     ViduError,
     WaitTimeout,
 )
-from vidu._retry import RetryPolicy, parse_retry_after
-from vidu._secrets import redact
-from vidu._violations import ValidationError, ValidationWarning
-from vidu.client import Client
+from specgen_runtime.redaction import redact
+from specgen_runtime.retry import RetryPolicy, parse_retry_after
+from vidu import Client, ValidationError, ValidationWarning
 from vidu.models import Reference2VideoRequest, Subject, TaskCreations
 from vidu.testing import FakeServer
 
@@ -560,7 +559,7 @@ def test_the_key_never_shows(
 
 def test_redact_hides_the_auth_header_whatever_its_case() -> None:
     headers = {tables.AUTH.header.upper(): f"Token {KEY}", "Accept": "x"}
-    shown = redact(headers)
+    shown = redact(headers, tables.AUTH)
     assert KEY not in str(shown)
     assert shown["Accept"] == "x"
 

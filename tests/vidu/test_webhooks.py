@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from vidu import TaskCreations, TaskState, webhooks
-from vidu._errors import BaseError
+from vidu import ViduError as BaseError
 from vidu.tables import CALLBACK
 
 SIG = CALLBACK.signature
