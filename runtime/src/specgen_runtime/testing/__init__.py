@@ -1,32 +1,37 @@
-"""A fake of the service for your tests, driven by the same spec as the client.
+"""A fake of the service for your tests, driven by the same tables as the client.
 
-::
+A generated package binds :class:`FakeServer` to its tables::
+
+    class FakeServer(specgen_runtime.testing.FakeServer):
+        _api = API
+
+and its users write::
 
     from <package>.testing import FakeServer
 
     with FakeServer() as server:
         client = Client(api_key=server.api_key, base_url=server.url)
-        task = client.reference2video(...)
+        task = client.<create operation>(...)
         server.advance(10)                      # tasks move on the test's clock
-        server.inject("get_creations", status=429, retry_after="1")
+        server.inject("<operation id>", status=429, retry_after="1")
         ...
 
 It is a real HTTP server on ``127.0.0.1`` (any free port by default): it
 checks the API key, validates request bodies as the service does, runs tasks
 through their states on a clock the test controls, serves result files,
 sends signed callbacks to loopback URLs, and fails on demand (error statuses,
-slow answers, dropped connections). With pytest, use the ``fake_server``
-fixture of :mod:`.pytest_plugin`; from a shell, ``python -m <package>.testing``.
+slow answers, dropped connections). With pytest, use a fixture made by
+:func:`.pytest_plugin.make_fixture`; from a shell, :func:`.cli.main`
+(``python -m <package>.testing``).
 """
 
 from ._callbacks import CallbackRecord
 from ._clock import Clock, FakeClock, RealClock
 from ._faults import DOWNLOAD, Drop, Fault
 from ._server import FakeServer, RecordedRequest
-from ._tasks import DEFAULT_DURATIONS, Outcome
+from ._tasks import Outcome, default_durations
 
 __all__ = [
-    "DEFAULT_DURATIONS",
     "DOWNLOAD",
     "CallbackRecord",
     "Clock",
@@ -37,4 +42,5 @@ __all__ = [
     "Outcome",
     "RealClock",
     "RecordedRequest",
+    "default_durations",
 ]

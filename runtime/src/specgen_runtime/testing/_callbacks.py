@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from .. import webhooks
-from ..tables import CALLBACK, TASKS
+from ..tables import Callback, Tasks
+from ..webhooks import Webhooks
 
 
 @attrs.frozen
@@ -60,7 +60,9 @@ def is_loopback_http(url: str) -> bool:
         return False
 
 
-def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+def _post(
+    method: str, url: str, body: bytes, headers: dict[str, str], timeout: float
+) -> int:
     parts = urlsplit(url)
     target = parts.path or "/"
     if parts.query:
@@ -69,7 +71,7 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int
         parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout
     )
     try:
-        connection.request(CALLBACK.method, target, body=body, headers=headers)
+        connection.request(method, target, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         return response.status
@@ -80,7 +82,9 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int
 class CallbackSender:
     """Delivers callbacks in order, one at a time, on a background thread.
 
-    A callback for an end state is retried ``retries`` times after a failed
+    ``callback`` is the API's callback section (its method and signature
+    scheme), ``tasks`` its task section (to tell an end state); ``secret``
+    is the key callbacks are signed with. A callback for an end state is retried ``retries`` times after a failed
     delivery (the service's documented behaviour), ``retry_delay`` apart.
     """
 
@@ -88,12 +92,17 @@ class CallbackSender:
         self,
         secret: str,
         *,
+        callback: Callback,
+        tasks: Tasks,
         on_done: Callable[[CallbackRecord], None],
         retries: int = 3,
         retry_delay: float = 0.2,
         timeout: float = 5.0,
     ) -> None:
         self.secret = secret
+        self.callback = callback
+        self.tasks = tasks
+        self._signer: Webhooks[dict[str, Any]] = Webhooks(callback.signature, dict)
         self.retries = retries
         self.retry_delay = retry_delay
         self.timeout = timeout
@@ -129,7 +138,7 @@ class CallbackSender:
 
     def deliver(self, url: str, body: dict[str, Any]) -> CallbackRecord:
         """POST ``body`` to ``url`` now, signed, retrying as the service does."""
-        state = str(body.get(TASKS.state_field, ""))
+        state = str(body.get(self.tasks.state_field, ""))
         if not is_loopback_http(url):
             return CallbackRecord(
                 url,
@@ -141,7 +150,7 @@ class CallbackSender:
                 attempts=0,
             )
         payload = json.dumps(body).encode()
-        tries = 1 + (self.retries if state in TASKS.terminal else 0)
+        tries = 1 + (self.retries if state in self.tasks.terminal else 0)
         headers: dict[str, str] = {}
         status: int | None = None
         error: str | None = None
@@ -151,10 +160,12 @@ class CallbackSender:
                 break
             headers = {
                 "Content-Type": "application/json",
-                **webhooks.signed_headers(CALLBACK.method, url, self.secret),
+                **self._signer.signed_headers(self.callback.method, url, self.secret),
             }
             try:
-                status = _post(url, payload, headers, self.timeout)
+                status = _post(
+                    self.callback.method, url, payload, headers, self.timeout
+                )
             except OSError as exc:
                 status, error = None, f"{type(exc).__name__}: {exc}"
                 continue

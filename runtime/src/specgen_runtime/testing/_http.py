@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import attrs
 
 from ._faults import Drop, Fault
-from ._responses import error_body, reason_for_status
+from ._responses import ErrorBodies
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Request bodies larger than this are refused unread."""
@@ -50,15 +50,23 @@ class Answer:
     @classmethod
     def error(
         cls,
+        errors: ErrorBodies,
         reason: str,
+        status: int,
         *,
-        status: int | None = None,
         message: str | None = None,
-        headers: Mapping[str, str] | None = None,
     ) -> Answer:
-        """The service's error body for ``reason`` (see :func:`error_body`)."""
-        code, body = error_body(reason, status=status, message=message)
-        return cls.json(code, body, headers)
+        """The service's error body for ``reason`` (see :meth:`ErrorBodies.preferred`)."""
+        code, body = errors.preferred(reason, status, message=message)
+        return cls.json(code, body)
+
+    @classmethod
+    def fault(cls, errors: ErrorBodies, fault: Fault, status: int) -> Answer:
+        """The error answer a scripted fault with ``status`` asks for."""
+        reason = fault.reason or errors.reason_for_status(status)
+        code, body = errors.body(reason, status=status)
+        retry = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        return cls.json(code, body, retry)
 
 
 class Backend(Protocol):
@@ -67,6 +75,11 @@ class Backend(Protocol):
     @property
     def verbose(self) -> bool:
         """Whether to log requests and handler errors."""
+        ...
+
+    @property
+    def errors(self) -> ErrorBodies:
+        """The service's error bodies."""
         ...
 
     def route(self, method: str, path: str) -> str | None:
@@ -163,7 +176,7 @@ class Handler(BaseHTTPRequestHandler):
         operation = backend.route(self.command, path)
         if operation is None:
             backend.record(self.command, self.path, self._read_body())
-            self._send(Answer.error("NotFound"))
+            self._send(Answer.error(backend.errors, "NotFound", 404))
             return
         fault = backend.arrive(operation)
         if fault is not None and fault.delay > 0:
@@ -175,13 +188,15 @@ class Handler(BaseHTTPRequestHandler):
         raw = self._read_body()
         backend.record(self.command, self.path, raw)
         if raw is None:
-            self._send(Answer.error("BadRequest", message="request body too large"))
+            self._send(
+                Answer.error(
+                    backend.errors, "BadRequest", 400, message="request body too large"
+                )
+            )
             self.close_connection = True
             return
         if fault is not None and fault.status is not None:
-            retry = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            reason = fault.reason or reason_for_status(fault.status)
-            self._send(Answer.error(reason, status=fault.status, headers=retry))
+            self._send(Answer.fault(backend.errors, fault, fault.status))
             return
         answer = backend.answer(operation, self.command, path, raw, self.headers)
         drop = fault.drop if fault is not None else None

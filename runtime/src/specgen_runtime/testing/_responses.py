@@ -11,7 +11,7 @@ from __future__ import annotations
 import http
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -79,9 +79,8 @@ def _put(body: dict[str, Any], dotted: str, value: object) -> None:
     body[last] = value
 
 
-# What the fake server answers, by the reason it prefers and the status that
-# reason has when the API's table does not know it.
-_VIOLATION_KINDS = (
+# The reasons a broken body is answered with, each with the violations it is for.
+_VIOLATION_KINDS: tuple[tuple[str, Callable[[Violation], bool]], ...] = (
     ("FieldLacking", lambda v: v.rule.endswith(".required")),
     ("FieldUnwanted", lambda v: v.rule == "unknown_field"),
     ("FieldItemCountOutOfRange", lambda v: v.rule.endswith(".count")),
@@ -178,5 +177,8 @@ class ErrorBodies:
                 break
         else:
             reason, chosen = _INVALID, errors
-        fields = dict.fromkeys(v.field or "body" for v in chosen)
-        return self.preferred(reason, 400, fields=fields)
+        fields = list(dict.fromkeys(v.field or "body" for v in chosen))
+        if reason in self.errors.codes:
+            return self.body(reason, fields=fields)
+        message = f"invalid field: {', '.join(fields)}"
+        return self.preferred(reason, 400, message=message)

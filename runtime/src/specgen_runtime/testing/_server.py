@@ -1,10 +1,10 @@
 """The fake server: a real HTTP server on 127.0.0.1 that behaves like the service.
 
-Everything it knows of the service comes from the spec's tables: routes from
-:data:`tables.OPERATION_INFO`, the key check from :data:`tables.AUTH`, request
-checks from :func:`validate_payload`, error bodies from
-:data:`tables.ERROR_FIELDS` and :data:`tables.ERROR_CODES`, the task life cycle
-from :data:`tables.TASKS` and signed callbacks from :data:`tables.CALLBACK`.
+Everything it knows of the service comes from the :class:`ApiTables` its
+class carries as ``_api``: routes from its operations, the key check from
+its ``auth``, request checks from its ``validate``, error bodies from its
+``errors``, the task life cycle from its ``tasks`` and signed callbacks from
+its ``callback`` section (when the spec has one).
 """
 
 from __future__ import annotations
@@ -18,25 +18,17 @@ import socket
 import threading
 from collections.abc import Mapping
 from email.message import Message
-from typing import Any, Literal, NamedTuple
+from typing import Any, ClassVar, Literal, NamedTuple, Self
 
-from ..tables import Operation
-from .._validators import OPERATIONS, validate_payload
-from ..tables import AUTH, OPERATION_INFO, TASKS
+import attrs
+
+from ..tables import ApiTables, Callback, Operation
 from ._callbacks import CallbackRecord, CallbackSender
 from ._clock import Clock, FakeClock, RealClock
 from ._faults import DOWNLOAD, Drop, Fault, FaultQueue
 from ._http import Answer, HTTPServer, decode, ranged
-from ._responses import find_route, violation_error
-from ._tasks import (
-    FILE_NAMES,
-    SUCCESS,
-    FakeTask,
-    Outcome,
-    check_durations,
-    file_bytes,
-    with_defaults,
-)
+from ._responses import ErrorBodies, Routes
+from ._tasks import FILE_NAMES, FakeTask, Outcome, TaskLife, file_bytes
 
 HOST = "127.0.0.1"
 """The only interface the fake server listens on."""
@@ -46,6 +38,51 @@ FILES_PATH = "/files"
 
 _FILE_ROUTE = re.compile(re.escape(FILES_PATH) + r"/(?P<task>[^/]+)/(?P<name>[^/]+)")
 _JOIN_SECONDS = 5.0
+
+
+@attrs.frozen(eq=False)
+class Service:
+    """What a fake server works out from an API's tables, once per API."""
+
+    api: ApiTables
+    routes: Routes
+    errors: ErrorBodies
+    life: TaskLife
+    callback: Callback | None
+
+    @classmethod
+    def of(cls, api: ApiTables) -> Service:
+        """The fake service of ``api``; its ``tasks`` and ``errors`` are required."""
+        missing = [
+            name
+            for name, section in (("tasks", api.tasks), ("errors", api.errors))
+            if section is None
+        ]
+        if missing or api.errors is None:
+            raise LookupError(
+                f"the fake server needs the spec's tasks and errors sections: "
+                f"the {api.name} spec has no {' and no '.join(missing)} section"
+            )
+        return cls(
+            api=api,
+            routes=Routes.of(api.operations),
+            errors=ErrorBodies(api.errors),
+            life=TaskLife.of(api),
+            callback=api.callback,
+        )
+
+
+_services: dict[int, Service] = {}
+_services_lock = threading.Lock()
+
+
+def service_of(api: ApiTables) -> Service:
+    """The :class:`Service` of ``api``, worked out on first use and kept."""
+    with _services_lock:
+        found = _services.get(id(api))
+        if found is None or found.api is not api:
+            found = _services[id(api)] = Service.of(api)
+        return found
 
 
 class RecordedRequest(NamedTuple):
@@ -72,7 +109,11 @@ def _make_clock(clock: Clock | Literal["real", "manual"] | None) -> Clock:
 class FakeServer:
     """A fake of the service for tests: real HTTP on ``127.0.0.1``, no network.
 
-    ::
+    This class serves no API of its own: a generated package subclasses it
+    with its tables, ``class FakeServer(specgen_runtime.testing.FakeServer):
+    _api = API``, and tests use that subclass::
+
+        from <package>.testing import FakeServer
 
         with FakeServer() as server:
             client = Client(api_key=server.api_key, base_url=server.url)
@@ -88,7 +129,14 @@ class FakeServer:
 
     What a test can read: :attr:`received` and :attr:`applied` (counters by
     operation id), :attr:`requests`, :attr:`callbacks_sent`.
+
+    The API's spec must have ``tasks`` and ``errors`` sections (a
+    :class:`LookupError` says so otherwise). Without a ``callback`` section
+    no callback is ever sent, and :meth:`wait_for_callbacks` says why.
     """
+
+    _api: ClassVar[ApiTables]
+    """The tables of the API this server fakes; set by the subclass."""
 
     def __init__(
         self,
@@ -97,7 +145,7 @@ class FakeServer:
         port: int = 0,
         clock: Clock | Literal["real", "manual"] | None = None,
         durations: Mapping[str, float] | None = None,
-        outcome: str = SUCCESS,
+        outcome: str | None = None,
         err_code: str | None = None,
         file_size: int = 256 * 1024,
         callback_retries: int = 3,
@@ -105,10 +153,18 @@ class FakeServer:
         callback_timeout: float = 5.0,
         verbose: bool = False,
     ) -> None:
+        api = getattr(type(self), "_api", None)
+        if not isinstance(api, ApiTables):
+            raise TypeError(
+                f"{type(self).__name__} has no API tables: use the FakeServer of a "
+                "generated package, or subclass this one with `_api = <ApiTables>`"
+            )
+        self._service = service_of(api)
+        life = self._service.life
         self.api_key = api_key
         self.clock = _make_clock(clock)
-        self.durations = check_durations(durations)
-        self.outcome = Outcome.of(outcome, err_code)
+        self.durations = life.check_durations(durations)
+        self.outcome = life.outcome(outcome or life.success, err_code)
         self.file_size = file_size
         self.verbose = verbose
         self.faults = FaultQueue()
@@ -131,24 +187,32 @@ class FakeServer:
         self._stopping = threading.Event()
         self._httpd: HTTPServer | None = None
         self._threads: list[threading.Thread] = []
-        self._callbacks = CallbackSender(
-            api_key,
-            on_done=self._callback_done,
-            retries=callback_retries,
-            retry_delay=callback_retry_delay,
-            timeout=callback_timeout,
+        callback = self._service.callback
+        self._callbacks = (
+            None
+            if callback is None
+            else CallbackSender(
+                api_key,
+                callback=callback,
+                tasks=life.tasks,
+                on_done=self._callback_done,
+                retries=callback_retries,
+                retry_delay=callback_retry_delay,
+                timeout=callback_timeout,
+            )
         )
 
     # -- life cycle ---------------------------------------------------------
 
-    def start(self) -> FakeServer:
+    def start(self) -> Self:
         """Listen on ``127.0.0.1`` and serve from background threads."""
         if self._httpd is not None or self._stopping.is_set():
             raise RuntimeError("a FakeServer starts once")
         httpd = HTTPServer((HOST, self._port), _Wire(self))
         self._httpd = httpd
         self._spawn("fake-server-http", lambda: httpd.serve_forever(poll_interval=0.05))
-        self._callbacks.start()
+        if self._callbacks is not None:
+            self._callbacks.start()
         if not isinstance(self.clock, FakeClock):
             self._spawn("fake-server-clock", self._tick_in_real_time)
         return self
@@ -170,13 +234,14 @@ class FakeServer:
                 with contextlib.suppress(OSError):
                     connection.shutdown(socket.SHUT_RDWR)
             httpd.server_close()
-        self._callbacks.stop(_JOIN_SECONDS)
+        if self._callbacks is not None:
+            self._callbacks.stop(_JOIN_SECONDS)
         for thread in self._threads:
             thread.join(_JOIN_SECONDS)
         with self._changed:
             self._changed.notify_all()
 
-    def __enter__(self) -> FakeServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -226,12 +291,12 @@ class FakeServer:
             task = self._tasks[task_id]
             if task.ended:
                 raise ValueError(f"task {task_id} already ended ({task.state})")
-            task.outcome = Outcome.of(outcome, err_code)
+            task.outcome = self._service.life.outcome(outcome, err_code)
 
     def next_outcome(self, outcome: str, *, err_code: str | None = None) -> None:
         """How the next task created will end; calls queue up in order."""
         with self._lock:
-            self._next_outcomes.append(Outcome.of(outcome, err_code))
+            self._next_outcomes.append(self._service.life.outcome(outcome, err_code))
 
     def inject(
         self,
@@ -253,7 +318,7 @@ class FakeServer:
         waits first; ``drop`` loses the connection (see :data:`Drop`). Faults
         apply first in, first out.
         """
-        known = {*OPERATION_INFO, DOWNLOAD}
+        known = {*self._service.api.operations, DOWNLOAD}
         if operation is not None and operation not in known:
             raise ValueError(
                 f"unknown operation {operation!r}: use one of {sorted(known)}"
@@ -293,7 +358,10 @@ class FakeServer:
         """Block until ``count`` callbacks were sent (or refused); return them all.
 
         :raises TimeoutError: fewer arrived within ``timeout`` seconds.
+        :raises LookupError: the API has no callbacks (its spec has no
+            ``callback`` section).
         """
+        self._service.api.require_callback()
         with self._changed:
             done = self._changed.wait_for(
                 lambda: len(self.callbacks_sent) >= count or self._stopping.is_set(),
@@ -336,7 +404,7 @@ class FakeServer:
                 self._call_back(task, body)
 
     def _call_back(self, task: FakeTask, body: dict[str, Any]) -> None:
-        if task.callback_url is not None:
+        if task.callback_url is not None and self._callbacks is not None:
             self._callbacks.send(task.callback_url, body)
 
     def _record(self, method: str, target: str, raw: bytes | None) -> None:
@@ -344,8 +412,9 @@ class FakeServer:
             self.requests.append(RecordedRequest(method, target, decode(raw)))
 
     def _authorized(self, headers: Message[str, str]) -> bool:
-        given = headers.get(AUTH.header) or ""
-        expected = AUTH.value(self.api_key)
+        auth = self._service.api.auth
+        given = headers.get(auth.header) or ""
+        expected = auth.value(self.api_key)
         return hmac.compare_digest(given.encode(), expected.encode())
 
     def _operation(
@@ -356,21 +425,31 @@ class FakeServer:
         headers: Message[str, str],
     ) -> Answer:
         """Carry out one request to ``operation`` and say what to answer."""
+        service = self._service
         if not self._authorized(headers):
-            return Answer.error("Unauthorized")
+            return Answer.error(service.errors, "Unauthorized", 401)
         body: Any = {}
         if operation.has_body and raw.strip():
             try:
                 body = json.loads(raw)
             except ValueError:
-                return Answer.error("BadRequest", message="request body is not JSON")
-        if operation.has_body and operation.id in OPERATIONS:
-            problem = violation_error(validate_payload(operation.id, body))
+                return Answer.error(
+                    service.errors,
+                    "BadRequest",
+                    400,
+                    message="request body is not JSON",
+                )
+        if operation.id in service.api.bodied:
+            violations = service.api.validate(operation.id, body)
+            problem = service.errors.for_violations(violations)
             if problem is not None:
                 return Answer.json(*problem)
         if not isinstance(body, dict):
             return Answer.error(
-                "BadRequest", message="request body is not a JSON object"
+                service.errors,
+                "BadRequest",
+                400,
+                message="request body is not a JSON object",
             )
         task_id = params[operation.params[0]] if operation.params else ""
         with self._lock:
@@ -388,14 +467,15 @@ class FakeServer:
             return Answer.json(200, self._create(operation, body).create_response())
         if operation.task is None:
             return Answer.json(200, {})  # an operation this fake does not model
+        errors = self._service.errors
         task = self._tasks.get(task_id)
         if task is None:
-            return Answer.error("TaskNotFound")
+            return Answer.error(errors, "TaskNotFound", 404)
         if operation.task == "get":
             return Answer.json(200, task.body(self.files_url))
         problem = task.cancel()
         if problem is not None:
-            return Answer.error("BadRequest", message=problem)
+            return Answer.error(errors, "BadRequest", 400, message=problem)
         self._call_back(task, task.body(self.files_url))
         return Answer.json(200, {})
 
@@ -403,13 +483,16 @@ class FakeServer:
         self._serial += 1
         task_id = str(880_000_000_000_000_000 + self._serial)
         outcome = self._next_outcomes.popleft() if self._next_outcomes else self.outcome
+        life = self._service.life
         task = FakeTask.create(
             task_id,
-            with_defaults(operation.id, request),
+            life.with_defaults(operation.id, request),
             now=self.clock.now(),
             wall=self.clock.wall(),
             outcome=outcome,
             durations=self.durations,
+            life=life,
+            callbacks=self._callbacks is not None,
         )
         self._tasks[task_id] = task
         return task
@@ -419,9 +502,9 @@ class FakeServer:
         with self._lock:
             self._refresh()
             task = self._tasks.get(task_id)
-            ready = task is not None and task.state in TASKS.success
+            ready = task is not None and task.state in task.life.tasks.success
         if not ready or name not in FILE_NAMES:
-            return Answer.error("NotFound")
+            return Answer.error(self._service.errors, "NotFound", 404)
         data = file_bytes(task_id, name, self.file_size)
         kind = "video/mp4" if name.endswith(".mp4") else "image/jpeg"
         common = {"Content-Type": kind, "Accept-Ranges": "bytes"}
@@ -443,9 +526,14 @@ class _Wire:
         """Whether to log requests and handler errors."""
         return self._fake.verbose
 
+    @property
+    def errors(self) -> ErrorBodies:
+        """The service's error bodies."""
+        return self._fake._service.errors
+
     def route(self, method: str, path: str) -> str | None:
         """The operation id, or ``"download"`` for a result file; else ``None``."""
-        found = find_route(method, path)
+        found = self._fake._service.routes.find(method, path)
         if found is not None:
             return found[0].id
         if method in ("GET", "HEAD") and _FILE_ROUTE.fullmatch(path):
@@ -479,7 +567,7 @@ class _Wire:
             match = _FILE_ROUTE.fullmatch(path)
             assert match is not None
             return self._fake._download(match["task"], match["name"], headers)
-        found = find_route(method, path)
+        found = self._fake._service.routes.find(method, path)
         assert found is not None
         return self._fake._operation(found[0], found[1], raw, headers)
 

@@ -1,9 +1,10 @@
 """The fake server's tasks: their life cycle, bodies and result files.
 
-States, their order and the field names come from :data:`tables.TASKS`: the
-non-terminal states are walked in the spec's order, each for the time
-``durations`` gives it, and the task then ends in its outcome (a success or
-a failure state). The tasks here know nothing of HTTP.
+States, their order and the field names come from the API's
+:class:`~specgen_runtime.tables.Tasks`: the non-terminal states are walked in
+the spec's order, each for the time ``durations`` gives it, and the task then
+ends in its outcome (a success or a failure state). The tasks here know
+nothing of HTTP.
 """
 
 from __future__ import annotations
@@ -15,50 +16,32 @@ from typing import Any
 
 import attrs
 
-from .. import tables
-from ..validate import FormTable
-from ..tables import TASKS
-
-PENDING: tuple[str, ...] = tuple(s for s in TASKS.states if s not in TASKS.terminal)
-"""The states a task passes through before it ends, in order."""
-
-SUCCESS: str = next(s for s in TASKS.states if s in TASKS.success)
-"""The state of a task that succeeded."""
-
-FAILURE: str = next(s for s in TASKS.states if s in TASKS.failure)
-"""The state of a task that failed (or was cancelled)."""
-
-CANCELLABLE: frozenset[str] = frozenset(PENDING[:-1])
-"""States a task may be cancelled in: every pending state but the running one."""
-
-CANCELLED_CODE = "UserCancelled"
-"""The error code of a cancelled task."""
-
-DEFAULT_FAILURE_CODE = "InternalServiceFailure"
-"""The error code of a failed task when the test names none."""
-
-_DEFAULT_SECONDS = {"created": 0.0, "queueing": 1.0, "processing": 2.0}
-
-DEFAULT_DURATIONS: Mapping[str, float] = {
-    state: _DEFAULT_SECONDS.get(state, 1.0) for state in PENDING
-}
-"""Seconds a task spends in each pending state unless told otherwise."""
+from ..tables import ApiTables, FormTable, Tasks
 
 FILE_NAMES = ("video.mp4", "cover.jpg", "video-watermarked.mp4")
 """The files each successful task serves, under ``/files/<task id>/``."""
 
+_CANCELLED_FALLBACK = "Cancelled"
+_FAILURE_FALLBACK = "InternalError"
 
-def check_durations(durations: Mapping[str, float] | None) -> dict[str, float]:
-    """``durations`` completed with the defaults; unknown states are refused."""
-    given = dict(durations or {})
-    unknown = sorted(set(given) - set(PENDING))
-    if unknown:
-        raise ValueError(
-            f"durations for unknown states {unknown}: the pending states are {list(PENDING)}"
-        )
-    if any(seconds < 0 for seconds in given.values()):
-        raise ValueError("durations cannot be negative")
-    return {**DEFAULT_DURATIONS, **given}
+
+def default_durations(tasks: Tasks) -> Mapping[str, float]:
+    """Seconds a task spends in each pending state unless told otherwise.
+
+    The first of several pending states (the task just created) lasts 0 s,
+    the last one (the task running) 2 s, and any in between (waiting in a
+    queue) 1 s each.
+    """
+    pending = tasks.pending
+    durations: dict[str, float] = {}
+    for index, state in enumerate(pending):
+        if index == len(pending) - 1:
+            durations[state] = 2.0
+        elif index == 0:
+            durations[state] = 0.0
+        else:
+            durations[state] = 1.0
+    return durations
 
 
 @attrs.frozen
@@ -68,40 +51,105 @@ class Outcome:
     state: str
     err_code: str = ""
 
+
+@attrs.frozen(eq=False)
+class TaskLife:
+    """The task life cycle of one API, worked out once from its tables."""
+
+    tasks: Tasks
+    pending: tuple[str, ...]
+    """The states a task passes through before it ends, in order."""
+    cancellable: frozenset[str]
+    """States a task may be cancelled in: every pending state but the running one."""
+    success: str
+    """The state of a task that succeeded."""
+    failure: str
+    """The state of a task that failed (or was cancelled)."""
+    default_durations: Mapping[str, float]
+    cancelled_code: str
+    """The error code of a cancelled task."""
+    failure_code: str
+    """The error code of a failed task when the test names none."""
+    forms: Mapping[str, tuple[FormTable, ...]]
+    """The request forms of each operation, by operation id."""
+
     @classmethod
-    def of(cls, state: str, err_code: str | None = None) -> Outcome:
-        """Check ``state`` is terminal and fill in a failure's error code."""
-        if state not in TASKS.terminal:
+    def of(cls, api: ApiTables) -> TaskLife:
+        """The life cycle of ``api``'s tasks (its ``tasks`` section is required)."""
+        tasks = api.require_tasks()
+        pending = tasks.pending
+        if not pending:
+            raise ValueError(f"the {api.name} spec's tasks have no pending state")
+        codes = api.errors.codes if api.errors is not None else {}
+        cancelled = next(
+            (reason for reason in codes if "cancel" in reason.lower()),
+            _CANCELLED_FALLBACK,
+        )
+        failure = next(
+            (reason for reason, code in codes.items() if code.status == 500),
+            _FAILURE_FALLBACK,
+        )
+        forms: dict[str, tuple[FormTable, ...]] = {}
+        for form in api.forms:
+            forms[form.operation] = (*forms.get(form.operation, ()), form)
+        return cls(
+            tasks=tasks,
+            pending=pending,
+            cancellable=frozenset(pending[:-1]),
+            success=tasks.success_state,
+            failure=tasks.failure_state,
+            default_durations=default_durations(tasks),
+            cancelled_code=cancelled,
+            failure_code=failure,
+            forms=forms,
+        )
+
+    def check_durations(
+        self, durations: Mapping[str, float] | None
+    ) -> dict[str, float]:
+        """``durations`` completed with the defaults; unknown states are refused."""
+        given = dict(durations or {})
+        unknown = sorted(set(given) - set(self.pending))
+        if unknown:
             raise ValueError(
-                f"outcome {state!r} is not an end state: use one of {sorted(TASKS.terminal)}"
+                f"durations for unknown states {unknown}: "
+                f"the pending states are {list(self.pending)}"
             )
-        if state in TASKS.failure:
-            return cls(state, err_code or DEFAULT_FAILURE_CODE)
-        return cls(state, err_code or "")
+        if any(seconds < 0 for seconds in given.values()):
+            raise ValueError("durations cannot be negative")
+        return {**self.default_durations, **given}
 
+    def outcome(self, state: str, err_code: str | None = None) -> Outcome:
+        """Check ``state`` is terminal and fill in a failure's error code."""
+        if state not in self.tasks.terminal:
+            raise ValueError(
+                f"outcome {state!r} is not an end state: "
+                f"use one of {sorted(self.tasks.terminal)}"
+            )
+        if state in self.tasks.failure:
+            return Outcome(state, err_code or self.failure_code)
+        return Outcome(state, err_code or "")
 
-def with_defaults(operation_id: str, request: Mapping[str, Any]) -> dict[str, Any]:
-    """``request`` with the values the service uses for the fields left out.
+    def with_defaults(
+        self, operation_id: str, request: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """``request`` with the values the service uses for the fields left out.
 
-    The form is the first of the operation's forms (:mod:`tables`) that knows
-    every field given; the defaults are that form's, per model where the spec
-    says so. Fields without a default (such as a random seed) stay out.
-    """
-    forms = [
-        table
-        for table in vars(tables).values()
-        if isinstance(table, FormTable) and table.operation == operation_id
-    ]
-    form = next((f for f in forms if set(request) <= set(f.fields)), None)
-    filled = dict(request)
-    if form is None:
+        The form is the first of the operation's forms that knows every field
+        given; the defaults are that form's, per model where the spec says so.
+        Fields without a default (such as a random seed) stay out.
+        """
+        forms = self.forms.get(operation_id, ())
+        form = next((f for f in forms if set(request) <= set(f.fields)), None)
+        filled = dict(request)
+        if form is None:
+            return filled
+        model = request.get("model")
+        for name, field in form.fields.items():
+            value = field.default_for(model if isinstance(model, str) else None)
+            if name not in filled and value is not None:
+                filled[name] = value
         return filled
-    model = request.get("model")
-    for name, field in form.fields.items():
-        value = field.default_for(model if isinstance(model, str) else None)
-        if name not in filled and value is not None:
-            filled[name] = value
-    return filled
 
 
 def file_bytes(task_id: str, name: str, size: int) -> bytes:
@@ -135,7 +183,8 @@ class FakeTask:
     created_at: datetime
     outcome: Outcome
     durations: Mapping[str, float]
-    state: str = PENDING[0]
+    life: TaskLife = attrs.field(repr=False, eq=False)
+    state: str = ""
     err_code: str = ""
     credits: int = 0
     callback_url: str | None = None
@@ -150,9 +199,15 @@ class FakeTask:
         wall: datetime,
         outcome: Outcome,
         durations: Mapping[str, float],
+        life: TaskLife,
+        callbacks: bool = True,
     ) -> FakeTask:
-        """A new task, in the first pending state."""
-        callback_url = request.get("callback_url")
+        """A new task, in the first pending state.
+
+        With ``callbacks``, the request's ``callback_url`` is where its state
+        changes are called back.
+        """
+        callback_url = request.get("callback_url") if callbacks else None
         return cls(
             id=task_id,
             request=dict(request),
@@ -160,6 +215,8 @@ class FakeTask:
             created_at=wall,
             outcome=outcome,
             durations=dict(durations),
+            life=life,
+            state=life.pending[0],
             credits=_credits(request),
             callback_url=callback_url if isinstance(callback_url, str) else None,
         )
@@ -167,13 +224,13 @@ class FakeTask:
     @property
     def ended(self) -> bool:
         """Whether the task is in an end state."""
-        return self.state in TASKS.terminal
+        return self.state in self.life.tasks.terminal
 
     def due_state(self, now: float) -> str:
         """The state the timeline puts the task in at clock reading ``now``."""
         elapsed = now - self.started
         passed = 0.0
-        for state in PENDING:
+        for state in self.life.pending:
             passed += self.durations[state]
             if elapsed < passed:
                 return state
@@ -189,34 +246,36 @@ class FakeTask:
             return []
         due = self.due_state(now)
         bodies: list[dict[str, Any]] = []
-        target = PENDING.index(due) if due in PENDING else len(PENDING)
-        for state in PENDING[PENDING.index(self.state) + 1 : target + 1]:
+        pending = self.life.pending
+        target = pending.index(due) if due in pending else len(pending)
+        for state in pending[pending.index(self.state) + 1 : target + 1]:
             self.state = state
             bodies.append(self.body(files_url))
-        if due not in PENDING:
+        if due not in pending:
             self._end(self.outcome)
             bodies.append(self.body(files_url))
         return bodies
 
     def cancel(self) -> str | None:
         """Cancel the task; ``None`` if done, else why it cannot be cancelled."""
-        if self.state not in CANCELLABLE:
+        if self.state not in self.life.cancellable:
             return f"task state is {self.state}, can not cancel"
-        self._end(Outcome(FAILURE, CANCELLED_CODE))
+        self._end(Outcome(self.life.failure, self.life.cancelled_code))
         return None
 
     def _end(self, outcome: Outcome) -> None:
         self.state = outcome.state
         self.err_code = outcome.err_code
-        if outcome.state in TASKS.failure:
+        if outcome.state in self.life.tasks.failure:
             self.credits = 0
 
     def create_response(self) -> dict[str, Any]:
         """The body answering the creating request: the request echoed, and more."""
+        tasks = self.life.tasks
         echoed = {k: v for k, v in self.request.items() if k != "callback_url"}
         return {
-            TASKS.id_field: self.id,
-            TASKS.state_field: self.state,
+            tasks.id_field: self.id,
+            tasks.state_field: self.state,
             **echoed,
             "credits": self.credits,
             "created_at": self.created_at.isoformat(timespec="microseconds").replace(
@@ -226,8 +285,9 @@ class FakeTask:
 
     def body(self, files_url: str) -> dict[str, Any]:
         """The task as the get operation and the callbacks show it."""
+        tasks = self.life.tasks
         creations = []
-        if self.state in TASKS.success:
+        if self.state in tasks.success:
             base = f"{files_url}/{self.id}"
             creations.append(
                 {
@@ -239,8 +299,8 @@ class FakeTask:
             )
         return {
             "id": self.id,
-            TASKS.state_field: self.state,
-            TASKS.error_code_field: self.err_code,
+            tasks.state_field: self.state,
+            tasks.error_code_field: self.err_code,
             "credits": self.credits,
             "payload": self.request.get("payload", ""),
             "bgm": self.request.get("bgm", False),

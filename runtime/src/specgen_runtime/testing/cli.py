@@ -1,4 +1,13 @@
-"""Run the fake server in the foreground: ``python -m <package>.testing``.
+"""Run a fake server in the foreground, as ``python -m <package>.testing`` does.
+
+A generated package's ``testing/__main__.py`` is::
+
+    from specgen_runtime.testing.cli import main
+
+    from . import FakeServer
+
+    if __name__ == "__main__":
+        raise SystemExit(main(FakeServer))
 
 Tasks progress in real time. Stop it with Ctrl-C (or SIGTERM).
 """
@@ -9,19 +18,20 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import FrameType
 
-from ..tables import AUTH
+from ..tables import ApiTables
 from ._server import FakeServer
-from ._tasks import DEFAULT_DURATIONS, SUCCESS
+from ._tasks import default_durations
 
-_PACKAGE = (__package__ or "").rpartition(".")[0]
+__all__ = ["main"]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(api: ApiTables, durations: Mapping[str, float]) -> argparse.ArgumentParser:
+    tasks = api.require_tasks()
     parser = argparse.ArgumentParser(
-        prog=f"python -m {__package__}",
+        prog=f"python -m {api.package}.testing",
         description="A fake of the service on 127.0.0.1, for trying the client out.",
     )
     parser.add_argument(
@@ -29,10 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--api-key", default="test-key", help="the key it accepts")
     parser.add_argument(
-        "--outcome", default=SUCCESS, help="how tasks end (an end state)"
+        "--outcome",
+        default=tasks.success_state,
+        help=f"how tasks end (an end state: {', '.join(sorted(tasks.terminal))})",
     )
     parser.add_argument("--err-code", default=None, help="error code of failed tasks")
-    for state, seconds in DEFAULT_DURATIONS.items():
+    for state, seconds in durations.items():
         parser.add_argument(
             f"--{state}-seconds",
             type=float,
@@ -45,14 +57,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Serve until interrupted; return the exit status."""
-    args = _parser().parse_args(argv)
-    durations = {
-        state: getattr(args, f"duration_{state}") for state in DEFAULT_DURATIONS
-    }
+def main(server_class: type[FakeServer], argv: Sequence[str] | None = None) -> int:
+    """Serve ``server_class`` until interrupted; return the exit status.
+
+    ``server_class`` is a generated package's ``FakeServer`` (a subclass of
+    :class:`FakeServer` carrying its API's tables as ``_api``); ``argv``
+    defaults to the command line.
+    """
+    api = server_class._api
+    defaults = default_durations(api.require_tasks())
+    args = _parser(api, defaults).parse_args(argv)
+    durations = {state: getattr(args, f"duration_{state}") for state in defaults}
     try:
-        server = FakeServer(
+        server = server_class(
             api_key=args.api_key,
             port=args.port,
             clock="real",
@@ -71,10 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
-    print(f"Fake {_PACKAGE} API listening on {server.url}", flush=True)
+    print(f"Fake {api.package} API listening on {server.url}", flush=True)
     print(f"API key: {server.api_key}", flush=True)
-    if AUTH.env:
-        print(f"  export {AUTH.env}={server.api_key}", flush=True)
+    if api.auth.env:
+        print(f"  export {api.auth.env}={server.api_key}", flush=True)
     print(f"  Client(base_url={server.url!r})", flush=True)
     try:
         while not stop.wait(0.5):
@@ -84,7 +101,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
