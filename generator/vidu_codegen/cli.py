@@ -1,5 +1,9 @@
 """The ``vidu-codegen`` command (also ``python -m vidu_codegen``).
 
+The spec, templates and output directory come from the project the current
+directory is in (see :mod:`vidu_codegen.project`); ``--spec``, ``--templates``
+and ``--out`` override them.
+
 ``generate``
     write ``generated/`` from ``spec/`` and list what changed;
     with ``--check``, write nothing and exit 1 naming every stale file.
@@ -13,8 +17,8 @@
     export the spec as an OpenAPI 3.1 document (see :mod:`vidu_codegen.tools.openapi`);
     JSON on standard output by default.
 
-Exit status: 0 fine, 1 stale output (``--check``), 2 the spec has errors,
-3 the templates cannot be rendered. Nothing is written unless all went well.
+Exit status: 0 fine, 1 stale output (``--check``), 2 the spec has errors
+(or no project was found), 3 the templates cannot be rendered. Nothing is written unless all went well.
 ``diff`` exits 1 with ``--fail-on-breaking`` when a change is breaking;
 ``fmt --check`` exits 1 when a file is not in the canonical layout;
 ``openapi`` exits 1 when it cannot write ``--out``.
@@ -31,13 +35,12 @@ import jinja2
 
 from vidu_codegen.load import model as sm
 from vidu_codegen.pipeline import load_spec, render_spec
+from vidu_codegen.project import NoProject, Project, find_project, packaged_templates
 from vidu_codegen.python.render import RenderError
 from vidu_codegen.python.writer import compare, write_tree
 from vidu_codegen.tools.diff import run_diff
 from vidu_codegen.tools.fmt import run_fmt
 from vidu_codegen.tools.openapi import build_openapi, render_openapi
-
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,24 +49,18 @@ def _parser() -> argparse.ArgumentParser:
         description="Generate a validated client package from a YAML API spec.",
     )
     parser.add_argument(
-        "--spec",
-        type=Path,
-        default=PROJECT / "spec",
-        help="spec directory (%(default)s)",
+        "--spec", type=Path, help="spec directory (the project's spec/)"
     )
     parser.add_argument(
         "--templates",
         type=Path,
-        default=PROJECT / "templates",
-        help="templates directory (%(default)s)",
+        help="templates directory (the project's, else those shipped with "
+        "the generator)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     generate = commands.add_parser("generate", help="write the generated package")
     generate.add_argument(
-        "--out",
-        type=Path,
-        default=PROJECT / "generated",
-        help="output directory (%(default)s)",
+        "--out", type=Path, help="output directory (the project's generated/)"
     )
     generate.add_argument(
         "--check",
@@ -163,9 +160,42 @@ def _diff(args: argparse.Namespace) -> int:
     )
 
 
+def _paths(args: argparse.Namespace) -> Project | NoProject:
+    """The project's paths, overridden by the options given."""
+    out = getattr(args, "out", None) if args.command == "generate" else None
+    if args.spec is not None and args.templates is not None and out is not None:
+        return Project(args.spec.parent, args.spec, args.templates, out)
+    found = find_project(Path.cwd())
+    if isinstance(found, NoProject):
+        if args.spec is None:
+            return found
+        found = Project(
+            args.spec.parent,
+            args.spec,
+            packaged_templates(),
+            args.spec.parent / "generated",
+        )
+    return Project(
+        found.root,
+        args.spec or found.spec,
+        args.templates or found.templates,
+        out or found.out,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
+    needs_spec = args.command != "diff" or args.base is not None
+    needs_spec = needs_spec and not (args.command == "fmt" and args.paths)
+    if needs_spec:
+        paths = _paths(args)
+        if isinstance(paths, NoProject):
+            print(paths.message, file=sys.stderr)
+            return 2
+        args.spec, args.templates = paths.spec, paths.templates
+        if args.command == "generate":
+            args.out = paths.out
     if args.command == "diff":
         return _diff(args)
     if args.command == "fmt":
