@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """Contract tests of ``cancel``, derived from the spec.
 
 Generated from the spec; do not edit. ``FORMS`` and ``RESPONSES`` are the

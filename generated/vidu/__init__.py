@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """Validated Python client for the Vidu video-generation API.
 
 Build a typed request and it is checked against the per-model rules before

@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """``python -m vidu``: call the API from the command line.
 
 Every operation of the spec is a subcommand; ``--help`` lists them. The

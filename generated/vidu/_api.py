@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """The spec's tables as the one object the shared runtime reads.
 
 The runtime (``specgen_runtime``) imports nothing from this package: the

@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """Validators specialised from the spec's tables, one function per request form.
 
 Generated from the spec; do not edit. Each function reads the tables in

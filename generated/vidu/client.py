@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """The Vidu client: one method per operation of the spec.
 
 Transport, retries, errors, waiting and downloading live in the shared

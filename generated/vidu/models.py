@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """Typed requests and responses of the Vidu API.
 
 Generated from the spec; do not edit. Enum-typed fields also take plain
@@ -12,8 +13,9 @@ import os
 from typing import Any, ClassVar
 
 import attrs
-from specgen_runtime.assets import AssetRules, read_asset
+from specgen_runtime.assets import read_asset
 from specgen_runtime.convert import make_converter
+from specgen_runtime.tables import AssetRules
 from specgen_runtime.violations import Violation, current_mode, enforce
 
 from ._validators import (

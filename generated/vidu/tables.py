@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """The per-model tables of the Vidu API, as data.
 
 Generated from the spec; do not edit. Every value here comes from one place in
@@ -11,8 +12,8 @@ unclear. The validators read these tables; so can you::
 from typing import Final
 
 import attrs
-from specgen_runtime.assets import AssetRules
 from specgen_runtime.tables import (
+    AssetRules,
     Auth,
     Callback,
     ErrorCode,

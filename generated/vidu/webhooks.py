@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """Verify the callbacks the service sends, and read their bodies.
 
 When a task created with a callback URL changes state, the service sends the

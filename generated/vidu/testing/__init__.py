@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """A fake of the service for your tests, driven by the same spec as the client.
 
 ::

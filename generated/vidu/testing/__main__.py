@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """``python -m vidu.testing``: run the fake service until interrupted."""
 
 from specgen_runtime.testing.cli import main

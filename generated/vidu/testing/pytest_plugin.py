@@ -1,3 +1,4 @@
+# Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """A pytest fixture of the fake service.
 
 Enable it in a ``conftest.py``::

@@ -33,13 +33,24 @@ class Changes:
         return sorted(out, key=lambda line: line[9:])
 
 
+def _not_generated(part: str) -> bool:
+    """Whether a path part is what tools leave beside generated files: caches,
+    hidden files, and the metadata and build folders of an installed package."""
+    return (
+        part == "__pycache__"
+        or part == "build"
+        or part.startswith(".")
+        or part.endswith(".egg-info")
+    )
+
+
 def _on_disk(root: Path) -> dict[str, bytes]:
     if not root.is_dir():
         return {}
     files = {}
     for path in root.rglob("*"):
         parts = path.relative_to(root).parts
-        skipped = any(p == "__pycache__" or p.startswith(".") for p in parts)
+        skipped = any(_not_generated(p) for p in parts)
         if path.is_file() and not skipped:
             files[path.relative_to(root).as_posix()] = path.read_bytes()
     return files
@@ -56,6 +67,17 @@ def compare(files: dict[str, str], root: Path) -> Changes:
         ),
         removed=tuple(sorted(set(current) - set(wanted))),
     )
+
+
+def _keep_tool_folders(root: Path, staging: Path) -> None:
+    """Move what tools keep at the top of ``root`` (an editable install's
+    ``*.egg-info``, ``build``, hidden folders) into the new tree, so that
+    regenerating does not undo an install."""
+    if not root.is_dir():
+        return
+    for entry in root.iterdir():
+        if _not_generated(entry.name) and entry.name != "__pycache__":
+            os.replace(entry, staging / entry.name)
 
 
 def write_tree(files: dict[str, str], root: Path) -> Changes:
@@ -76,6 +98,7 @@ def write_tree(files: dict[str, str], root: Path) -> Changes:
         old = root.parent / f".{root.name}-old"
         if old.exists():
             shutil.rmtree(old)
+        _keep_tool_folders(root, staging)
         if root.exists():
             os.replace(root, old)
         os.replace(staging, root)

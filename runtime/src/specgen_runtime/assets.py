@@ -15,12 +15,13 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
 import attrs
 
+from .tables import AssetRules
 from .violations import ValidationError, Violation
 
 __all__ = [
@@ -42,38 +43,6 @@ _DEEP_FORMATS = frozenset({"jpeg", "mp4", "mov"})
 _MAX_DATA_HEADER = 256
 """Characters searched for the comma that ends ``data:<mime>;base64``."""
 _MIB = 1 << 20
-
-
-@attrs.frozen
-class AssetRules:
-    """What the service accepts for one kind of asset field."""
-
-    kind: str
-    """``"image"`` or ``"video"``: names the asset in messages."""
-    formats: Mapping[str, str]
-    """Accepted declared media types, each mapped to its format name as
-    :func:`sniff` reports it, e.g. ``{"image/jpg": "jpeg"}``."""
-    min_width: int | None = None
-    min_height: int | None = None
-    min_aspect: tuple[int, int] | None = None
-    """``(1, 4)``: width / height must be at least 1/4 (inclusive)."""
-    max_aspect: tuple[int, int] | None = None
-    """``(4, 1)``: width / height must be at most 4 (inclusive)."""
-    max_file_bytes: int | None = None
-    """The decoded size must be at most this."""
-    decoded_bytes_below: int | None = None
-    """The decoded size must be strictly less than this."""
-    url_schemes: tuple[str, ...] = ("http", "https")
-    extra_prefixes: tuple[str, ...] = ()
-    """Other accepted reference strings, such as ``"ssupload:"``; like URLs,
-    they are accepted without inspection."""
-    _accepted_prefixes: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
-    """Every prefix accepted as is, for one ``str.startswith`` call."""
-
-    @_accepted_prefixes.default
-    def _join_prefixes(self) -> tuple[str, ...]:
-        schemes = tuple(f"{scheme}://" for scheme in self.url_schemes)
-        return schemes + tuple(self.extra_prefixes)
 
 
 @attrs.frozen

@@ -17,7 +17,6 @@ from urllib.parse import quote
 import attrs
 import cattrs
 
-from .assets import AssetRules
 from .violations import Severity, Violation
 
 Kind = Literal["string", "integer", "boolean", "number", "array", "object", "union"]
@@ -203,6 +202,38 @@ class FormTable:
     objects: Mapping[str, Mapping[str, FieldTable]] = attrs.field(factory=dict)
     object_rules: Mapping[str, tuple[RuleTable, ...]] = attrs.field(factory=dict)
     body_max_bytes: int | None = None
+
+
+@attrs.frozen
+class AssetRules:
+    """What the service accepts for one kind of asset field."""
+
+    kind: str
+    """``"image"`` or ``"video"``: names the asset in messages."""
+    formats: Mapping[str, str]
+    """Accepted declared media types, each mapped to its format name as
+    :func:`sniff` reports it, e.g. ``{"image/jpg": "jpeg"}``."""
+    min_width: int | None = None
+    min_height: int | None = None
+    min_aspect: tuple[int, int] | None = None
+    """``(1, 4)``: width / height must be at least 1/4 (inclusive)."""
+    max_aspect: tuple[int, int] | None = None
+    """``(4, 1)``: width / height must be at most 4 (inclusive)."""
+    max_file_bytes: int | None = None
+    """The decoded size must be at most this."""
+    decoded_bytes_below: int | None = None
+    """The decoded size must be strictly less than this."""
+    url_schemes: tuple[str, ...] = ("http", "https")
+    extra_prefixes: tuple[str, ...] = ()
+    """Other accepted reference strings, such as ``"ssupload:"``; like URLs,
+    they are accepted without inspection."""
+    _accepted_prefixes: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+    """Every prefix accepted as is, for one ``str.startswith`` call."""
+
+    @_accepted_prefixes.default
+    def _join_prefixes(self) -> tuple[str, ...]:
+        schemes = tuple(f"{scheme}://" for scheme in self.url_schemes)
+        return schemes + tuple(self.extra_prefixes)
 
 
 @attrs.frozen
