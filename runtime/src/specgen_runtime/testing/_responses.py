@@ -165,7 +165,8 @@ class ErrorBodies:
         ``FieldUnwanted``, a wrong item count ``FieldItemCountOutOfRange``
         (each when the API's table has that code), and anything else
         ``FieldInvalid`` (or the table's first 400 code); the message lists
-        the fields concerned. Warnings are ignored, as the service ignores
+        the fields concerned (through the code's ``{{.fields}}``, if it has
+        one). Warnings are ignored, as the service ignores
         what they are about.
         """
         errors = [v for v in violations if v.severity == "error"]
@@ -180,5 +181,9 @@ class ErrorBodies:
         fields = list(dict.fromkeys(v.field or "body" for v in chosen))
         if reason in self.errors.codes:
             return self.body(reason, fields=fields)
+        fallback = self.reason_for_status(400)
+        code = self.errors.codes.get(fallback)
+        if code is not None and "{{.fields}}" in code.message:
+            return self.body(fallback, fields=fields)
         message = f"invalid field: {', '.join(fields)}"
-        return self.preferred(reason, 400, message=message)
+        return self.body(fallback, status=400, message=message)

@@ -266,7 +266,7 @@ class FakeServer:
 
     def __repr__(self) -> str:
         where = self.url if self._httpd is not None else "not started"
-        return f"<FakeServer {where}, {len(self._tasks)} tasks>"
+        return f"<{type(self).__name__} {where}, {len(self._tasks)} tasks>"
 
     # -- what tests control ---------------------------------------------------
 
