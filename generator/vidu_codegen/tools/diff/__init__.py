@@ -1,17 +1,15 @@
-"""``vidu-codegen diff``: what a spec change means for people who call the client."""
+"""``vidu-codegen diff``: what a spec change means for people who call the client.
 
-from vidu_codegen.tools.diff.facts import (
-    KINDS,
-    Change,
-    Fact,
-    Key,
-    Report,
-    diff_facts,
-    diff_specs,
-    facts,
-    run_diff,
-    spec_at_revision,
-)
+``facts`` flattens a spec into facts, ``classify`` judges each difference,
+``report`` prints them as Markdown or JSON, ``git`` reads a spec at a
+revision, and ``command`` is the command line.
+"""
+
+from vidu_codegen.tools.diff.classify import KINDS, Change, classify, diff_facts
+from vidu_codegen.tools.diff.command import run_diff
+from vidu_codegen.tools.diff.facts import Fact, Key, facts
+from vidu_codegen.tools.diff.git import spec_at_revision
+from vidu_codegen.tools.diff.report import Report, diff_specs
 
 __all__ = [
     "KINDS",
@@ -19,6 +17,7 @@ __all__ = [
     "Fact",
     "Key",
     "Report",
+    "classify",
     "diff_facts",
     "diff_specs",
     "facts",
