@@ -18,8 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import specgen_runtime.testing
 import urllib3
-from vidu import webhooks
+from vidu import _api, webhooks
 from vidu.tables import AUTH, ERROR_CODES, OPERATION_INFO, TASKS
 from vidu.testing import DEFAULT_DURATIONS, FakeClock, FakeServer
 
@@ -686,8 +687,29 @@ def test_counters_and_the_request_log(
 
 
 def test_the_fixture_serves(http: urllib3.PoolManager, fake_server: FakeServer) -> None:
+    assert isinstance(fake_server, FakeServer)
     assert fake_server.url.startswith("http://127.0.0.1:")
     assert_error(call(http, fake_server, GET, id="1"), "TaskNotFound")
+
+
+def test_the_package_binds_the_shared_fake_server() -> None:
+    assert issubclass(FakeServer, specgen_runtime.testing.FakeServer)
+    assert FakeServer._api is _api.API
+    assert specgen_runtime.testing.default_durations(TASKS) == DEFAULT_DURATIONS
+    assert "vidu" not in (specgen_runtime.testing.FakeServer.__doc__ or "").lower()
+
+
+def test_the_command_line_lists_the_states() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "vidu.testing", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "python -m vidu.testing" in result.stdout
+    for state in DEFAULT_DURATIONS:
+        assert f"--{state}-seconds" in result.stdout
 
 
 def test_the_command_line_serves(http: urllib3.PoolManager) -> None:
@@ -706,15 +728,18 @@ def test_the_command_line_serves(http: urllib3.PoolManager) -> None:
     try:
         lines: list[str] = []
         reader = threading.Thread(
-            target=lambda: lines.extend(process.stdout.readline() for _ in range(2)),  # type: ignore[union-attr]
+            target=lambda: lines.extend(process.stdout.readline() for _ in range(4)),  # type: ignore[union-attr]
             daemon=True,
         )
         reader.start()
         reader.join(15)
-        assert len(lines) == 2, lines
+        assert len(lines) == 4, lines
         url = lines[0].split()[-1]
+        assert lines[0].startswith("Fake vidu API listening on ")
         assert url.startswith("http://127.0.0.1:")
         assert lines[1].strip() == "API key: cli-key"
+        assert lines[2].strip() == f"export {AUTH.env}=cli-key"
+        assert lines[3].strip() == f"Client(base_url={url!r})"
         headers = {AUTH.header: AUTH.value("cli-key")}
         reply = Reply(
             http.request("GET", url + GET.url_path({"id": "1"}), headers=headers)
