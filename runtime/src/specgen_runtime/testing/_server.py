@@ -117,9 +117,9 @@ class FakeServer:
 
         with FakeServer() as server:
             client = Client(api_key=server.api_key, base_url=server.url)
-            task = client.reference2video(...)
+            task = client.<create operation>(...)
             server.advance(10)               # the task runs and succeeds
-            client.get_creations(task.task_id)
+            client.<get operation>(<task id>)
 
     ``clock``: ``None`` (a manual :class:`FakeClock`, moved by
     :meth:`advance`), ``"real"`` (tasks progress in wall time) or any
