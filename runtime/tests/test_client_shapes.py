@@ -202,9 +202,11 @@ def test_errors_are_read_from_the_apis_error_layout(
     url, script = server
     script.status = 400
     script.body = b'{"problem": {"kind": "Bad", "text": "bad note"}, "ref": "r-9"}'
-    with NotesClient("k-123456789", base_url=url, max_retries=0) as client:
-        with pytest.raises(BadRequestError) as caught:
-            client.read_note("n1")
+    with (
+        NotesClient("k-123456789", base_url=url, max_retries=0) as client,
+        pytest.raises(BadRequestError) as caught,
+    ):
+        client.read_note("n1")
     error = caught.value
     assert (error.reason, error.message, error.trace_id) == ("Bad", "bad note", "r-9")
 
@@ -215,16 +217,20 @@ def test_a_missing_message_comes_from_the_apis_error_table(
     url, script = server
     script.status = 404
     script.body = b'{"problem": {"kind": "NoSuchNote"}}'
-    with NotesClient("k-123456789", base_url=url, max_retries=0) as client:
-        with pytest.raises(NotFoundError) as caught:
-            client.read_note("gone")
+    with (
+        NotesClient("k-123456789", base_url=url, max_retries=0) as client,
+        pytest.raises(NotFoundError) as caught,
+    ):
+        client.read_note("gone")
     assert caught.value.message == "There is no such note."
 
 
 def test_no_key_and_no_environment_variable_says_pass_api_key() -> None:
-    with NotesClient(base_url="http://127.0.0.1:9") as client:
-        with pytest.raises(AuthenticationError) as caught:
-            client.read_note("n1")
+    with (
+        NotesClient(base_url="http://127.0.0.1:9") as client,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        client.read_note("n1")
     assert "pass api_key=" in str(caught.value)
     assert "$" not in str(caught.value)
 
@@ -245,9 +251,11 @@ def test_logs_go_to_the_packages_logger_with_the_key_hidden(
     server: tuple[str, Script], caplog: pytest.LogCaptureFixture
 ) -> None:
     url, _ = server
-    with caplog.at_level(logging.DEBUG, logger="notes"):
-        with NotesClient("k-123456789", base_url=url) as client:
-            client.read_note("n1")
+    with (
+        caplog.at_level(logging.DEBUG, logger="notes"),
+        NotesClient("k-123456789", base_url=url) as client,
+    ):
+        client.read_note("n1")
     text = caplog.text
     assert "GET" in text
     assert REDACTED in text
