@@ -47,7 +47,6 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 
-from .tables import ApiTables, Operation
 from .errors import (
     APIConnectionError,
     APIError,
@@ -59,8 +58,9 @@ from .errors import (
     WaitTimeout,
     error_class,
 )
-from .retry import Failure, RetryPolicy
 from .redaction import Secret, redact
+from .retry import Failure, RetryPolicy
+from .tables import ApiTables, Operation
 from .violations import Mode, Violation, check_mode, enforce, validation_mode
 
 __all__ = ["BaseClient"]
@@ -527,7 +527,7 @@ class BaseClient(ABC, Generic[TaskT]):
 
     def wait(
         self,
-        task_id: str,
+        task_id: str | None,
         *,
         timeout: float = 900.0,
         poll_interval: float = 2.0,
@@ -540,9 +540,14 @@ class BaseClient(ABC, Generic[TaskT]):
         every ``max_interval`` seconds). ``on_progress(task)`` is called with
         the first answer and whenever the state changes.
 
+        ``task_id`` may be taken straight from a create's response, whose
+        fields are all optional: a missing id raises ``ValueError``.
+
         :raises TaskFailed: the task failed; ``err_code`` says why.
         :raises WaitTimeout: it had not ended after ``timeout`` seconds.
         """
+        if not task_id:
+            raise ValueError("no task id to wait for: the response carried none")
         if poll_interval <= 0 or max_interval < poll_interval:
             raise ValueError("need 0 < poll_interval <= max_interval")
         spec = self._api.require_tasks()
@@ -697,7 +702,9 @@ class BaseClient(ABC, Generic[TaskT]):
             raise self._download_error(shown, exc) from exc
         finally:
             response.release_conn()
-        self._log.debug("GET %s: %d bytes in %.3f s", shown, done, self._clock() - start)
+        self._log.debug(
+            "GET %s: %d bytes in %.3f s", shown, done, self._clock() - start
+        )
 
     def _download_error(self, shown: str, error: HTTPError) -> APIConnectionError:
         failure = _classify(error)
