@@ -7,10 +7,10 @@ An output that needs a *capability* is written only for a spec that has it:
 
 ``client``
     the spec has ``tasks`` and ``errors`` sections and an operation with
-    ``task: get`` (the HTTP client and its command line need all three);
+    ``task: get`` (the HTTP client, its command line and the fake server need
+    all three);
 ``callback``
-    ``client``, and a ``callback`` section (the webhook verifier and the fake
-    server, which sends callbacks).
+    ``client``, and a ``callback`` section (the webhook verifier).
 """
 
 from __future__ import annotations
@@ -55,15 +55,15 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/__main__.py.j2", "{package}/__main__.py", "client"),
     Output("package/webhooks.py.j2", "{package}/webhooks.py", "callback"),
     Output(
-        "package/testing/__init__.py.j2", "{package}/testing/__init__.py", "callback"
+        "package/testing/__init__.py.j2", "{package}/testing/__init__.py", "client"
     ),
     Output(
-        "package/testing/__main__.py.j2", "{package}/testing/__main__.py", "callback"
+        "package/testing/__main__.py.j2", "{package}/testing/__main__.py", "client"
     ),
     Output(
         "package/testing/pytest_plugin.py.j2",
         "{package}/testing/pytest_plugin.py",
-        "callback",
+        "client",
     ),
     Output("pyproject.toml.j2", "pyproject.toml"),
     Output(
