@@ -534,9 +534,7 @@ def check(
     found = list(assets.problems)
     if operation.id in api.bodied:
         found += [
-            v
-            for v in api.validate(operation.id, body)
-            if v.field not in assets.fields
+            v for v in api.validate(operation.id, body) if v.field not in assets.fields
         ]
     if mode == "strict" and any(v.severity == "error" for v in found):
         raise ValidationError(found)
