@@ -41,7 +41,12 @@ def test_ruff_format_is_clean() -> None:
 
 @pytest.mark.parametrize(
     "target",
-    ["generator/vidu_codegen", "runtime/src/specgen_runtime", "generated/vidu", "generated/tests"],
+    [
+        "generator/vidu_codegen",
+        "runtime/src/specgen_runtime",
+        "generated/vidu",
+        "generated/tests",
+    ],
 )
 def test_mypy_strict_is_clean(target: str) -> None:
     result = _run("mypy", "--strict", "--no-incremental", target)

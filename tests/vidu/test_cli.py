@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from vidu import tables
 from specgen_runtime.cli import main as run_cli
-from vidu import Client
+from vidu import Client, tables
 from vidu.testing import FakeServer
 
 KEY = "sk-cli-test-key-0123456789"

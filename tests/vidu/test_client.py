@@ -19,13 +19,15 @@ from typing import Any
 
 import pytest
 import urllib3
-from vidu import tables
+from specgen_runtime.redaction import redact
+from specgen_runtime.retry import RetryPolicy, parse_retry_after
 from vidu import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    Client,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
@@ -34,12 +36,12 @@ from vidu import (
     ServerError,
     TaskFailed,
     UnexpectedResponseError,
+    ValidationError,
+    ValidationWarning,
     ViduError,
     WaitTimeout,
+    tables,
 )
-from specgen_runtime.redaction import redact
-from specgen_runtime.retry import RetryPolicy, parse_retry_after
-from vidu import Client, ValidationError, ValidationWarning
 from vidu.models import Reference2VideoRequest, Subject, TaskCreations
 from vidu.testing import FakeServer
 
