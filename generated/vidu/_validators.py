@@ -1,7 +1,7 @@
 # Generated from the spec; do not edit: change the spec or the templates, then regenerate.
 """Validators specialised from the spec's tables, one function per request form.
 
-Generated from the spec; do not edit. Each function reads the tables in
+Each function reads the tables in
 :mod:`vidu.tables` and appends every violation it finds to ``out``.
 """
 

@@ -1,8 +1,9 @@
 """Which template makes which file, and what the spec must have for it.
 
-Every file of the templates folder is listed here, and nothing else: a
-template the manifest does not list, or a listed one that is missing, is an
-error (:func:`unlisted`), so a file is never silently left out or copied.
+Every file of the templates folder is listed here, as an output or as a
+macro library, and nothing else: a template the manifest does not list, or a
+listed one that is missing, is an error (:func:`unlisted`), so a file is
+never silently left out or copied.
 An output that needs a *capability* is written only for a spec that has it:
 
 ``client``
@@ -54,12 +55,8 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/client.py.j2", "{package}/client.py", "client"),
     Output("package/__main__.py.j2", "{package}/__main__.py", "client"),
     Output("package/webhooks.py.j2", "{package}/webhooks.py", "callback"),
-    Output(
-        "package/testing/__init__.py.j2", "{package}/testing/__init__.py", "client"
-    ),
-    Output(
-        "package/testing/__main__.py.j2", "{package}/testing/__main__.py", "client"
-    ),
+    Output("package/testing/__init__.py.j2", "{package}/testing/__init__.py", "client"),
+    Output("package/testing/__main__.py.j2", "{package}/testing/__main__.py", "client"),
     Output(
         "package/testing/pytest_plugin.py.j2",
         "{package}/testing/pytest_plugin.py",
@@ -74,6 +71,19 @@ MANIFEST: tuple[Output, ...] = (
     Output("REFERENCE.md.j2", "REFERENCE.md"),
 )
 """Every output, in the order it is rendered."""
+
+MACROS: tuple[str, ...] = ("package/_validators/",)
+"""Folders of macro libraries: imported by templates, never rendered alone."""
+
+MACROS: tuple[str, ...] = (
+    "package/_validators/arrays.j2",
+    "package/_validators/fields.j2",
+    "package/_validators/paths.j2",
+    "package/_validators/rules.j2",
+    "package/_validators/scalars.j2",
+)
+"""Macro libraries: imported by the templates above, never rendered alone
+(the validators' checks, one file per kind of field)."""
 
 
 def capabilities(ctx: PackageCtx) -> frozenset[Capability]:
@@ -99,13 +109,17 @@ def template_files(templates: Path) -> list[str]:
     return found
 
 
-def unlisted(templates: Path, manifest: tuple[Output, ...] = MANIFEST) -> list[str]:
+def unlisted(
+    templates: Path,
+    manifest: tuple[Output, ...] = MANIFEST,
+    macros: tuple[str, ...] = MACROS,
+) -> list[str]:
     """Why ``templates`` does not match ``manifest``: one line per template
     that is not listed or listed but missing (empty: they match)."""
     if not templates.is_dir():
         return [f"{templates} is not a directory"]
     present = set(template_files(templates))
-    listed = {o.template for o in manifest}
+    listed = {o.template for o in manifest} | set(macros)
     problems = [
         f"{name}: a template the manifest does not list" for name in present - listed
     ]
