@@ -14,9 +14,9 @@ TINY_SPEC = PROJECT / "tests" / "specs" / "tiny"
 
 
 def run_codegen(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m generator`` as a user would, capturing its output."""
+    """Run ``python -m vidu_codegen`` as a user would, capturing its output."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
+        [sys.executable, "-m", "vidu_codegen", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from vidu_codegen.load.findings import Finding
+from vidu_codegen.tools.fmt import format_text
 
-from generator.findings import Finding
-from generator.fmt import format_text
 from tests.conftest import PROJECT, run_codegen
 
 MESSY = """\

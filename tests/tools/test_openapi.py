@@ -42,10 +42,10 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi import checks as st_checks
 from vidu import tables
 from vidu.testing import FakeServer
+from vidu_codegen import cli
+from vidu_codegen.pipeline import load_spec
+from vidu_codegen.tools.openapi import build_openapi, render_openapi
 
-from generator import cli
-from generator.openapi import build_openapi, render_openapi
-from generator.pipeline import load_spec
 from tests.conftest import PROJECT, TINY_SPEC, run_codegen
 
 SPEC = PROJECT / "spec"

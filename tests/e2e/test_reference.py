@@ -12,9 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
+from vidu_codegen.pipeline import load_spec, render_spec
+from vidu_codegen.project import packaged_templates
+from vidu_codegen.python.render import HEADER, tidy_markdown
+from vidu_codegen.text import md_cell
 
-from generator.pipeline import load_spec, render_spec
-from generator.render import md_cell, tidy_markdown
 from tests.conftest import PROJECT
 
 GOLDEN = PROJECT / "tests" / "golden"
@@ -27,7 +29,7 @@ SPECS = {
 def reference(spec_dir: Path) -> str:
     loaded = load_spec(spec_dir)
     assert loaded.spec is not None, "\n".join(map(str, loaded.findings))
-    return render_spec(loaded.spec, PROJECT / "templates")["REFERENCE.md"]
+    return render_spec(loaded.spec, packaged_templates())["REFERENCE.md"]
 
 
 def _cells(line: str) -> list[str]:
@@ -72,7 +74,9 @@ def test_one_value_changed_is_one_cell_changed(tiny_spec: Path) -> None:
 
 def test_the_bundled_reference_is_generated() -> None:
     text = (PROJECT / "generated" / "REFERENCE.md").read_text(encoding="utf-8")
-    assert text.startswith("# ")
+    first, second = text.splitlines()[:2]
+    assert first == f"<!-- {HEADER} -->"
+    assert second.startswith("# ")
     assert "| Model |" in text
 
 
