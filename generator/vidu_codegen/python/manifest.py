@@ -72,9 +72,6 @@ MANIFEST: tuple[Output, ...] = (
 )
 """Every output, in the order it is rendered."""
 
-MACROS: tuple[str, ...] = ("package/_validators/",)
-"""Folders of macro libraries: imported by templates, never rendered alone."""
-
 MACROS: tuple[str, ...] = (
     "package/_validators/arrays.j2",
     "package/_validators/fields.j2",
