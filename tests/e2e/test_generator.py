@@ -18,7 +18,7 @@ def _tree(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
         and not any(
-            part == "__pycache__" or part.startswith(".")
+            part == "__pycache__" or part.startswith(".") or part.endswith(".egg-info")
             for part in p.relative_to(root).parts
         )
     }
