@@ -6,15 +6,18 @@ anything is sent::
 
     import vidu
 
-    request = vidu.CancelRequest(
+    request = vidu.Reference2VideoRequest(
+        model='viduq3-mix',
+        images=["https://example.com/a.png"],
+        prompt="example",
     )
     request.to_json()
 
 Or check a raw JSON body exactly as the service would see it::
 
     vidu.validate_payload(
-        'cancel',
-        {},
+        'reference2video',
+        {'model': 'viduq3-mix', 'images': ["https://example.com/a.png"], 'prompt': "example"},
     )
 """
 

@@ -30,7 +30,8 @@ class Client(BaseClient[TaskCreations]):
 
     ::
 
-        with vidu.Client() as client:  # the key from $VIDU_API_KEY            task = client.reference2video(...)
+        with vidu.Client() as client:  # the key from $VIDU_API_KEY
+            task = client.reference2video(...)
             creations = client.wait(task.task_id)
 
     Requests are checked before anything is sent (see :class:`BaseClient` for

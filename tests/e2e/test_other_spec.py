@@ -95,7 +95,17 @@ def test_the_package_docstring_example_runs(acme: Path) -> None:
     code = "\n".join(examples) + "\nprint(request.to_json())\n"
     result = _run(code, acme)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "{'engine': 'fast'}"
+    assert result.stdout.strip() == "{'engine': 'fast', 'tags': ['example']}"
+
+
+def test_the_bundled_packages_docstring_example_runs() -> None:
+    import vidu
+
+    examples = _examples(vidu.__doc__ or "")
+    assert len(examples) == 2
+    result = _run("\n".join(examples), Path(vidu.__file__).parents[1])
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
 
 
 def test_no_unused_runtime_module_is_loaded(acme: Path) -> None:
