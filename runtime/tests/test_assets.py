@@ -484,3 +484,18 @@ def test_read_asset_unrecognised_file(tmp_path: Path) -> None:
 def test_read_asset_io_errors_pass_through(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_asset(tmp_path / "missing.png", IMAGE, "missing.png")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["HTTPS://EXAMPLE.COM/A.PNG", "Http://example.com/a.png", "hTtPs://x/y"],
+)
+def test_a_url_scheme_is_case_insensitive(value: str) -> None:
+    """RFC 3986, section 3.1: a scheme is compared without regard to case."""
+    assert check(value) == (0, [])
+
+
+@pytest.mark.parametrize("value", ["HTTPS:/x", "HTTPSX://x", "FTP://x", "HTTPS:"])
+def test_other_strings_with_an_upper_case_scheme_are_not_urls(value: str) -> None:
+    _, out = check(value)
+    assert suffixes(out) == ["encoding"]

@@ -76,9 +76,16 @@ def check_asset(
 
     Returns the decoded size in bytes of a data URI, 0 for anything else.
     """
-    if value.startswith(rules._accepted_prefixes):
+    if value.startswith(rules._accepted_prefixes) or _is_url(value, rules):
         return 0
     return _check_data_uri(_Report(rules, field, rule_base, out), value)
+
+
+def _is_url(value: str, rules: AssetRules) -> bool:
+    """Whether ``value`` is a URL of one of ``rules.url_schemes``, whatever the
+    case of its scheme (RFC 3986, section 3.1: ``HTTPS://`` is ``https://``)."""
+    scheme, colon, rest = value[:16].partition(":")
+    return bool(colon) and rest.startswith("//") and scheme.lower() in rules.url_schemes
 
 
 @attrs.frozen
