@@ -14,6 +14,7 @@ import attrs
 from vidu_codegen.load import model as sm
 from vidu_codegen.load.checks import check_spec
 from vidu_codegen.load.findings import Finding, Pos, display_path
+from vidu_codegen.load.sources import check_sources
 from vidu_codegen.load.structure import Structurer
 from vidu_codegen.load.yaml import load_yaml
 from vidu_codegen.python.context import build_context
@@ -66,6 +67,7 @@ def load_spec(spec_dir: Path, base: Path | None = None) -> Loaded:
         return Loaded(None, tuple(sorted(findings)))
     spec = sm.Spec(root, operations)
     findings += check_spec(spec)
+    findings += check_sources(spec, spec_dir)
     return Loaded(spec, tuple(sorted(findings)))
 
 

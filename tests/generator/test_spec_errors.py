@@ -39,7 +39,7 @@ CASES = [
         "        summary: Edge length in pixels.\n",
         "        summary: Edge length in pixels.\n        maximum: 3\n",
         [
-            "spec/operations/render.yaml:22:9: unknown key 'maximum'; known keys: aliases, by_model, choices, count, default, enum, items, length, pattern, range, required, role, summary, type"
+            "spec/operations/render.yaml:22:9: unknown key 'maximum'; known keys: aliases, by_model, choices, count, default, enum, items, length, note, pattern, range, required, role, source, summary, type"
         ],
     ),
     (

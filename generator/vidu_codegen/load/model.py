@@ -30,6 +30,45 @@ class Node:
 
 
 @attrs.define
+class Quote(Node):
+    """Words of a snapshot of the vendor's docs, anchored to their place.
+
+    ``section`` (a section of the snapshot) and ``snapshot`` default to those
+    inherited from the enclosing form, object or response; ``occurrence``
+    picks one of several equal passages in that place (1-based).
+    """
+
+    quote: str
+    section: str | None = None
+    occurrence: int | None = None
+    snapshot: str | None = None
+
+
+SourceItem: TypeAlias = str | Quote
+Source: TypeAlias = str | Quote | Seq[str | Quote]
+"""Where a value comes from: ``decided``, one quote, or a list of quotes."""
+
+
+@attrs.define
+class Section(Node):
+    """A part of a snapshot: from the first line matching ``starts`` (after the
+    previous section's start) to the next section's start."""
+
+    starts: str
+    summary: str | None = None
+    counted: bool = True
+
+
+@attrs.define
+class Snapshot(Node):
+    """A copy of a vendor page the spec was written from (``sources:``)."""
+
+    file: str
+    summary: str
+    sections: Table[Section] = attrs.field(factory=Table)
+
+
+@attrs.define
 class Auth(Node):
     header: str
     scheme: str
@@ -73,6 +112,8 @@ class ErrorFields(Node):
 class ErrorCode(Node):
     status: int
     message: str
+    source: Source | None = None
+    note: str | None = None
 
 
 @attrs.define
@@ -103,12 +144,14 @@ class CallbackDef(Node):
 @attrs.define
 class ModelInfo(Node):
     summary: str
+    source: Source | None = None
 
 
 @attrs.define
 class EnumDef(Node):
     summary: str
     members: Table[str]
+    source: Source | None = None
 
 
 @attrs.define
@@ -121,6 +164,8 @@ class AssetDef(Node):
     aspect_ratio: Seq[str] | None = None
     max_file_bytes: int | None = None
     extra_prefixes: Seq[str] = attrs.field(factory=Seq)
+    source: Table[Source] | None = None
+    note: str | None = None
 
 
 @attrs.define
@@ -152,6 +197,7 @@ class ModelRow(Node):
     ignored: bool = False
     allowed: bool = True
     note: str | None = None
+    source: Source | None = None
 
 
 @attrs.define
@@ -170,6 +216,8 @@ class Field(Node):
     pattern: str | None = None
     items: Items | None = None
     by_model: Table[ModelRow] = attrs.field(factory=Table)
+    source: Source | None = None
+    note: str | None = None
 
 
 @attrs.define
@@ -192,6 +240,7 @@ class Requirement(Node):
 class RequirementRow(Node):
     max: int
     note: str | None = None
+    source: Source | None = None
 
 
 @attrs.define
@@ -205,6 +254,8 @@ class Rule(Node):
     require: Requirement | None = None
     by_model: Table[RequirementRow] = attrs.field(factory=Table)
     field: str | None = None
+    source: Source | None = None
+    note: str | None = None
 
 
 @attrs.define
@@ -212,11 +263,14 @@ class ObjectDef(Node):
     summary: str
     fields: Table[Field]
     rules: Seq[Rule] = attrs.field(factory=Seq)
+    source_section: str | None = None
 
 
 @attrs.define
 class BodyLimits(Node):
     max_bytes: int
+    source: Source | None = None
+    note: str | None = None
 
 
 @attrs.define
@@ -229,12 +283,15 @@ class Form(Node):
     rules: Seq[Rule] = attrs.field(factory=Seq)
     objects: Table[ObjectDef] = attrs.field(factory=Table)
     body: BodyLimits | None = None
+    source: Source | None = None
+    source_section: str | None = None
 
 
 @attrs.define
 class Response(Node):
     summary: str
     fields: Table[Field]
+    source_section: str | None = None
 
 
 @attrs.define
@@ -278,6 +335,7 @@ class ApiFile(Node):
     tasks: TasksDef | None = None
     errors: ErrorsDef | None = None
     callback: CallbackDef | None = None
+    sources: Table[Snapshot] = attrs.field(factory=Table)
 
 
 @attrs.define

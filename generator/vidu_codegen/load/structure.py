@@ -55,6 +55,9 @@ class Structurer:
         conv.register_structure_hook(sm.Scalar, self._structure_scalar)
         conv.register_structure_hook(sm.Scalar | None, self._structure_scalar)
         conv.register_structure_hook(sm.Condition, self._structure_condition)
+        conv.register_structure_hook(sm.Source, self._structure_source)
+        conv.register_structure_hook(sm.Source | None, self._structure_source)
+        conv.register_structure_hook(sm.SourceItem, self._structure_source_item)
         conv.register_structure_hook(
             sm.TypeName | Seq[sm.TypeName], self._structure_type_names
         )
@@ -114,6 +117,23 @@ class Structurer:
             return self.converter.structure(value, _PresentCondition).to_condition()
         values = value if isinstance(value, Seq) else Seq([value])
         return sm.Condition(equals=self.converter.structure(values, Seq[sm.Scalar]))
+
+    def _structure_source(self, value: Any, _: Any) -> sm.Source:
+        if isinstance(value, Seq):
+            if not value:
+                raise ValueError("expected at least one quote, got an empty list")
+            return self.converter.structure(value, Seq[sm.SourceItem])
+        return self._structure_source_item(value, None)
+
+    def _structure_source_item(self, value: Any, _: Any) -> sm.SourceItem:
+        if isinstance(value, Table):
+            return self.converter.structure(value, sm.Quote)
+        if type(value) is not str:
+            raise TypeError(
+                f"expected a quote (a string or a mapping with `quote`), "
+                f"`decided` or a list of quotes, got {_describe(value)}"
+            )
+        return str(value)
 
     # containers ----------------------------------------------------------
 
