@@ -13,6 +13,9 @@ and ``--out`` override them.
     classify the changes between two specs (see :mod:`vidu_codegen.tools.diff`).
 ``fmt [--check] [PATHS...]``
     put spec files in their canonical layout (see :mod:`vidu_codegen.tools.fmt`).
+``docs-check NEW_PAGE [--snapshot NAME] [--format markdown|json] [--update]``
+    compare a new copy of the vendor's page with the spec's snapshot of it
+    (see :mod:`vidu_codegen.tools.docs_check`).
 ``openapi [--out FILE] [--format json|yaml]``
     export the spec as an OpenAPI 3.1 document (see :mod:`vidu_codegen.tools.openapi`);
     JSON on standard output by default.
@@ -21,7 +24,8 @@ Exit status: 0 fine, 1 stale output (``--check``), 2 the spec has errors
 (or no project was found), 3 the templates cannot be rendered. Nothing is written unless all went well.
 ``diff`` exits 1 with ``--fail-on-breaking`` when a change is breaking;
 ``fmt --check`` exits 1 when a file is not in the canonical layout;
-``openapi`` exits 1 when it cannot write ``--out``.
+``openapi`` exits 1 when it cannot write ``--out``;
+``docs-check`` exits 1 when a quoted place changed or text was added.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from vidu_codegen.project import NoProject, Project, find_project, packaged_temp
 from vidu_codegen.python.render import RenderError
 from vidu_codegen.python.writer import compare, write_tree
 from vidu_codegen.tools.diff import run_diff
+from vidu_codegen.tools.docs_check import run_docs_check
 from vidu_codegen.tools.fmt import run_fmt
 from vidu_codegen.tools.openapi import build_openapi, render_openapi
 
@@ -71,7 +76,34 @@ def _parser() -> argparse.ArgumentParser:
     _add_diff(commands)
     _add_fmt(commands)
     _add_openapi(commands)
+    _add_docs_check(commands)
     return parser
+
+
+def _add_docs_check(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    check = commands.add_parser(
+        "docs-check",
+        help="compare a new copy of the vendor's page with the spec's snapshot",
+        description="Report each spec entry whose quote is gone or changed in "
+        "NEW_PAGE, text added that no quote covers, and how much of the "
+        "snapshot the spec quotes. Exit 1 when anything needs review.",
+    )
+    check.add_argument("new_page", type=Path, metavar="NEW_PAGE")
+    check.add_argument(
+        "--snapshot",
+        metavar="NAME",
+        help="the snapshot (of `sources:`) to compare with (the first declared)",
+    )
+    check.add_argument(
+        "--format", choices=["markdown", "json"], default="markdown", dest="output"
+    )
+    check.add_argument(
+        "--update",
+        action="store_true",
+        help="replace the snapshot with NEW_PAGE when every quote matches it",
+    )
 
 
 def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -200,6 +232,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _diff(args)
     if args.command == "fmt":
         return run_fmt(args.paths or [args.spec], check=args.check)
+    if args.command == "docs-check":
+        return run_docs_check(
+            args.spec,
+            args.new_page,
+            snapshot=args.snapshot,
+            output=args.output,
+            update=args.update,
+        )
     loaded = load_spec(args.spec, base=args.spec.resolve().parent)
     for finding in loaded.findings:
         print(finding, file=sys.stderr)
