@@ -620,6 +620,32 @@ def _check_quote(
     return []
 
 
+def quoted(source: object) -> object:
+    """A ``source:`` as compared by ``diff``: ``decided``, or its quotes'
+    words (whitespace normalised), anchors included; ``None`` stays ``None``."""
+    if source is None or isinstance(source, str):
+        return normalise(source) if isinstance(source, str) else None
+    items = source if isinstance(source, Seq) else [source]
+    shown = []
+    for item in items:
+        if isinstance(item, sm.Quote):
+            anchor = [
+                f"{k} {v}"
+                for k, v in (
+                    ("in", item.snapshot),
+                    ("section", item.section),
+                    ("occurrence", item.occurrence),
+                )
+                if v is not None
+            ]
+            shown.append(
+                normalise(item.quote) + (f" ({', '.join(anchor)})" if anchor else "")
+            )
+        else:
+            shown.append(normalise(str(item)))
+    return tuple(shown) if isinstance(source, Seq) else shown[0]
+
+
 # REFERENCE.md ------------------------------------------------------------------
 
 

@@ -173,6 +173,7 @@ def _notable_values(what: str, old: object, new: object) -> Verdict:
 _VALUE_RULES: dict[str, ValueRule] = {
     "exact": _exact,
     "doc": _doc,
+    "quote": _doc,
     "default": _doc,
     "unclassified": _unclassified,
     "required": _flag("breaking", "compatible", "now required", "no longer required"),

@@ -45,7 +45,9 @@ Everything else is **notable**: a default changed (``default``), a field
 newly ignored or no longer ignored (``ignored``), a warning rule added or
 removed or its conditions, limit or count changed, an alias pointing
 elsewhere, a known model added or removed (forms decide what is accepted),
-and every text (summaries, notes, messages, ``describe``, enum of a field).
+and every text (summaries, notes, messages, ``describe``, enum of a field),
+including each value's ``source:`` quotes (``quote``): a changed quote is
+notable beside the value it documents.
 Keys of the spec this module does not know yet are compared too, as
 *unclassified*: notable, marked "(not classified)" for a human to judge.
 
@@ -63,6 +65,8 @@ import attrs
 
 from vidu_codegen import resolve as rs
 from vidu_codegen.load import model as sm
+from vidu_codegen.load.sources import quoted
+from vidu_codegen.load.yaml import Table
 from vidu_codegen.tools.diff.values import attributes, compact, show
 
 PRESENT = True
@@ -166,7 +170,16 @@ class _Collector:
     ) -> None:
         """Facts for every attribute of ``node`` not in ``handled``: unclassified."""
         for name, value in attributes(node):
-            if name not in handled:
+            if name in handled:
+                continue
+            if name == "source" and isinstance(value, Table):
+                for key, source in value.items():
+                    self.add(
+                        base.under(f"source {key}"), quoted(source), "quote", owners
+                    )
+            elif name in ("source", "source_section"):
+                self.add(base.under(name), quoted(value), "quote", owners)
+            else:
                 self.generic(value, base.under(name.rstrip("_")), owners)
 
     def generic(self, value: object, key: Key, owners: tuple[Key, ...]) -> None:
@@ -407,6 +420,8 @@ class _Collector:
             self.add(key.at(f"{name} message"), rule.message, "doc", own)
             self.add(key.at(f"{name} summary"), rule.summary, "doc", own)
             self.add(key.at(f"{name} note"), row.note if row else None, "doc", own)
+            source = quoted(row.source) if row else None
+            self.add(key.at(f"{name} source"), source, "quote", own)
             handled = {"id", "message", "summary", "severity", "models", "when"}
             handled |= {"require", "by_model", "field"}
             self.rest(rule, handled, key, own)

@@ -20,8 +20,9 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
 
 
 def spec_at_revision(rev: str, spec_dir: Path, into: Path) -> Path | Problem:
-    """Write the spec directory as it is at git revision ``rev`` below ``into``;
-    return where it is (``into`` / the spec's path in the repository)."""
+    """Write the spec directory as it is at git revision ``rev`` below ``into``
+    (its YAML files and the snapshots they quote); return where it is
+    (``into`` / the spec's path in the repository)."""
     spec_dir = spec_dir.resolve()
     try:
         top = _git(["rev-parse", "--show-toplevel"], spec_dir)
@@ -37,8 +38,8 @@ def spec_at_revision(rev: str, spec_dir: Path, into: Path) -> Path | Problem:
         return Problem(
             f"cannot read revision {rev!r}: {reason[-1] if reason else 'git failed'}"
         )
-    names = [n for n in listing.stdout.decode().split("\0") if n.endswith(".yaml")]
-    if not names:
+    names = [n for n in listing.stdout.decode().split("\0") if n]
+    if not any(n.endswith(".yaml") for n in names):
         return Problem(f"{relative}/ has no spec files at revision {rev!r}")
     for name in names:
         shown = _git(["show", f"{rev}:{name}"], root)
