@@ -17,6 +17,7 @@ from urllib.parse import quote
 import attrs
 import cattrs
 
+from .patterns import check_pattern, fullmatch
 from .violations import Severity, Violation
 
 Kind = Literal["string", "integer", "boolean", "number", "array", "object", "union"]
@@ -131,14 +132,24 @@ class Operation:
 
 @attrs.frozen
 class Pattern:
-    """A regular expression a value must match, and how to say so."""
+    """A regular expression a value must match, and how to say so.
+
+    Building one checks the regex against the safe-pattern rule
+    (:mod:`specgen_runtime.patterns`) and raises
+    :class:`~specgen_runtime.patterns.UnsafePattern` if it breaks it.
+    """
 
     regex: str
     describe: str
     compiled: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "compiled", re.compile(self.regex))
+        object.__setattr__(self, "compiled", check_pattern(self.regex))
+
+    def matches(self, value: str) -> bool:
+        """Whether all of ``value`` matches; a value longer than
+        :data:`~specgen_runtime.patterns.MAX_MATCH_LENGTH` never does."""
+        return fullmatch(self.compiled, value)
 
 
 @attrs.frozen
