@@ -8,16 +8,63 @@ that knows the position of each item). Scalars become plain ``str``, ``int``,
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    Event,
+    ScalarEvent,
+)
+from ruamel.yaml.reader import ReaderError
 
 from vidu_codegen.load.findings import NOWHERE, Finding, Pos
 
 V = TypeVar("V")
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Largest spec file read, in bytes."""
+
+MAX_VALUES = 100_000
+"""Most values (scalars, mappings, lists) one file may hold once its YAML
+aliases are expanded: a few kilobytes of nested aliases can otherwise stand
+for billions of values."""
+
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists in one file."""
+
+MAX_INTEGER_DIGITS = 18
+"""Most digits of an integer in a spec (every integer fits in 64 bits)."""
+
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+"""Explicit tags a spec may use: YAML's core types (``!!str``) only."""
+
+_INTEGER = re.compile(r"[-+]?(0[xob])?[0-9a-fA-F_]+")
+_ALLOWED_CONTROLS = frozenset("\n\t")
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be spec text, or ``None``: a control character
+    (other than a line break or tab), a lone surrogate, a line or paragraph
+    separator."""
+    for char in text:
+        if char in _ALLOWED_CONTROLS:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+            return (
+                f"control character U+{ord(char):04X} in text (not allowed in a spec)"
+            )
+    return None
 
 
 class Table(dict[str, V]):
@@ -85,23 +132,117 @@ def _plain(node: Any, file: str) -> Any:
     return str(node)
 
 
+def _pos(display: str, event: Event) -> Pos:
+    mark = event.start_mark
+    return Pos(display, mark.line + 1, mark.column + 1)
+
+
+def _scan(text: str, display: str) -> Finding | None:
+    """The first bound the YAML ``text`` breaks, from its parse events alone
+    (before anything is built): nesting depth, values after alias expansion,
+    integer size, explicit tags, control characters."""
+    yaml = YAML(typ="rt")
+    expanded = 0
+    sizes: dict[str, int] = {}
+    open_: list[tuple[str | None, int]] = []
+    for event in yaml.parse(text):
+        if isinstance(event, CollectionEndEvent):
+            anchor, start = open_.pop()
+            if anchor is not None:
+                sizes[anchor] = expanded - start
+            continue
+        if not isinstance(event, ScalarEvent | AliasEvent | CollectionStartEvent):
+            continue
+        tag = getattr(event, "tag", None)
+        if tag is not None and str(tag) not in _CORE_TAGS and str(tag) != "!":
+            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+            return Finding(
+                _pos(display, event),
+                f"YAML tag {shown} is not allowed (a spec holds plain data)",
+            )
+        if isinstance(event, AliasEvent):
+            expanded += sizes.get(str(event.anchor), 1)
+        else:
+            expanded += 1
+        if expanded > MAX_VALUES:
+            return Finding(
+                _pos(display, event),
+                f"the file holds more than {MAX_VALUES} values once its YAML "
+                "aliases are expanded",
+            )
+        if isinstance(event, CollectionStartEvent):
+            anchor = event.anchor
+            open_.append((str(anchor) if anchor is not None else None, expanded))
+            if len(open_) > MAX_DEPTH:
+                return Finding(
+                    _pos(display, event),
+                    f"nested more than {MAX_DEPTH} levels deep",
+                )
+        if isinstance(event, ScalarEvent):
+            value = event.value
+            problem = text_problem(value)
+            if problem is not None:
+                return Finding(_pos(display, event), problem)
+            plain = event.style is None
+            digits = len(value.lstrip("+-").replace("_", ""))
+            if plain and digits > MAX_INTEGER_DIGITS and _INTEGER.fullmatch(value):
+                return Finding(
+                    _pos(display, event),
+                    f"integer with more than {MAX_INTEGER_DIGITS} digits",
+                )
+    return None
+
+
+def _reader_pos(text: str, display: str, offset: int) -> Pos:
+    before = text[:offset]
+    line = before.count("\n") + 1
+    return Pos(display, line, offset - (before.rfind("\n") + 1) + 1)
+
+
 def load_yaml(path: Path, display: str) -> tuple[Table[Any] | None, list[Finding]]:
-    """Read one YAML file; a problem comes back as a finding, never raised."""
+    """Read one YAML file; a problem comes back as a finding, never raised.
+
+    The file's size, nesting, alias expansion, integers and tags are bounded
+    (see the module's constants) before anything is built from it.
+    """
     yaml = YAML(typ="rt")
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, [Finding(Pos(display, 1, 1), f"cannot read: {exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [
+            Finding(
+                Pos(display, 1, 1),
+                f"file is larger than {MAX_FILE_BYTES} bytes (the limit of a spec file)",
+            )
+        ]
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, [Finding(Pos(display, 1, 1), "not UTF-8 text")]
     try:
+        problem = _scan(text, display)
+        if problem is not None:
+            return None, [problem]
         node = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(display, mark.line + 1, mark.column + 1) if mark else NOWHERE
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        problem = problem.split(" with value ", 1)[0]
-        return None, [Finding(pos, f"invalid YAML: {problem}")]
+        problem_text = (exc.problem or exc.context or "invalid YAML").strip()
+        problem_text = problem_text.split(" with value ", 1)[0]
+        return None, [Finding(pos, f"invalid YAML: {problem_text}")]
+    except ReaderError as exc:
+        pos = _reader_pos(text, display, exc.position)
+        return None, [
+            Finding(
+                pos,
+                f"control character U+{exc.character:04X} in text (not allowed in a spec)",
+            )
+        ]
+    except (YAMLError, ValueError, RecursionError) as exc:
+        return None, [Finding(Pos(display, 1, 1), f"invalid YAML: {exc}")]
     data = _plain(node, display)
     if not isinstance(data, Table):
         return None, [Finding(Pos(display, 1, 1), "a spec file must be a mapping")]
