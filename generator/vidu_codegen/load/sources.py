@@ -183,6 +183,8 @@ class Sourced:
     snapshot: str | None
     section: str | None
     required: bool = True
+    label: str = ""
+    """How ``REFERENCE.md`` names the value (Markdown); ``what`` if empty."""
 
 
 def _walk(spec: sm.Spec) -> Iterator[Sourced]:
@@ -198,14 +200,21 @@ def _walk(spec: sm.Spec) -> Iterator[Sourced]:
         note: str | None = None,
         section: str | None = None,
         required: bool = True,
+        label: str = "",
     ) -> Sourced:
         pos = node.at.where("source") if source is not None else node.at.pos
-        return Sourced(group, what, source, note, pos, default, section, required)
+        return Sourced(
+            group, what, source, note, pos, default, section, required, label
+        )
 
     for name, info in root.models.items():
-        yield item("models", name, info, info.source, required=False)
+        yield item(
+            "models", name, info, info.source, required=False, label=f"model {name}"
+        )
     for name, enum in root.enums.items():
-        yield item("enums", name, enum, enum.source, required=False)
+        yield item(
+            "enums", name, enum, enum.source, required=False, label=f"enum {name}"
+        )
     for name, asset in root.assets.items():
         keyed = asset.source or Table()
         for key in (
@@ -226,21 +235,32 @@ def _walk(spec: sm.Spec) -> Iterator[Sourced]:
                 pos,
                 default,
                 None,
+                label=f"{name} `{key}`",
             )
     if root.errors is not None:
         for code, row in root.errors.codes.items():
-            yield item("errors", code, row, row.source, row.note)
+            yield item(
+                "errors", code, row, row.source, row.note, label=f"error `{code}`"
+            )
     for op in spec.operations:
         op_id = op.operation.id
         for form_name, form in op.forms.items():
             group = f"{op_id}/{form_name}"
             section = form.source_section
             if form.models:
-                yield item(group, "models", form, form.source, None, section)
+                yield item(
+                    group, "models", form, form.source, None, section, label="models"
+                )
             if form.body is not None:
                 body = form.body
                 yield item(
-                    group, "body max_bytes", body, body.source, body.note, section
+                    group,
+                    "body max_bytes",
+                    body,
+                    body.source,
+                    body.note,
+                    section,
+                    label="body `max_bytes`",
                 )
             yield from _fields(group, "", form.fields, default, section)
             yield from _rules(group, "", form.rules, default, section)
@@ -263,6 +283,7 @@ def _walk(spec: sm.Spec) -> Iterator[Sourced]:
                     default,
                     section,
                     required=False,
+                    label=f"`{field_name}`",
                 )
 
 
@@ -276,7 +297,14 @@ def _fields(
     for name, field in fields.items():
         pos = field.at.where("source") if field.source is not None else field.at.pos
         yield Sourced(
-            group, f"{prefix}{name}", field.source, field.note, pos, default, section
+            group,
+            f"{prefix}{name}",
+            field.source,
+            field.note,
+            pos,
+            default,
+            section,
+            label=f"`{prefix}{name}`",
         )
         for model, row in field.by_model.items():
             pos = row.at.where("source") if row.source is not None else row.at.pos
@@ -288,6 +316,7 @@ def _fields(
                 pos,
                 default,
                 section,
+                label=f"`{prefix}{name}` {model}",
             )
 
 
@@ -299,15 +328,24 @@ def _rules(
     section: str | None,
 ) -> Iterator[Sourced]:
     for rule in rules:
-        what = f"rule {prefix}{rule.id}"
-        if rule.models:
-            what += f" ({', '.join(rule.models)})"
+        models = f" ({', '.join(rule.models)})" if rule.models else ""
+        what = f"rule {prefix}{rule.id}{models}"
+        label = f"rule `{prefix}{rule.id}`{models}"
         pos = rule.at.where("source") if rule.source is not None else rule.at.pos
-        yield Sourced(group, what, rule.source, rule.note, pos, default, section)
+        yield Sourced(
+            group, what, rule.source, rule.note, pos, default, section, label=label
+        )
         for model, row in rule.by_model.items():
             pos = row.at.where("source") if row.source is not None else row.at.pos
             yield Sourced(
-                group, f"{what} {model}", row.source, row.note, pos, default, section
+                group,
+                f"{what} {model}",
+                row.source,
+                row.note,
+                pos,
+                default,
+                section,
+                label=f"{label} {model}",
             )
 
 
@@ -651,11 +689,20 @@ def quoted(source: object) -> object:
 
 @attrs.frozen
 class SourceRow:
-    """One value's provenance as ``REFERENCE.md`` prints it."""
+    """One value's provenance as ``REFERENCE.md`` prints it: its quotes (with
+    the reading taken of them, if noted), or ``decided`` and why."""
 
     what: str
     quotes: tuple[str, ...]
     decided: str | None
+    reading: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self.decided is not None:
+            return f"decided: {self.decided}"
+        shown = "; ".join(self.quotes)
+        return f"{shown}; reading: {self.reading}" if self.reading else shown
 
 
 def provenance(spec: sm.Spec) -> dict[str, tuple[SourceRow, ...]]:
@@ -670,9 +717,9 @@ def provenance(spec: sm.Spec) -> dict[str, tuple[SourceRow, ...]]:
             _shown(_anchor(spec, sourced, value, pos))
             for value, pos in quote_items(sourced)
         )
-        groups.setdefault(sourced.group, []).append(
-            SourceRow(sourced.what, shown, decided)
-        )
+        reading = sourced.note if decided is None else None
+        row = SourceRow(sourced.label or sourced.what, shown, decided, reading)
+        groups.setdefault(sourced.group, []).append(row)
     return {group: tuple(rows) for group, rows in groups.items()}
 
 

@@ -14,6 +14,7 @@ import attrs
 
 from vidu_codegen import resolve as rs
 from vidu_codegen.load import model as sm
+from vidu_codegen.load.sources import SourceRow, provenance
 from vidu_codegen.text import pair, spell
 
 _ANNOTATIONS = {"string": "str", "integer": "int", "boolean": "bool", "number": "float"}
@@ -220,6 +221,8 @@ class PackageCtx:
     operations: tuple[OperationCtx, ...]
     asset_variants: tuple[tuple[str, str, int], ...] = ()
     """Assets with a form-specific decoded-size limit: (name, base, limit)."""
+    sources: dict[str, tuple[SourceRow, ...]] = attrs.field(factory=dict)
+    """Each value's ``source:``, by group (see :func:`provenance`)."""
 
     @property
     def bodied(self) -> tuple[OperationCtx, ...]:
@@ -288,6 +291,7 @@ class _Builder:
                 (self._asset_const(v.asset, v.below), self.assets[v.asset], v.below)
                 for v in self.resolved.asset_variants
             ),
+            sources=provenance(self.spec),
         )
 
     def _asset_const(self, asset: str, below: int | None) -> str:
