@@ -35,7 +35,7 @@ from specgen_runtime.contract import (
     warned,
 )
 
-RATIO_PATTERN: Final = "[1-9][0-9]{0,3}:[1-9][0-9]{0,3}"
+RATIO_PATTERN: Final = "[0-9]{1,5}(\\.[0-9]{1,4})?:[0-9]{1,5}(\\.[0-9]{1,4})?"
 
 FORMS: Final[tuple[Form, ...]] = (
     Form(
@@ -178,7 +178,7 @@ FORMS: Final[tuple[Form, ...]] = (
                         path="subjects.name",
                         kind="string",
                         required=True,
-                        length=(1, 1048576),
+                        length=(1, 20971520),
                     ),
                     Field(
                         name="images",
@@ -194,7 +194,7 @@ FORMS: Final[tuple[Form, ...]] = (
                         kind="array",
                         items="asset",
                         items_type="string",
-                        count=(1, 2),
+                        count=(1, 3),
                         unsupported_by=frozenset(
                             {"vidu2.0", "viduq1", "viduq2", "viduq3", "viduq3-turbo"}
                         ),
@@ -204,7 +204,7 @@ FORMS: Final[tuple[Form, ...]] = (
                 rules=(
                     Rule(
                         id="subjects.media.required",
-                        severity="error",
+                        severity="warning",
                         field="images",
                         conditions=(
                             Condition("images", present=False),
@@ -217,7 +217,7 @@ FORMS: Final[tuple[Form, ...]] = (
         rules=(
             Rule(
                 id="subjects.images.total",
-                severity="error",
+                severity="warning",
                 field="subjects",
                 total="subjects",
                 total_key="images",
@@ -226,7 +226,7 @@ FORMS: Final[tuple[Form, ...]] = (
             ),
             Rule(
                 id="subjects.videos.total",
-                severity="error",
+                severity="warning",
                 field="subjects",
                 models=("viduq2-pro",),
                 total="subjects",
@@ -397,6 +397,7 @@ FORMS: Final[tuple[Form, ...]] = (
             ),
             Field(name="payload", kind="string", length=(0, 1048576)),
             Field(name="off_peak", kind="boolean", default=False),
+            Field(name="audio", kind="boolean"),
             Field(name="callback_url", kind="string"),
         ),
         rules=(
@@ -412,11 +413,31 @@ FORMS: Final[tuple[Form, ...]] = (
             Rule(
                 id="images.count_with_videos",
                 severity="error",
-                field="videos",
+                field="images",
                 models=("viduq2-pro",),
                 conditions=(Condition("videos", present=True),),
                 total="images",
                 max=4,
+            ),
+            Rule(
+                id="off_peak.audio",
+                severity="warning",
+                field="off_peak",
+                models=("viduq3-mix", "viduq3-turbo", "viduq3"),
+                conditions=(
+                    Condition("off_peak", values=(True,)),
+                    Condition("audio", values=(False,)),
+                ),
+            ),
+            Rule(
+                id="off_peak.audio",
+                severity="warning",
+                field="off_peak",
+                models=("viduq2-pro", "viduq2", "viduq1", "vidu2.0"),
+                conditions=(
+                    Condition("off_peak", values=(True,)),
+                    Condition("audio", values=(True,)),
+                ),
             ),
             Rule(
                 id="bgm.duration_ignored",

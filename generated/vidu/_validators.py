@@ -13,9 +13,9 @@ from specgen_runtime.validate import (
     MISSING,
     bad_count,
     bad_length,
-    body_size,
     body_too_large,
     broken_rule,
+    by_default,
     check_model,
     count_items,
     ignored,
@@ -23,6 +23,7 @@ from specgen_runtime.validate import (
     not_a_choice,
     not_an_object,
     out_of_range,
+    oversized_body,
     present,
     required,
     total_items,
@@ -189,12 +190,11 @@ REFERENCE2VIDEO_SUBJECTS_SUBJECT_VOICE_ID: Final = REFERENCE2VIDEO_SUBJECTS.obje
 
 def _check_reference2video_subjects_subject(
     source: object, where: str, model: str | None, out: list[Violation]
-) -> int:
-    """Check one Subject at ``where``; return its data URIs' length."""
-    data_chars = 0
+) -> None:
+    """Check one Subject at ``where``."""
     if not isinstance(source, Mapping):
         out.append(not_an_object(where, "subjects.type", source))
-        return 0
+        return
     for key in source:
         if key not in REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS:
             out.append(
@@ -259,7 +259,6 @@ def _check_reference2video_subjects_subject(
                         )
                     )
                 elif not item.startswith(IMAGE_ASSET_PREFIXES):
-                    data_chars += len(item)
                     check_asset(
                         item,
                         IMAGE_ASSET,
@@ -304,7 +303,6 @@ def _check_reference2video_subjects_subject(
                         )
                     )
                 elif not item.startswith(VIDEO_ASSET_PREFIXES):
-                    data_chars += len(item)
                     check_asset(
                         item,
                         VIDEO_ASSET,
@@ -321,14 +319,12 @@ def _check_reference2video_subjects_subject(
     rule = REFERENCE2VIDEO_SUBJECTS.object_rules["Subject"][0]
     if "images" not in source and "videos" not in source:
         out.append(broken_rule(rule, f"{where}.images", model or "any model"))
-    return data_chars
 
 
 def check_reference2video_subjects(
     source: Mapping[Any, Any], out: list[Violation]
 ) -> None:
     """Check a body of the subjects form (Reference2VideoSubjectsRequest)."""
-    data_chars = 0
     for key in source:
         if key not in REFERENCE2VIDEO_SUBJECTS_FIELDS:
             out.append(unknown_field(str(key), REFERENCE2VIDEO_SUBJECTS_FIELDS))
@@ -365,7 +361,7 @@ def check_reference2video_subjects(
                     )
                 )
             for i, item in enumerate(value):
-                data_chars += _check_reference2video_subjects_subject(
+                _check_reference2video_subjects_subject(
                     item, f"subjects[{i}]", model, out
                 )
 
@@ -554,17 +550,37 @@ def check_reference2video_subjects(
             out.append(broken_rule(rule, "subjects", model, max=limit, value=total))
     rule = REFERENCE2VIDEO_SUBJECTS.rules[2]
     if model in rule.models and eff_off_peak is True and eff_audio is False:
-        out.append(broken_rule(rule, "off_peak", model or "any model"))
+        out.append(
+            broken_rule(
+                rule,
+                "off_peak",
+                model or "any model",
+                by_default(source, {"off_peak": eff_off_peak, "audio": eff_audio}),
+            )
+        )
     rule = REFERENCE2VIDEO_SUBJECTS.rules[3]
     if model in rule.models and eff_off_peak is True and eff_audio is True:
-        out.append(broken_rule(rule, "off_peak", model or "any model"))
+        out.append(
+            broken_rule(
+                rule,
+                "off_peak",
+                model or "any model",
+                by_default(source, {"off_peak": eff_off_peak, "audio": eff_audio}),
+            )
+        )
     rule = REFERENCE2VIDEO_SUBJECTS.rules[4]
     if eff_audio is False and "audio_type" in source:
-        out.append(broken_rule(rule, "audio_type", model or "any model"))
-    if data_chars > REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES // 2:
-        size = body_size(source)
-        if size is not None and size > REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES:
-            out.append(body_too_large(size, REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES))
+        out.append(
+            broken_rule(
+                rule,
+                "audio_type",
+                model or "any model",
+                by_default(source, {"audio": eff_audio}),
+            )
+        )
+    size = oversized_body(source, REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES)
+    if size is not None:
+        out.append(body_too_large(size, REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES))
 
 
 # reference2video, the images form (Reference2VideoRequest)
@@ -583,6 +599,7 @@ REFERENCE2VIDEO_IMAGES_FIELDS: Final = frozenset(
         "bgm",
         "payload",
         "off_peak",
+        "audio",
         "callback_url",
     ]
 )
@@ -643,6 +660,7 @@ REFERENCE2VIDEO_IMAGES_PAYLOAD_LENGTH: Final = present(
     REFERENCE2VIDEO_IMAGES.fields["payload"].length
 )
 REFERENCE2VIDEO_IMAGES_OFF_PEAK: Final = REFERENCE2VIDEO_IMAGES.fields["off_peak"]
+REFERENCE2VIDEO_IMAGES_AUDIO: Final = REFERENCE2VIDEO_IMAGES.fields["audio"]
 REFERENCE2VIDEO_IMAGES_CALLBACK_URL: Final = REFERENCE2VIDEO_IMAGES.fields[
     "callback_url"
 ]
@@ -853,9 +871,22 @@ def check_reference2video_images(
                     )
                 )
 
+    eff_off_peak = REFERENCE2VIDEO_IMAGES_OFF_PEAK.default_for(model)
     value = source.get("off_peak", MISSING)
-    if value is not MISSING and type(value) is not bool:
-        out.append(type_error("off_peak", "off_peak.type", "a boolean", value))
+    if value is not MISSING:
+        if type(value) is not bool:
+            out.append(type_error("off_peak", "off_peak.type", "a boolean", value))
+        else:
+            eff_off_peak = value
+
+    eff_audio = REFERENCE2VIDEO_IMAGES_AUDIO.default_for(model)
+    value = source.get("audio", MISSING)
+    if value is not MISSING:
+        if type(value) is not bool:
+            out.append(type_error("audio", "audio.type", "a boolean", value))
+        else:
+            eff_audio = value
+
     value = source.get("callback_url", MISSING)
     if value is not MISSING and type(value) is not str:
         out.append(type_error("callback_url", "callback_url.type", "a string", value))
@@ -867,10 +898,37 @@ def check_reference2video_images(
         total = count_items(source.get("images"))
         limit = rule.limit(model)
         if total > limit:
-            out.append(broken_rule(rule, "videos", model, max=limit, value=total))
+            out.append(broken_rule(rule, "images", model, max=limit, value=total))
     rule = REFERENCE2VIDEO_IMAGES.rules[2]
+    if model in rule.models and eff_off_peak is True and eff_audio is False:
+        out.append(
+            broken_rule(
+                rule,
+                "off_peak",
+                model or "any model",
+                by_default(source, {"off_peak": eff_off_peak, "audio": eff_audio}),
+            )
+        )
+    rule = REFERENCE2VIDEO_IMAGES.rules[3]
+    if model in rule.models and eff_off_peak is True and eff_audio is True:
+        out.append(
+            broken_rule(
+                rule,
+                "off_peak",
+                model or "any model",
+                by_default(source, {"off_peak": eff_off_peak, "audio": eff_audio}),
+            )
+        )
+    rule = REFERENCE2VIDEO_IMAGES.rules[4]
     if model in rule.models and eff_bgm is True and eff_duration in (9, 10):
-        out.append(broken_rule(rule, "bgm", model or "any model"))
+        out.append(
+            broken_rule(
+                rule,
+                "bgm",
+                model or "any model",
+                by_default(source, {"bgm": eff_bgm, "duration": eff_duration}),
+            )
+        )
 
 
 OPERATIONS: Final = ["cancel", "reference2video"]

@@ -264,6 +264,8 @@ class Reference2VideoRequest:
     """Passed through unchanged and returned with the task."""
     off_peak: bool | None = None
     """Off-peak mode; cheaper, done within 48 hours. Default: false."""
+    audio: bool | None = None
+    """Output video with generated speech; not in this form's request table."""
     callback_url: str | None = None
     """URL that receives a POST whenever the task's state changes."""
 

@@ -201,7 +201,8 @@ VIDEO_ASSET_BELOW_20971520: Final = attrs.evolve(
 )
 
 RATIO_PATTERN: Final = Pattern(
-    "[1-9][0-9]{0,3}:[1-9][0-9]{0,3}", "a ratio W:H of whole numbers, such as 21:9"
+    "[0-9]{1,5}(\\.[0-9]{1,4})?:[0-9]{1,5}(\\.[0-9]{1,4})?",
+    "a ratio W:H of two numbers, such as 21:9 or 2.39:1",
 )
 
 CANCEL_CANCEL: Final = FormTable(
@@ -339,17 +340,17 @@ REFERENCE2VIDEO_SUBJECTS: Final = FormTable(
     rules=(
         RuleTable(
             id="subjects.images.total",
-            severity="error",
+            severity="warning",
             field="subjects",
-            message="{model} takes at most {max} images across all subjects, got {value}",
+            message="{model} may take at most {max} images across all subjects (one reading of the page's limit on images or texts), got {value}",
             max=7,
             max_by_model={"viduq2-pro": 4},
         ),
         RuleTable(
             id="subjects.videos.total",
-            severity="error",
+            severity="warning",
             field="subjects",
-            message="{model} takes at most {max} videos across all subjects, got {value}",
+            message="{model} may take at most {max} videos across all subjects (one reading of the page's limit on video subjects), got {value}",
             models=frozenset(("viduq2-pro",)),
             max=2,
         ),
@@ -371,7 +372,7 @@ REFERENCE2VIDEO_SUBJECTS: Final = FormTable(
             id="audio_type.ignored",
             severity="warning",
             field="audio_type",
-            message="audio_type is ignored when audio is false (the default for {model})",
+            message="audio_type is ignored when audio is false",
         ),
     ),
     objects={
@@ -379,7 +380,7 @@ REFERENCE2VIDEO_SUBJECTS: Final = FormTable(
             "name": FieldTable(
                 kind="string",
                 required=True,
-                length=(1, 1048576),
+                length=(1, 20971520),
             ),
             "images": FieldTable(
                 kind="array",
@@ -387,7 +388,7 @@ REFERENCE2VIDEO_SUBJECTS: Final = FormTable(
             ),
             "videos": FieldTable(
                 kind="array",
-                count=(1, 2),
+                count=(1, 3),
                 unsupported_by=frozenset(
                     {"vidu2.0", "viduq1", "viduq2", "viduq3", "viduq3-turbo"}
                 ),
@@ -401,9 +402,9 @@ REFERENCE2VIDEO_SUBJECTS: Final = FormTable(
         "Subject": (
             RuleTable(
                 id="subjects.media.required",
-                severity="error",
+                severity="warning",
                 field="images",
-                message="a subject needs images",
+                message="a subject without images or videos is sent as a text subject, which the page names but does not describe",
             ),
         ),
     },
@@ -522,6 +523,9 @@ REFERENCE2VIDEO_IMAGES: Final = FormTable(
             kind="boolean",
             default=False,
         ),
+        "audio": FieldTable(
+            kind="boolean",
+        ),
         "callback_url": FieldTable(
             kind="string",
         ),
@@ -536,10 +540,24 @@ REFERENCE2VIDEO_IMAGES: Final = FormTable(
         RuleTable(
             id="images.count_with_videos",
             severity="error",
-            field="videos",
+            field="images",
             message="{model} takes at most {max} images together with videos, got {value}",
             models=frozenset(("viduq2-pro",)),
             max=4,
+        ),
+        RuleTable(
+            id="off_peak.audio",
+            severity="warning",
+            field="off_peak",
+            message="off_peak may only be available for {model} with audio true",
+            models=frozenset(("viduq3-mix", "viduq3-turbo", "viduq3")),
+        ),
+        RuleTable(
+            id="off_peak.audio",
+            severity="warning",
+            field="off_peak",
+            message="off_peak may only be available for {model} with audio false",
+            models=frozenset(("viduq2-pro", "viduq2", "viduq1", "vidu2.0")),
         ),
         RuleTable(
             id="bgm.duration_ignored",

@@ -100,8 +100,11 @@ class FieldRules:
 
     @property
     def notes(self) -> tuple[tuple[str, str], ...]:
-        """``(model, note)`` of each row with a decision note, in row order."""
-        return tuple((m, r.note) for m, r in self.field.by_model.items() if r.note)
+        """``(model, note)`` of each decision note: the field's own (model
+        ``"all models"``) first, then each row's, in row order."""
+        own = (("all models", self.field.note),) if self.field.note else ()
+        rows = tuple((m, r.note) for m, r in self.field.by_model.items() if r.note)
+        return own + rows
 
     def choices(self, model: str | None) -> tuple[sm.Scalar, ...] | None:
         """The values ``model`` accepts (``None``: any): the row's ``choices``
@@ -174,7 +177,11 @@ class RuleLimits:
 
     @property
     def notes(self) -> tuple[tuple[str, str], ...]:
-        return tuple((m, r.note) for m, r in self.rule.by_model.items() if r.note)
+        """``(model, note)`` of each decision note: the rule's own (model
+        ``"all models"``) first, then each row's, in row order."""
+        own = (("all models", self.rule.note),) if self.rule.note else ()
+        rows = tuple((m, r.note) for m, r in self.rule.by_model.items() if r.note)
+        return own + rows
 
 
 def _fields(

@@ -6,12 +6,16 @@ tables, as the server reads them.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
+import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -204,6 +208,70 @@ def test_a_body_that_is_not_an_object_is_invalid(
     http: urllib3.PoolManager, server: FakeServer
 ) -> None:
     assert_error(call(http, server, CREATE, [1, 2]), "FieldInvalid")
+
+
+# -- body limits: from the spec ---------------------------------------------------
+
+
+def _png_uri(decoded_bytes: int) -> str:
+    """A PNG data URI of 256x256 pixels, padded to ``decoded_bytes``."""
+    header = struct.pack(">IIBBBBB", 256, 256, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + header
+    png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk
+    png += struct.pack(">I", zlib.crc32(chunk))
+    data = png + b"\0" * (decoded_bytes - len(png))
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+def test_a_form_without_a_body_limit_takes_large_bodies(
+    http: urllib3.PoolManager, server: FakeServer
+) -> None:
+    """The images form sets no body limit: five images just under their
+    10 MiB decoded limit make a body of about 66 MiB, which is served."""
+    image = _png_uri(10 * 1024 * 1024 - 1)
+    body = {**REQUEST, "images": [image] * 5}
+    assert len(json.dumps(body)) > 64 * 1024 * 1024
+    reply = call(http, server, CREATE, body)
+    assert reply.status == 200, reply.json
+
+
+def test_the_subjects_form_refuses_a_body_over_its_limit(
+    http: urllib3.PoolManager, server: FakeServer
+) -> None:
+    """The spec's 20 MiB body limit of the subjects form, on the whole body."""
+    names = ["a" + "\x01" * 1_000_000 for _ in range(4)]
+    subjects = [{"name": n, "images": ["https://a/1.png"]} for n in names]
+    body = {"model": "viduq2", "prompt": "@a", "subjects": subjects}
+    reply = call(http, server, CREATE, body)
+    assert_error(reply, "FieldInvalid")
+    assert "body" in reply.json["message"]
+
+
+def test_a_body_over_the_safety_cap_is_refused_unread(server: FakeServer) -> None:
+    """An operation with a form without a body limit reads at most the stated
+    safety cap; the answer names it."""
+    cap = specgen_runtime.testing._http.SAFETY_BODY_BYTES
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        head = (
+            f"POST {CREATE.path} HTTP/1.1\r\nHost: {host}\r\n"
+            f"{AUTH.header}: {AUTH.value(server.api_key)}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {cap + 1}\r\n\r\n"
+        )
+        conn.sendall(head.encode())
+        answer = b""
+        deadline = time.monotonic() + 10
+        while b"}" not in answer.rpartition(b"\r\n\r\n")[2]:
+            assert time.monotonic() < deadline
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] == b"400"
+    error = json.loads(rest.partition(b"\r\n\r\n")[2])
+    assert error["reason"] == "BadRequest"
+    assert error["message"] == f"request body too large: at most {cap} bytes"
 
 
 # -- the task life cycle ---------------------------------------------------------

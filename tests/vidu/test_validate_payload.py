@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import struct
 import warnings
 import zlib
@@ -170,6 +171,55 @@ def test_body_size_limit_of_the_subjects_form() -> None:
     assert _rules(body) == {("body", "body.size")}
 
 
+SUBJECTS_LIMIT = 20 * 1024 * 1024
+"""The subjects form's ``body.max_bytes`` as the spec gives it."""
+
+
+def _subjects_body(names: list[str], payload: str) -> dict[str, Any]:
+    return {
+        "model": "viduq2",
+        "prompt": "@a",
+        "payload": payload,
+        "subjects": [{"name": n, "images": ["https://a/1.png"]} for n in names],
+    }
+
+
+def test_the_body_limit_counts_every_field_not_only_data_uris() -> None:
+    """Escaped characters (6 bytes each for a control character) make a body
+    of valid lengths, without a single data URI, go over 20 MiB."""
+    controls = "\x01" * 1_000_000
+    body = _subjects_body([controls] * 3, "\x01" * 500_000)
+    assert _rules(body) == {("body", "body.size")}
+    [violation] = vidu.validate_payload("reference2video", body)
+    assert str(len(json.dumps(body, separators=(",", ":")).encode())) in (
+        violation.message
+    )
+
+
+def test_the_body_limit_is_measured_exactly_at_the_boundary() -> None:
+    """A body of exactly 20 MiB passes; one byte more is reported."""
+
+    def size(body: dict[str, Any]) -> int:
+        return len(json.dumps(body, separators=(",", ":")).encode())
+
+    base = size(_subjects_body(["a"] * 4, ""))
+    sixes, ones = divmod(SUBJECTS_LIMIT - base, 6)  # a control character: 6 bytes
+    quarter, rest = divmod(sixes, 4)
+    names = ["a" + "\x01" * (quarter + (i < rest)) for i in range(4)]
+    body = _subjects_body(names, "x" * ones)
+    assert size(body) == SUBJECTS_LIMIT
+    assert _rules(body) == set()
+    body["payload"] += "x"
+    assert _rules(body) == {("body", "body.size")}
+
+
+@pytest.mark.parametrize(
+    "url", ["HTTPS://EXAMPLE.COM/A.PNG", "Http://example.com/a.png"]
+)
+def test_a_url_scheme_in_upper_case_is_a_url(url: str) -> None:
+    assert _rules({**BASE, "images": [url]}) == set()
+
+
 def test_modes_strict_warn_off() -> None:
     bad: dict[str, Any] = {
         "model": "viduq1",
@@ -204,3 +254,57 @@ def test_warning_points_at_the_callers_line() -> None:
         )
     assert caught[0].filename == __file__
     assert caught[0].message.violation.rule == "movement_amplitude.ignored"  # type: ignore[union-attr]
+
+
+def _subjects(model: str, subjects: list[dict[str, Any]], **extra: Any) -> Any:
+    body = {"model": model, "prompt": "@a", "subjects": subjects, **extra}
+    return vidu.validate_payload("reference2video", body)
+
+
+def test_a_message_naming_a_default_reads_it_from_the_tables() -> None:
+    one = [{"name": "a", "images": ["https://a/1.png"]}]
+    [by_default] = _subjects("viduq2", one, audio_type="all")
+    assert by_default.message == (
+        "audio_type is ignored when audio is false"
+        " (audio is false by default for viduq2)"
+    )
+    [given_false] = _subjects("viduq3", one, audio=False, audio_type="all")
+    assert given_false.message == "audio_type is ignored when audio is false"
+    assert _subjects("viduq3", one, audio_type="all") == []  # audio on by default
+
+
+def test_viduq2_pro_images_with_videos_are_reported_on_images() -> None:
+    body = {
+        "model": "viduq2-pro",
+        "prompt": "x",
+        "images": ["https://a/1.png"] * 5,
+        "videos": ["https://a/1.mp4"],
+    }
+    assert _rules(body) == {("images", "images.count_with_videos")}
+
+
+def test_readings_that_may_refuse_accepted_requests_only_warn() -> None:
+    """Three subjects of three images; a text subject; two subjects of two
+    videos each: warnings with their rule ids, never errors."""
+    three = [{"name": n, "images": ["https://a/1.png"] * 3} for n in "abc"]
+    [total] = _subjects("viduq2", three)
+    assert (total.severity, total.rule) == ("warning", "subjects.images.total")
+    [text] = _subjects("viduq2", [{"name": "a"}])
+    assert (text.severity, text.rule) == ("warning", "subjects.media.required")
+    videos = [{"name": n, "videos": ["https://a/1.mp4"] * 2} for n in "ab"]
+    [video] = _subjects("viduq2-pro", videos)
+    assert (video.severity, video.rule) == ("warning", "subjects.videos.total")
+
+
+@pytest.mark.parametrize("ratio", ["2.39:1", "21:9", "1.85:1", "4:3"])
+def test_any_aspect_ratio_of_the_q2_and_q3_families(ratio: str) -> None:
+    one = [{"name": "a", "images": ["https://a/1.png"]}]
+    assert _subjects("viduq3", one, aspect_ratio=ratio) == []
+
+
+def test_audio_in_the_images_form_is_accepted_and_ties_off_peak() -> None:
+    assert _rules({**BASE, "audio": True}) == set()
+    found = vidu.validate_payload(
+        "reference2video", {**BASE, "audio": True, "off_peak": True}
+    )
+    assert [(v.severity, v.rule) for v in found] == [("warning", "off_peak.audio")]

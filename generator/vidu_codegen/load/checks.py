@@ -8,6 +8,7 @@ is returned as a positioned finding; nothing is raised.
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import string
@@ -228,6 +229,7 @@ class _Checker:
                 self.check_field(
                     op, response.fields, fname, field, (), op.responses, request=False
                 )
+            self.check_examples(name, response)
         tasks = self.spec.root.tasks
         created = op.responses.get(info.response)
         if (
@@ -240,6 +242,23 @@ class _Checker:
                 info.at.where("task"),
                 f"a creating operation's response needs the task id field {tasks.id_field!r}",
             )
+
+    def check_examples(self, name: str, response: sm.Response) -> None:
+        """Each example is the JSON text of an object."""
+        for i, text in enumerate(response.examples):
+            try:
+                value = json.loads(text)
+            except ValueError as exc:
+                self.error(
+                    response.examples.where(i),
+                    f"response {name}: example {i} is not JSON: {exc}",
+                )
+                continue
+            if not isinstance(value, dict):
+                self.error(
+                    response.examples.where(i),
+                    f"response {name}: example {i} is not a JSON object",
+                )
 
     def check_params(self, info: sm.OperationInfo) -> None:
         for param in info.params.values():

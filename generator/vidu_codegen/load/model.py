@@ -120,6 +120,7 @@ class ErrorCode(Node):
 class ErrorsDef(Node):
     fields: ErrorFields
     codes: Table[ErrorCode]
+    note: str | None = None
 
 
 @attrs.define
@@ -132,6 +133,19 @@ class SignatureDef(Node):
     signature_header: str
     algorithm_header: str
     access_key_header: str
+    vectors: Seq[SignatureVector] = attrs.field(factory=Seq)
+
+
+@attrs.define
+class SignatureVector(Node):
+    """A callback request and the signature the scheme gives it (``vectors``)."""
+
+    key: str
+    url: str
+    date: str
+    nonce: str
+    signature: str
+    note: str
 
 
 @attrs.define
@@ -139,6 +153,7 @@ class CallbackDef(Node):
     method: str
     body: str
     signature: SignatureDef
+    note: str | None = None
 
 
 @attrs.define
@@ -292,6 +307,8 @@ class Response(Node):
     summary: str
     fields: Table[Field]
     source_section: str | None = None
+    examples: Seq[str] = attrs.field(factory=Seq)
+    """Bodies the service may answer with, each as JSON text."""
 
 
 @attrs.define
@@ -312,6 +329,7 @@ class OperationInfo(Node):
     task: Literal["create", "get", "cancel"] | None = None
     idempotent: bool | None = None
     params: Table[Param] = attrs.field(factory=Table)
+    note: str | None = None
 
 
 @attrs.define

@@ -145,6 +145,7 @@ class FormCtx:
     effective: tuple[str, ...]
     body_max_bytes: int | None
     label: str
+    body_note: str | None = None
 
 
 @attrs.frozen
@@ -152,6 +153,8 @@ class ResponseCtx:
     class_name: str
     summary: str
     fields: tuple[FieldCtx, ...]
+    examples: tuple[str, ...] = ()
+    """Bodies the service may answer with, as JSON text."""
 
 
 @attrs.frozen
@@ -177,6 +180,7 @@ class OperationCtx:
     default_form: FormCtx | None
     selected: tuple[FormCtx, ...]
     responses: tuple[ResponseCtx, ...]
+    note: str | None = None
 
 
 @attrs.frozen
@@ -329,6 +333,7 @@ class _Builder:
                 tuple(
                     self._field(rs.FieldRules(n, f, ()), n) for n, f in r.fields.items()
                 ),
+                tuple(r.examples),
             )
             for name, r in op.responses.items()
         )
@@ -351,6 +356,7 @@ class _Builder:
             default_form=default,
             selected=tuple(f for f in forms if f.selected_by is not None),
             responses=responses,
+            note=info.note,
         )
 
     def _form(self, op: sm.Operation, resolved: rs.FormRules) -> FormCtx:
@@ -381,6 +387,7 @@ class _Builder:
             rules=rules,
             effective=_effective(rules),
             body_max_bytes=form.body.max_bytes if form.body else None,
+            body_note=form.body.note if form.body else None,
             label=label,
         )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import json
 import re
 import warnings
 from collections import Counter
@@ -430,7 +431,15 @@ def expected_for(spec: ContractSpec, body: Any) -> tuple[Triple, ...]:
         elif f.required:
             out.append(hit(f"{f.path}.required", f.name))
     out += rule_hits(form.fields, form.rules, model, body, "")
+    if form.body_max_bytes is not None and encoded_size(body) > form.body_max_bytes:
+        out.append(hit("body.size", "body"))
     return tuple(sorted(out))
+
+
+def encoded_size(body: Mapping[str, Any]) -> int:
+    """Bytes of ``body`` as the client sends it: compact JSON in UTF-8."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 # Values to try, and bodies built from them.

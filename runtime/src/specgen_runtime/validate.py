@@ -191,12 +191,34 @@ def ignored(field: str, rule: str, model: str | None) -> Violation:
 
 
 def broken_rule(
-    rule: RuleTable, field: str, model: str | None, **values: object
+    rule: RuleTable,
+    field: str,
+    model: str | None,
+    defaulted: Mapping[str, object] | None = None,
+    **values: object,
 ) -> Violation:
-    """A cross-field rule fired."""
-    return Violation(
-        rule.severity, field, rule.id, rule.message.format(model=model, **values)
-    )
+    """A cross-field rule fired.
+
+    ``defaulted`` holds the fields whose condition held through the model's
+    default (they are not in the body), with that default as the tables give
+    it; the message says so, so it never claims a default the model does not
+    have.
+    """
+    message = rule.message.format(model=model, **values)
+    if defaulted:
+        said = ", ".join(
+            f"{name} is {json.dumps(value)}" for name, value in defaulted.items()
+        )
+        message += f" ({said} by default for {model})"
+    return Violation(rule.severity, field, rule.id, message)
+
+
+def by_default(
+    source: Mapping[object, object], effective: Mapping[str, object]
+) -> dict[str, object]:
+    """The fields of ``effective`` (name: effective value) that are not in
+    ``source``, so whose value is the model's default."""
+    return {name: value for name, value in effective.items() if name not in source}
 
 
 def not_an_object(field: str, rule: str, value: object) -> Violation:

@@ -22,8 +22,11 @@ import attrs
 from ._faults import Drop, Fault
 from ._responses import ErrorBodies
 
-MAX_BODY_BYTES = 64 * 1024 * 1024
-"""Request bodies larger than this are refused unread."""
+SAFETY_BODY_BYTES = 512 * 1024 * 1024
+"""The largest request body read for an operation whose spec sets no body
+limit (on some of its forms): a safety cap, far above any body the spec's
+other limits allow (seven 10 MiB images and two 20 MiB videos, base64-encoded,
+are under 150 MiB). A larger body is refused unread."""
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
@@ -96,6 +99,10 @@ class Backend(Protocol):
 
     def record(self, method: str, target: str, raw: bytes | None) -> None:
         """Log a request (``raw`` is ``None`` when the body was never read)."""
+        ...
+
+    def body_limit(self, operation: str) -> int:
+        """The most bytes of a request body to ``operation`` that are read."""
         ...
 
     def answer(
@@ -185,14 +192,12 @@ class Handler(BaseHTTPRequestHandler):
             backend.record(self.command, self.path, None)
             self._drop()
             return
-        raw = self._read_body()
+        limit = backend.body_limit(operation)
+        raw = self._read_body(limit)
         backend.record(self.command, self.path, raw)
         if raw is None:
-            self._send(
-                Answer.error(
-                    backend.errors, "BadRequest", 400, message="request body too large"
-                )
-            )
+            message = f"request body too large: at most {limit} bytes"
+            self._send(Answer.error(backend.errors, "BadRequest", 400, message=message))
             self.close_connection = True
             return
         if fault is not None and fault.status is not None:
@@ -205,19 +210,20 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._send(answer, drop=drop)
 
-    def _read_body(self) -> bytes | None:
-        """The request body (``b""`` if none); ``None`` if it is too large."""
+    def _read_body(self, limit: int = SAFETY_BODY_BYTES) -> bytes | None:
+        """The request body (``b""`` if none); ``None`` if it is over ``limit``
+        bytes."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked()
+            return self._read_chunked(limit)
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = 0
-        if length > MAX_BODY_BYTES:
+        if length > limit:
             return None
         return self.rfile.read(length) if length > 0 else b""
 
-    def _read_chunked(self) -> bytes | None:
+    def _read_chunked(self, limit: int) -> bytes | None:
         data = b""
         while True:
             line = self.rfile.readline(1024).split(b";")[0].strip()
@@ -229,7 +235,7 @@ class Handler(BaseHTTPRequestHandler):
                 while self.rfile.readline(1024).strip():
                     pass  # trailers
                 return data
-            if len(data) + size > MAX_BODY_BYTES:
+            if len(data) + size > limit:
                 return None
             data += self.rfile.read(size)
             self.rfile.readline(1024)

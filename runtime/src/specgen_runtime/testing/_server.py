@@ -26,7 +26,7 @@ from ..tables import ApiTables, Callback, Operation
 from ._callbacks import CallbackRecord, CallbackSender
 from ._clock import Clock, FakeClock, RealClock
 from ._faults import DOWNLOAD, Drop, Fault, FaultQueue
-from ._http import Answer, HTTPServer, decode, ranged
+from ._http import SAFETY_BODY_BYTES, Answer, HTTPServer, decode, ranged
 from ._responses import ErrorBodies, Routes
 from ._tasks import FILE_NAMES, FakeTask, Outcome, TaskLife, file_bytes
 
@@ -553,6 +553,17 @@ class _Wire:
     def record(self, method: str, target: str, raw: bytes | None) -> None:
         """Log the request."""
         self._fake._record(method, target, raw)
+
+    def body_limit(self, operation: str) -> int:
+        """The spec's body limit of ``operation``: the largest of its forms'
+        ``body.max_bytes`` when every form sets one, else the safety cap
+        :data:`SAFETY_BODY_BYTES` (a form's own limit is then applied by
+        validating the body)."""
+        forms = self._fake._service.life.forms.get(operation, ())
+        limits = [form.body_max_bytes for form in forms]
+        if not limits or None in limits:
+            return SAFETY_BODY_BYTES
+        return max(limit for limit in limits if limit is not None)
 
     def answer(
         self,
