@@ -233,9 +233,10 @@ def user_venv(wheels: Wheels, tmp_path_factory: pytest.TempPathFactory) -> Venv:
 
 @pytest.fixture(scope="module")
 def generator_venv(wheels: Wheels, tmp_path_factory: pytest.TempPathFactory) -> Venv:
-    """A fresh venv with the generator wheel installed, not editable."""
+    """A fresh venv with the generator wheel installed, not editable, and the
+    runtime wheel it depends on (lint shares its safe-pattern rule)."""
     venv = _fresh_venv(tmp_path_factory.mktemp("generator") / "venv")
-    venv.pip_install(wheels.generator)
+    venv.pip_install(wheels.runtime, wheels.generator)
     return venv
 
 

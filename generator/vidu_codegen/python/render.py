@@ -5,18 +5,24 @@ The templates rendered, and the files they make, are those the manifest
 Templates are Jinja2 with ``StrictUndefined``: a name a template expects but
 the context lacks is an error, never an empty string. Spec text reaches Python
 source only through two filters: ``py`` (a Python literal, via ``repr``) and
-``doc`` (text made safe inside a triple-quoted docstring). Python files are
+``doc`` (text made safe inside a triple-quoted docstring, whitespace
+normalised); spec names that appear unquoted were checked by ``lint`` against
+the strict patterns of :mod:`vidu_codegen.load.names`. Markdown cells go
+through ``md``, and TOML strings through ``tojson`` (non-ASCII text as is,
+so no surrogate escapes). Python files are
 then formatted by the pinned ruff, so the output is the same on every machine,
 and every file starts with the line :data:`HEADER`.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
 import jinja2
 
+from vidu_codegen.load.names import error_base
 from vidu_codegen.python import manifest
 from vidu_codegen.python.context import PackageCtx, Ref
 from vidu_codegen.python.ruff import RuffFailed, format_python
@@ -57,6 +63,8 @@ def py_literal(value: object) -> str:
     """``value`` as Python source; sets and dicts in a stable order."""
     if isinstance(value, Ref):
         return value.name
+    if isinstance(value, float) and not math.isfinite(value):
+        raise TypeError(f"no Python literal for the float {value!r}")
     if isinstance(value, bool) or value is None or isinstance(value, int | float | str):
         return repr(value)
     if isinstance(value, frozenset | set):
@@ -73,12 +81,27 @@ def py_literal(value: object) -> str:
     raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
+def _doc_char(char: str, following: str) -> str:
+    if char == "\\" or (char == '"' and following in ('"', "")):
+        return "\\" + char
+    if char.isprintable():
+        return char
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
 def doc_text(value: object) -> str:
-    """Text that cannot end or break the triple-quoted docstring it goes in."""
-    text = str(value).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if text.endswith('"'):
-        text = text[:-1] + '\\"'
-    return text
+    """Text for a (non-raw) triple-quoted docstring, whose value is the text
+    with its whitespace normalised (every run of it one space, none at the
+    ends): backslashes, and quotes before a quote or at the end, are
+    escaped, so it can never end the
+    docstring, and characters that are not printable become escapes."""
+    text = " ".join(str(value).split())
+    return "".join(_doc_char(c, text[i + 1 : i + 2]) for i, c in enumerate(text))
 
 
 def tidy_markdown(text: str) -> str:
@@ -96,6 +119,7 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.filters["py"] = py_literal
     env.filters["doc"] = doc_text
     env.filters["md"] = md_cell
@@ -118,7 +142,7 @@ def template_globals(ctx: PackageCtx) -> dict[str, object]:
         + list(ctx.request_classes)
         + [r.class_name for op in ctx.operations for r in op.responses]
     )
-    base_error = f"{ctx.api.name.replace(' ', '')}Error"
+    base_error = error_base(ctx.api.name)
     names = [
         "Mode",
         "OPERATIONS",

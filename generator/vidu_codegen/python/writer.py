@@ -1,17 +1,48 @@
 """Step 6: put the rendered files in place, all or nothing; or report drift.
 
 The new tree is written next to the output directory and swapped in with
-renames, so a failed run never leaves a half-written ``generated/``.
+renames, so a failed run never leaves a half-written ``generated/``. Every
+path is checked first: a relative POSIX path of plain parts that stays inside
+the output directory, or nothing is written at all.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
+
+from vidu_codegen.python.render import RenderError
+
+_PLAIN_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+"""One part of an output path: no separators, not ``.`` or ``..``, not hidden."""
+
+
+class UnsafePath(RenderError):
+    """An output path that is not a plain relative path inside the output
+    directory."""
+
+
+def check_paths(names: Iterable[str], root: Path) -> None:
+    """Refuse any path that is absolute, has an empty, hidden, ``..`` or
+    unusual part, or resolves outside ``root``.
+
+    :raises UnsafePath: naming the first such path.
+    """
+    base = root.resolve()
+    for name in names:
+        parts = name.split("/")
+        plain = all(_PLAIN_PART.fullmatch(p) and p != ".." for p in parts)
+        target = (base / name).resolve()
+        if not plain or not target.is_relative_to(base) or target == base:
+            raise UnsafePath(
+                f"refusing to write {name!r}: not a plain path inside {root}"
+            )
 
 
 @attrs.frozen
@@ -58,6 +89,7 @@ def _on_disk(root: Path) -> dict[str, bytes]:
 
 def compare(files: dict[str, str], root: Path) -> Changes:
     """What writing ``files`` to ``root`` would change."""
+    check_paths(files, root)
     current = _on_disk(root)
     wanted = {name: text.encode("utf-8") for name, text in files.items()}
     return Changes(
