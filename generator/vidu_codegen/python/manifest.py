@@ -11,7 +11,12 @@ An output that needs a *capability* is written only for a spec that has it:
     ``task: get`` (the HTTP client, its command line and the fake server need
     all three);
 ``callback``
-    ``client``, and a ``callback`` section (the webhook verifier).
+    ``client``, and a ``callback`` section (the webhook verifier);
+``forms``
+    an operation with a request form (the hypothesis strategies and the
+    property tests: they need the forms only, so a package without a client
+    has them too, in ``{package}/strategies.py`` rather than under
+    ``testing/``, which is the fake server's and needs ``client``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import attrs
 
 from vidu_codegen.python.context import OperationCtx, PackageCtx
 
-Capability: TypeAlias = Literal["client", "callback"]
+Capability: TypeAlias = Literal["client", "callback", "forms"]
 
 
 @attrs.frozen
@@ -69,6 +74,8 @@ MANIFEST: tuple[Output, ...] = (
         per_operation=True,
     ),
     Output("REFERENCE.md.j2", "REFERENCE.md"),
+    Output("package/strategies.py.j2", "{package}/strategies.py", "forms"),
+    Output("tests/test_properties.py.j2", "tests/test_properties.py", "forms"),
 )
 """Every output, in the order it is rendered."""
 
@@ -78,9 +85,11 @@ MACROS: tuple[str, ...] = (
     "package/_validators/paths.j2",
     "package/_validators/rules.j2",
     "package/_validators/scalars.j2",
+    "package/_strategies/spec.j2",
 )
 """Macro libraries: imported by the templates above, never rendered alone
-(the validators' checks, one file per kind of field)."""
+(the validators' checks, one file per kind of field; the spec's view of a
+form as contract data, for the strategies)."""
 
 
 def capabilities(ctx: PackageCtx) -> frozenset[Capability]:
@@ -91,6 +100,8 @@ def capabilities(ctx: PackageCtx) -> frozenset[Capability]:
         found.add("client")
         if root.callback is not None:
             found.add("callback")
+    if ctx.bodied:
+        found.add("forms")
     return frozenset(found)
 
 
