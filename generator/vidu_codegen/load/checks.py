@@ -9,13 +9,15 @@ is returned as a positioned finding; nothing is raised.
 from __future__ import annotations
 
 import json
-import keyword
 import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from specgen_runtime.patterns import fullmatch, pattern_problem
+
 from vidu_codegen.load import model as sm
+from vidu_codegen.load import names as nm
 from vidu_codegen.load.findings import Finding, Pos
 from vidu_codegen.load.yaml import Seq, Table
 
@@ -32,8 +34,41 @@ _VERSION = re.compile(r"(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{
 """A package version: three whole numbers (major.minor.patch)."""
 
 
-def _is_identifier(name: str) -> bool:
-    return name.isidentifier() and not keyword.iskeyword(name)
+_FIELD_KEYS = {
+    "choices": "CHOICES",
+    "aliases": "ALIASES",
+    "range": "RANGE",
+    "length": "LENGTH",
+    "count": "COUNT",
+}
+"""Field keys that give a field a constant of its own (``<FIELD>_COUNT``)."""
+
+_ROW_KEYS = {
+    "default": "DEFAULT_BY_MODEL",
+    "choices": "CHOICES_BY_MODEL",
+    "pattern": "PATTERN_BY_MODEL",
+    "range": "RANGE_BY_MODEL",
+    "count": "COUNT_BY_MODEL",
+}
+"""``by_model`` row keys that give a field a per-model constant."""
+
+_TABLE_NAMES = frozenset(
+    {
+        "VERSION",
+        "KNOWN_MODELS",
+        "BASE_URL",
+        "HOSTS",
+        "AUTH",
+        "TASKS",
+        "ERROR_FIELDS",
+        "ERROR_CODES",
+        "CALLBACK",
+        "OPERATION_INFO",
+        "OPERATIONS",
+        "MISSING",
+    }
+)
+"""Module-level names of the generated ``tables`` and ``_validators``."""
 
 
 def _type_ok(value: object, type_name: str) -> bool:
@@ -58,10 +93,21 @@ class _Checker:
 
     def run(self) -> list[Finding]:
         root = self.spec.root
-        if not _is_identifier(root.api.package):
-            self.error(
-                root.api.at.where("package"),
-                f"package {root.api.package!r} is not a Python name",
+        self.name(
+            root.api.at.where("package"),
+            root.api.package,
+            nm.PACKAGE,
+            "package",
+            nm.RESERVED_PACKAGES,
+        )
+        if self.name(root.api.at.where("name"), root.api.name, nm.DISPLAY_NAME, "name"):
+            self.claim_class(nm.error_base(root.api.name), root.api.at.where("name"))
+        if root.api.auth.env is not None:
+            self.name(
+                root.api.auth.at.where("env"),
+                root.api.auth.env,
+                nm.ENV_VAR,
+                "environment variable",
             )
         if not _VERSION.fullmatch(root.api.version):
             self.error(
@@ -76,22 +122,50 @@ class _Checker:
         self.check_tasks()
         self.check_errors()
         self.check_callback()
-        ids: dict[str, Pos] = {}
+        ids: dict[str, tuple[str, Pos]] = {}
         for op in self.spec.operations:
             op_id = op.operation.id
-            if op_id in ids:
-                self.error(
-                    op.operation.at.where("id"),
-                    f"operation {op_id!r} is defined twice (first at {ids[op_id]})",
-                )
-            ids.setdefault(op_id, op.operation.at.where("id"))
+            where = op.operation.at.where("id")
+            if self.name(
+                where, op_id, nm.OPERATION, "operation id", nm.RESERVED_OPERATIONS
+            ):
+                py_name = nm.snake(op_id)
+                if py_name in nm.RESERVED_OPERATIONS:
+                    self.error(
+                        where,
+                        f"operation id {op_id!r} becomes {py_name}, a name the generated client already uses",
+                    )
+                elif py_name in ids:
+                    other, pos = ids[py_name]
+                    same = (
+                        "is defined twice"
+                        if other == op_id
+                        else f"and {other!r} both become {py_name}"
+                    )
+                    self.error(where, f"operation {op_id!r} {same} (first at {pos})")
+                ids.setdefault(py_name, (op_id, where))
             self.check_operation(op)
+        self.check_constants()
         return self.findings
 
+    def name(
+        self,
+        pos: Pos,
+        value: str,
+        pattern: re.Pattern[str],
+        what: str,
+        reserved: frozenset[str] = frozenset(),
+    ) -> bool:
+        """Check a spec value that becomes a Python name; ``True`` if it may."""
+        problem = nm.name_problem(value, pattern, what, reserved)
+        if problem is not None:
+            self.error(pos, problem)
+        return problem is None
+
     def claim_class(self, name: str, pos: Pos) -> None:
-        if not _is_identifier(name) or not name[0].isupper():
-            self.error(pos, f"class name {name!r} must be a capitalised Python name")
-        elif name in self.classes:
+        if not self.name(pos, name, nm.CLASS, "class name", nm.RESERVED_CLASSES):
+            return
+        if name in self.classes:
             self.error(
                 pos,
                 f"class name {name!r} is used twice (first at {self.classes[name]})",
@@ -106,8 +180,7 @@ class _Checker:
         seen: dict[str, str] = {}
         for member, value in enum.members.items():
             where = enum.members.where_key(member)
-            if not _is_identifier(member):
-                self.error(where, f"enum member {member!r} is not a Python name")
+            self.name(where, member, nm.MEMBER, "enum member")
             if value in seen:
                 self.error(
                     enum.members.where(member),
@@ -118,6 +191,9 @@ class _Checker:
             self.error(enum.at.where("members"), f"enum {name} has no members")
 
     def check_asset(self, name: str, asset: sm.AssetDef) -> None:
+        self.name(
+            self.spec.root.assets.where_key(name), name, nm.LOWER_NAME, "asset name"
+        )
         self.claim_class(asset.class_, asset.at.where("class"))
         if not asset.formats:
             self.error(asset.at.where("formats"), f"asset {name} accepts no formats")
@@ -199,12 +275,11 @@ class _Checker:
         if not info.path.startswith("/"):
             self.error(info.at.where("path"), f"path {info.path!r} must start with '/'")
         for name, pattern in op.patterns.items():
-            try:
-                re.compile(pattern.regex)
-            except re.error as exc:
+            self.name(op.patterns.where_key(name), name, nm.LOWER_NAME, "pattern name")
+            problem = pattern_problem(pattern.regex)
+            if problem is not None:
                 self.error(
-                    pattern.at.where("regex"),
-                    f"pattern {name}: invalid regular expression: {exc}",
+                    pattern.at.where("regex"), f"pattern {name}: the regex {problem}"
                 )
         defaults = [name for name, form in op.forms.items() if form.selected_by is None]
         if op.forms and len(defaults) != 1:
@@ -214,6 +289,7 @@ class _Checker:
             )
         selectors: dict[str, str] = {}
         for name, form in op.forms.items():
+            self.name(op.forms.where_key(name), name, nm.FIELD, "form name")
             if form.selected_by is not None:
                 if form.selected_by in selectors:
                     self.error(
@@ -261,12 +337,24 @@ class _Checker:
                 )
 
     def check_params(self, info: sm.OperationInfo) -> None:
-        for param in info.params.values():
-            if param.python_name is not None and not _is_identifier(param.python_name):
+        taken: dict[str, Pos] = {}
+        for name, param in info.params.items():
+            where = info.params.where_key(name)
+            if not self.name(where, name, nm.LOWER_NAME, "path parameter"):
+                continue
+            py_name = param.python_name or nm.snake(name)
+            if param.python_name is not None:
+                where = param.at.where("python_name")
+            if not self.name(
+                where, py_name, nm.LOWER_NAME, "python_name", nm.RESERVED_PARAMS
+            ):
+                continue
+            if py_name in taken:
                 self.error(
-                    param.at.where("python_name"),
-                    f"python_name {param.python_name!r} is not a Python name",
+                    where,
+                    f"python_name {py_name!r} is used twice (first at {taken[py_name]})",
                 )
+            taken.setdefault(py_name, where)
         in_path = re.findall(r"{([^{}]*)}", info.path)
         for name in in_path:
             if name not in info.params:
@@ -372,11 +460,9 @@ class _Checker:
         at = field.at
         types = list(field.type) if isinstance(field.type, list) else [field.type]
         kind = types[0] if len(types) == 1 else "union"
-        if not _is_identifier(name.replace("-", "_")):
-            self.error(
-                parent.where_key(name),
-                f"field name {name!r} cannot become a Python name",
-            )
+        self.name(
+            parent.where_key(name), name, nm.FIELD, "field name", nm.RESERVED_FIELDS
+        )
         if kind == "union" and request:
             self.error(
                 at.where("type"),
@@ -596,15 +682,14 @@ class _Checker:
             self.error(
                 pos, f"default {value} is outside the range {range_[0]}-{range_[1]}"
             )
-        compiled = op.patterns.get(pattern or "")
-        if compiled is not None and isinstance(value, str):
-            try:
-                if re.fullmatch(compiled.regex, value) is None:
-                    self.error(
-                        pos, f"default {value!r} does not match pattern {pattern}"
-                    )
-            except re.error:
-                pass
+        named = op.patterns.get(pattern or "")
+        if (
+            named is not None
+            and isinstance(value, str)
+            and pattern_problem(named.regex) is None
+            and not fullmatch(re.compile(named.regex), value)
+        ):
+            self.error(pos, f"default {value!r} does not match pattern {pattern}")
 
     def check_items(
         self, items: sm.Items, objects: Mapping[str, object] | None
@@ -760,6 +845,71 @@ class _Checker:
                 rule.at.where("message"),
                 f"message uses {{{name}}}; it may use {_listed('{' + n + '}' for n in sorted(allowed))}",
             )
+
+    # generated names --------------------------------------------------------
+
+    def check_constants(self) -> None:
+        """Two spec names must not give one module-level name in the generated
+        ``tables`` or ``_validators`` module (``A_B`` from operation ``a`` and
+        form ``b``, or from field ``b`` of form ``a``)."""
+        taken: dict[str, tuple[str, Pos]] = {
+            n: ("", Pos("", 0, 0)) for n in _TABLE_NAMES
+        }
+
+        def claim(const: str, what: str, pos: Pos) -> None:
+            if const in taken:
+                other, at = taken[const]
+                first = f"{other} (at {at})" if other else "a fixed name"
+                self.error(
+                    pos,
+                    f"{what} gives the generated name {const}, which {first} already gives",
+                )
+            else:
+                taken[const] = (what, pos)
+
+        for name in self.spec.root.assets:
+            where = self.spec.root.assets.where_key(name)
+            const = nm.constant(name, "asset")
+            claim(const, f"asset {name}", where)
+            claim(f"{const}_PREFIXES", f"asset {name}", where)
+        for op in self.spec.operations:
+            for name in op.patterns:
+                where = op.patterns.where_key(name)
+                claim(nm.constant(name, "pattern"), f"pattern {name}", where)
+        for op in self.spec.operations:
+            for name, form in op.forms.items():
+                where = op.forms.where_key(name)
+                prefix = nm.constant(op.operation.id, name)
+                what = f"form {name}"
+                claim(prefix, what, where)
+                for suffix in ("FIELDS", "MODELS", "FORM", "BODY_MAX_BYTES"):
+                    claim(f"{prefix}_{suffix}", what, where)
+                self.claim_fields(claim, prefix, form.fields)
+                for oname, obj in form.objects.items():
+                    oprefix = f"{prefix}_{oname.upper()}"
+                    where = form.objects.where_key(oname)
+                    claim(oprefix + "_FIELDS", f"object {oname}", where)
+                    self.claim_fields(claim, oprefix, obj.fields)
+
+    @staticmethod
+    def claim_fields(claim: Any, prefix: str, fields: Table[sm.Field]) -> None:
+        for fname, field in fields.items():
+            where = fields.where_key(fname)
+            const = f"{prefix}_{fname.upper()}"
+            what = f"field {fname}"
+            claim(const, what, where)
+            for key, suffix in _FIELD_KEYS.items():
+                if getattr(field, key) is not None:
+                    claim(f"{const}_{suffix}", what, where)
+            for key, suffix in _ROW_KEYS.items():
+                if any(
+                    getattr(row, key) is not None for row in field.by_model.values()
+                ):
+                    claim(f"{const}_{suffix}", what, where)
+            if any(row.ignored for row in field.by_model.values()):
+                claim(f"{const}_IGNORED_BY", what, where)
+            if any(not row.allowed for row in field.by_model.values()):
+                claim(f"{const}_UNSUPPORTED_BY", what, where)
 
 
 def check_spec(spec: sm.Spec) -> list[Finding]:

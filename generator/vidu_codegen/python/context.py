@@ -7,13 +7,11 @@ adds are Python names and code fragments.
 
 from __future__ import annotations
 
-import keyword
-import re
-
 import attrs
 
 from vidu_codegen import resolve as rs
 from vidu_codegen.load import model as sm
+from vidu_codegen.load.names import constant, snake
 from vidu_codegen.load.sources import SourceRow, provenance
 from vidu_codegen.text import pair, spell
 
@@ -32,17 +30,6 @@ _TYPE_TESTS = {
     "number": "type({v}) is not float and type({v}) is not int",
     "array": "type({v}) is not list and type({v}) is not tuple",
 }
-
-
-def constant(*parts: str) -> str:
-    """``("reference2video", "images")`` -> ``REFERENCE2VIDEO_IMAGES``."""
-    return "_".join(re.sub(r"[^0-9A-Za-z]+", "_", p).strip("_").upper() for p in parts)
-
-
-def snake(name: str) -> str:
-    """A Python identifier for a spec name (keywords get a trailing ``_``)."""
-    ident = re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_").lower()
-    return ident + "_" if keyword.iskeyword(ident) else ident
 
 
 @attrs.frozen
