@@ -339,7 +339,8 @@ def test_retry_after_as_a_date_is_capped(
     server: FakeServer, make_client: Callable[..., Client], sleeps: Sleeps
 ) -> None:
     client = make_client(
-        retry=RetryPolicy(max_retries=1, retry_after_cap=7.0, jitter=lambda: 0.5)
+        timeout=30.0,
+        retry=RetryPolicy(max_retries=1, retry_after_cap=7.0, jitter=lambda: 0.5),
     )
     later = email.utils.formatdate(time.time() + 3600, usegmt=True)
     server.inject("get_creations", status=429, retry_after=later)
@@ -423,7 +424,8 @@ def test_a_create_that_timed_out_is_not_sent_again(
 def test_a_get_is_retried_after_a_read_timeout(
     server: FakeServer, make_client: Callable[..., Client]
 ) -> None:
-    client = make_client(timeout=0.2)
+    # a urllib3.Timeout bounds each attempt; a number would bound the whole call
+    client = make_client(timeout=urllib3.Timeout(connect=1.0, read=0.2))
     task = client.reference2video(**CREATE)
     assert task.task_id is not None
     server.inject("get_creations", delay=1.0)
@@ -434,7 +436,7 @@ def test_a_get_is_retried_after_a_read_timeout(
 def test_a_get_that_keeps_timing_out_raises_a_timeout(
     server: FakeServer, make_client: Callable[..., Client]
 ) -> None:
-    client = make_client(timeout=0.2, max_retries=1)
+    client = make_client(timeout=urllib3.Timeout(connect=1.0, read=0.2), max_retries=1)
     server.inject("get_creations", delay=1.0, times=2)
     with pytest.raises(APITimeoutError):
         client.get_creations("123")
@@ -602,7 +604,9 @@ def test_a_failed_download_keeps_the_old_file(
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        client.download(done_task, target, on_progress=interrupt, chunk_size=1024)
+        client.download(
+            done_task, target, on_progress=interrupt, chunk_size=1024, overwrite=True
+        )
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.mp4"]
 

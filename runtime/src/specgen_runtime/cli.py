@@ -33,6 +33,7 @@ import itertools
 import json
 import logging
 import mimetypes
+import os
 import sys
 import textwrap
 import time
@@ -46,7 +47,8 @@ import attrs
 
 from .assets import AssetRules, read_asset
 from .client import BaseClient
-from .errors import BaseError
+from .errors import BaseError, DestinationExists, InvalidAPIKey
+from .redaction import Secret
 from .tables import ApiTables, Operation
 from .violations import MODES, ValidationError, Violation
 
@@ -297,7 +299,13 @@ class CommandLine:
             help="strict: refuse invalid requests (default); warn: report and send; "
             "off: send unchecked",
         )
-        parser.add_argument("--timeout", type=float, default=60.0, help="seconds")
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=60.0,
+            help="seconds for each call, retries included; for a download, "
+            "seconds without a byte (default 60)",
+        )
         parser.add_argument("--max-retries", type=int, default=2)
         parser.add_argument(
             "-v", "--verbose", action="store_true", help="log requests to stderr"
@@ -339,29 +347,43 @@ class CommandLine:
             _add_wait_options(parser)
 
     def main(self, argv: Sequence[str] | None = None) -> int:
-        """Run the command line; return the exit status."""
+        """Run the command line; return the exit status.
+
+        Nothing it prints shows the API key, even one the server echoes back.
+        """
         args = self.build_parser().parse_args(argv)
+        env = self.api.auth.env
+        key = Secret(args.api_key or (os.environ.get(env) if env else None))
         with _logging_to_stderr(self.api.package, args.verbose):
             try:
-                return self._run(args)
+                return self._run(args, key)
             except ValidationError as exc:
                 print_violations(exc.violations, sys.stderr)
                 return 2
+            except InvalidAPIKey as exc:
+                print(f"error: {key.scrub(str(exc))}", file=sys.stderr)
+                return 2
             except OSError as exc:  # a local file that cannot be read or written
-                print(f"error: {exc}", file=sys.stderr)
+                print(f"error: {key.scrub(str(exc))}", file=sys.stderr)
                 return 1
             except BaseError as exc:
-                print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+                message = key.scrub(f"{type(exc).__name__}: {exc}")
+                print(f"error: {message}", file=sys.stderr)
                 return 1
             except ValueError as exc:  # such as a --base-url that is not one
-                print(f"error: {exc}", file=sys.stderr)
+                print(f"error: {key.scrub(str(exc))}", file=sys.stderr)
                 return 2
             except KeyboardInterrupt:
                 print("interrupted", file=sys.stderr)
                 return 130
 
-    def _run(self, args: argparse.Namespace) -> int:
+    def _run(self, args: argparse.Namespace, key: Secret) -> int:
         operation: Operation = args.operation
+        download = getattr(args, "download", None)
+        if download and not args.overwrite:
+            target = Path(download)
+            if not target.is_dir() and (target.exists() or target.is_symlink()):
+                raise DestinationExists(str(target))  # before a task is created
         params = {p: getattr(args, f"param_{p}") for p in operation.params}
         found = options(self.client_class, operation)
         body = None
@@ -380,13 +402,17 @@ class CommandLine:
             validation=args.validation,
         ) as client:
             result = _call(client, operation, params, body)
-            self._print_json(result)
+            self._print_json(result, key)
             if operation.task == "create" and (args.wait or args.download):
-                return self._wait_and_download(client, result, args)
+                return self._wait_and_download(client, result, args, key)
         return 0
 
     def _wait_and_download(
-        self, client: BaseClient[Any], created: Any, args: argparse.Namespace
+        self,
+        client: BaseClient[Any],
+        created: Any,
+        args: argparse.Namespace,
+        key: Secret,
     ) -> int:
         """Wait for the task ``created`` is, then download its video if asked."""
         tasks = self.api.require_tasks()
@@ -399,7 +425,7 @@ class CommandLine:
             max_interval=max(args.poll_interval, 15.0),
             on_progress=progress,
         )
-        self._print_json(creations)
+        self._print_json(creations, key)
         if args.download:
             if not creations:
                 print(
@@ -408,15 +434,22 @@ class CommandLine:
                 )
                 return 1
             bar = _ProgressBar(sys.stderr)
-            path = client.download(creations[0], args.download, on_progress=bar)
+            path = client.download(
+                creations[0],
+                args.download,
+                on_progress=bar,
+                overwrite=args.overwrite,
+                idle_timeout=args.timeout,
+            )
             bar.finish()
             print(f"saved {path}", file=sys.stderr)
         return 0
 
-    def _print_json(self, value: Any) -> None:
-        """Print an answer as JSON, data URIs (echoed by a create) shortened."""
+    def _print_json(self, value: Any, key: Secret) -> None:
+        """Print an answer as JSON, data URIs (echoed by a create) shortened
+        and the API key hidden."""
         data = shorten(self.api.converter.unstructure(value))
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(key.scrub(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 def main(client_class: type[BaseClient[Any]], argv: Sequence[str] | None = None) -> int:
@@ -431,7 +464,13 @@ def _add_wait_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--download",
         metavar="PATH",
-        help="download the video to PATH once done (implies --wait)",
+        help="download the video to PATH once done (implies --wait); a folder "
+        "keeps the URL's file name",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the file --download names if it exists (default: refuse)",
     )
     parser.add_argument(
         "--wait-timeout", type=float, default=900.0, help="seconds (default 900)"

@@ -4,6 +4,7 @@ All derive from :class:`ClientError`, which a generated package also exports
 under its own name (``<package>.<Name>Error``)::
 
     ClientError
+    ├── InvalidAPIKey              a malformed API key (also a ValueError); nothing was sent
     ├── ValidationError            a request breaks the spec's rules; nothing was sent
     ├── APIError                   the service answered with an error status
     │   ├── BadRequestError        400
@@ -14,15 +15,20 @@ under its own name (``<package>.<Name>Error``)::
     │   ├── RateLimitError         429
     │   └── ServerError            5xx
     ├── APIConnectionError         no answer: connection failed or was dropped
-    │   ├── APITimeoutError        no answer in time
+    │   ├── APITimeoutError        no answer in time (the call's deadline included)
+    │   ├── IncompleteDownload     a download ended before its Content-Length
     │   └── RequestMayHaveSucceeded  a creating request may have reached the service
     ├── UnexpectedResponseError    an answer that does not match the spec
+    │   └── ResponseTooLarge       an answer bigger than the size limit
+    ├── DestinationExists          a download would replace a file (also a FileExistsError)
+    ├── LocalFileError             a download could not be written (also an OSError)
     ├── TaskFailed                 the task ended in a failure state
     └── WaitTimeout                the task did not end in time
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping
 from typing import Any
 
@@ -141,16 +147,65 @@ class RequestMayHaveSucceeded(APIConnectionError):
         self.payload = payload
 
 
+class IncompleteDownload(APIConnectionError):
+    """A download ended before the ``Content-Length`` its server announced."""
+
+
 class UnexpectedResponseError(BaseError):
     """The service answered with something the spec does not describe.
 
-    ``raw`` holds the body as received.
+    ``raw`` holds the body as received (the API key hidden), or as much of it
+    as was read.
     """
 
     def __init__(self, message: str, *, status: int, raw: bytes) -> None:
         super().__init__(message)
         self.status = status
         self.raw = raw
+
+
+class ResponseTooLarge(UnexpectedResponseError):
+    """An answer or a download bigger than its size limit; ``limit`` in bytes.
+
+    The message names the limit and the parameter that raises it.
+    """
+
+    def __init__(self, message: str, *, status: int, limit: int) -> None:
+        super().__init__(message, status=status, raw=b"")
+        self.limit = limit
+
+
+class InvalidAPIKey(BaseError, ValueError):
+    """The API key cannot be sent as it is (a control character, a space at
+    either end, a character outside Latin-1). The message never shows it."""
+
+
+class DestinationExists(BaseError, FileExistsError):
+    """A download would replace a file; pass ``overwrite=True`` to allow it.
+
+    ``filename`` is the file's path.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.message = (
+            f"{path} exists: pass overwrite=True (--overwrite on the command "
+            "line) to replace it"
+        )
+        super().__init__(errno.EEXIST, self.message, path)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class LocalFileError(BaseError, OSError):
+    """A download could not be written to the local disk; ``filename`` says where."""
+
+    def __init__(self, path: str, reason: str, code: int | None = None) -> None:
+        self.message = f"cannot write {path}: {reason}"
+        super().__init__(code, self.message, path)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class TaskFailed(BaseError):

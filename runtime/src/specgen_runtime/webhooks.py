@@ -14,9 +14,10 @@ key that created the task. Check the signature before trusting the body::
 
 ``url`` is the callback URL the task was created with, or the request target
 your web framework saw (``/path?query``): only its path and raw query are
-signed. The body is *not* signed by the service, so read it only after
-:func:`verify` passed, and prefer fetching the task again for anything that
-matters.
+signed. The body is *not* covered by the signature: anyone who can replay
+or intercept one signed request can pair its headers with another body. Read
+it only after :func:`verify` passed, and fetch the task again (with its id)
+before acting on anything it says.
 
 The header names, algorithm and access key come from the spec's ``callback``
 section: a generated package binds a :class:`Webhooks` to its
@@ -83,19 +84,36 @@ def _digest(algorithm: str) -> str:
 
 
 def _key(secret: str | bytes) -> bytes:
-    return secret.encode() if isinstance(secret, str) else secret
+    """The HMAC key; an empty one would make every signature forgeable.
+
+    :raises WebhookVerificationError: the secret is empty.
+    """
+    key = secret.encode() if isinstance(secret, str) else bytes(secret)
+    if not key:
+        raise WebhookVerificationError(
+            "the secret is empty: pass the API key that created the task"
+        )
+    return key
 
 
 def _lookup(headers: Mapping[str, str], name: str) -> str | None:
-    """The value of header ``name``, whatever its case in ``headers``."""
-    value = headers.get(name)
-    if value is not None:
-        return value
+    """The value of header ``name``, matched without regard to case.
+
+    Every header the signature covers and the nonce the cache records are
+    read here, so both see the same value.
+
+    :raises WebhookVerificationError: ``headers`` holds the name twice (in
+        two cases) with different values: which one was signed is unclear.
+    """
     lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return value
-    return None
+    found = [value for key, value in headers.items() if key.lower() == lowered]
+    if not found:
+        return None
+    if any(value != found[0] for value in found[1:]):
+        raise WebhookVerificationError(
+            f"header {name} given twice with different values"
+        )
+    return found[0]
 
 
 def _split_url(url: str) -> tuple[str, str]:
@@ -286,10 +304,12 @@ class Webhooks(Generic[BodyT]):
         ``now`` (default: the current time). With ``nonces``, a nonce seen before
         is refused, and the nonce header must be one of the signed headers.
 
-        :raises WebhookVerificationError: naming what is wrong: a missing header,
-            the algorithm, the access key, a bad, stale or future ``Date``, the
-            signature, or a replayed nonce.
+        :raises WebhookVerificationError: naming what is wrong: an empty
+            ``secret``, a missing header (or one given twice with different
+            values), the algorithm, the access key, a bad, stale or future
+            ``Date``, the signature, or a replayed nonce.
         """
+        _key(secret)
         for name in (
             self.signature.signature_header,
             self.signature.algorithm_header,
@@ -351,13 +371,24 @@ class Webhooks(Generic[BodyT]):
 
         :raises InvalidWebhookBody: the body is not a JSON object of that shape.
         """
-        if isinstance(body, Mapping):
-            data: object = dict(body)
-        else:
-            try:
-                data = json.loads(body)
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise InvalidWebhookBody(f"callback body is not JSON: {exc}") from None
+        try:
+            if isinstance(body, Mapping):
+                data: object = dict(body)
+            elif isinstance(body, bytes | bytearray | memoryview | str):
+                data = json.loads(bytes(body) if isinstance(body, memoryview) else body)
+            else:
+                raise InvalidWebhookBody(
+                    f"callback body is a {type(body).__name__}, not bytes, str "
+                    "or a mapping"
+                )
+        except RecursionError:
+            raise InvalidWebhookBody("callback body is nested too deeply") from None
+        except ValueError as exc:  # not UTF-8, not JSON, an integer too long
+            raise InvalidWebhookBody(f"callback body is not JSON: {exc}") from None
+        except InvalidWebhookBody:
+            raise
+        except Exception as exc:  # a mapping that cannot be copied
+            raise InvalidWebhookBody(f"callback body cannot be read: {exc}") from None
         if not isinstance(data, dict):
             raise InvalidWebhookBody(
                 f"callback body is a JSON {type(data).__name__}, not an object"
@@ -367,7 +398,7 @@ class Webhooks(Generic[BodyT]):
         except Exception as exc:  # cattrs reports shape errors in several classes
             raise InvalidWebhookBody(
                 f"callback body has the wrong shape: {exc}"
-            ) from exc
+            ) from None
 
     def verify_and_parse(
         self,
