@@ -761,6 +761,9 @@ class BaseClient(ABC, Generic[TaskT]):
                 if watchdog is not None:
                     watchdog.watch(getattr(response.connection, "sock", None))
                 raw = self._read_answer(operation, response, deadline)
+                if watchdog is not None and watchdog.fired:
+                    # the connection was cut: what was read may end anywhere
+                    raise TimeoutError("the call's deadline passed")
             except (HTTPError, OSError) as exc:
                 response.close()
                 return self._lost(method, url, exc, start, watchdog, deadline)
@@ -1198,6 +1201,8 @@ class BaseClient(ABC, Generic[TaskT]):
                 done = self._save(
                     response, shown, file, on_progress, chunk_size, limits
                 )
+                if watchdog is not None and watchdog.fired:
+                    raise TimeoutError("the download's time ran out")
             except (HTTPError, OSError) as exc:
                 response.close()
                 if isinstance(exc, OSError) and not _is_network(exc, watchdog):
