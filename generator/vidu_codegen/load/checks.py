@@ -343,11 +343,10 @@ class _Checker:
             if not self.name(where, name, nm.LOWER_NAME, "path parameter"):
                 continue
             py_name = param.python_name or nm.snake(name)
+            what = "path parameter"
             if param.python_name is not None:
-                where = param.at.where("python_name")
-            if not self.name(
-                where, py_name, nm.LOWER_NAME, "python_name", nm.RESERVED_PARAMS
-            ):
+                where, what = param.at.where("python_name"), "python_name"
+            if not self.name(where, py_name, nm.LOWER_NAME, what, nm.RESERVED_PARAMS):
                 continue
             if py_name in taken:
                 self.error(

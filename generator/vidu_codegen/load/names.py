@@ -34,7 +34,7 @@ OPERATION = re.compile(r"[a-z][a-z0-9]*([_-][a-z0-9]+)*")
 """Operation ids: lower case words joined by ``_`` or ``-`` (the Python
 method replaces ``-`` by ``_``, the command line ``_`` by ``-``)."""
 
-LOWER_NAME = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
+LOWER_NAME = FIELD
 """Asset and pattern names, path parameters: snake_case."""
 
 ENV_VAR = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
@@ -128,6 +128,17 @@ def error_base(display_name: str) -> str:
     return display_name.replace(" ", "") + "Error"
 
 
+_SHAPES = {
+    PACKAGE: "a lower-case Python name",
+    DISPLAY_NAME: "letters, digits and spaces, from a capital",
+    CLASS: "CapitalisedWords (letters and digits)",
+    MEMBER: "UPPER_CASE",
+    FIELD: "snake_case (lower-case words joined by _)",
+    OPERATION: "lower-case words joined by _ or -",
+    ENV_VAR: "an UPPER_CASE environment variable",
+}
+
+
 def name_problem(
     name: str,
     pattern: re.Pattern[str],
@@ -136,7 +147,8 @@ def name_problem(
 ) -> str | None:
     """Why ``name`` cannot be ``what`` (a message), or ``None``."""
     if len(name) > MAX_NAME + 64 or pattern.fullmatch(name) is None:
-        return f"{what} {name[:80]!r} must match {pattern.pattern}"
+        shape = _SHAPES.get(pattern, "a name")
+        return f"{what} {name[:80]!r} must be {shape}: {pattern.pattern}"
     if len(name) > MAX_NAME:
         return f"{what} {name[:80]!r} is longer than {MAX_NAME} characters"
     if keyword.iskeyword(name):
