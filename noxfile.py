@@ -58,3 +58,13 @@ def bench(session: nox.Session) -> None:
     """
     session.install(*LOCAL, "-e", ".[bench]")
     session.run("python", "bench/bench_validate.py", *session.posargs)
+
+
+@nox.session
+def reliability(session: nox.Session) -> None:
+    """Reliability figures: hostile responses survived, soak creates and duplicates.
+
+    Arguments after ``--`` go to the client's script, e.g. ``-- --creates 500``.
+    """
+    session.install(*LOCAL, "-e", ".[dev]")
+    session.run("python", "bench/reliability_client.py", *session.posargs)
