@@ -68,3 +68,5 @@ def reliability(session: nox.Session) -> None:
     """
     session.install(*LOCAL, "-e", ".[dev]")
     session.run("python", "bench/reliability_client.py", *session.posargs)
+    # hostile specs tried and refused with positions
+    session.run("python", "bench/reliability_specs.py")
