@@ -51,13 +51,13 @@ def generate(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Time vidu.validate_payload against a pydantic baseline.
+    """Measure every row of BENCHMARKS.md against its baseline and rewrite it.
 
-    Arguments after ``--`` go to the script, e.g.
-    ``nox -s bench -- --json bench-results/validate.json --assert-ratio 1.0``.
+    About 6 minutes; ``nox -s bench -- --quick`` is a smoke run that prints
+    instead of writing (``-- --out FILE``, ``-- --json FILE`` also work).
     """
     session.install(*LOCAL, "-e", ".[bench]")
-    session.run("python", "bench/bench_validate.py", *session.posargs)
+    session.run("python", "bench/run.py", *session.posargs)
 
 
 @nox.session

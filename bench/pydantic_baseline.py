@@ -5,22 +5,27 @@ used by ``bench_validate.py`` to put the cost of ``vidu.validate_payload`` in
 perspective. It is a baseline, not a product: it answers "valid or not", with
 the same rules as vidu for both body forms, but with pydantic's own messages.
 
-Where it is knowingly looser than vidu: a ``data:`` URI is checked by its
-header only (accepted media type, ``;base64,``), not decoded; vidu also sniffs
-the magic bytes, dimensions and decoded size, and the 20 MiB body limit. The
-benchmark uses URL assets only, so both see the same work. Warnings (fields
-that the service ignores) are not errors in either validator.
+A ``data:`` URI is checked as a user would write it: accepted media type and
+``;base64,`` by the pattern, then an after-validator decodes the first
+bytes of an image (the PNG signature and its IHDR width and height; JPEG and
+WebP by their magic bytes only), checks the minimum size and aspect ratio and
+the decoded size against 50 MiB. Where it is knowingly looser than vidu: no
+dimensions for JPEG or WebP, videos by their header only, no 20 MiB body
+limit. Warnings (fields that the service ignores) are not errors in either
+validator.
 
 Fields the spec does not make nullable are not ``Optional``: a JSON ``null``
 is a type error, as in vidu. Whether a field was given is read from
 ``model_fields_set``, so the placeholder defaults below are never checked.
 """
 
+import base64
+import binascii
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Final, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["ImagesBody", "Subject", "SubjectsBody", "validate"]
 
@@ -89,9 +94,44 @@ AudioType = Literal[
     "sound-effect_only",
 ]
 
+MAX_IMAGE_BYTES: Final = 50 * 1024 * 1024
+MIN_SIDE: Final = 128
+MAGIC: Final[Mapping[str, bytes]] = {
+    "png": b"\x89PNG\r\n\x1a\n",
+    "jpeg": b"\xff\xd8\xff",
+    "jpg": b"\xff\xd8\xff",
+    "webp": b"RIFF",
+}
+
+
+def _check_image(value: str) -> str:
+    """A data URI's first bytes: format, PNG size and aspect ratio, decoded size."""
+    if not value.startswith("data:"):
+        return value
+    head, _, b64 = value.partition(";base64,")
+    fmt = head.removeprefix("data:image/")
+    try:
+        start = base64.b64decode(b64[:32], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("data URI is not base64") from None
+    if not start.startswith(MAGIC[fmt]):
+        raise ValueError(f"data URI does not hold a {fmt} image")
+    if fmt == "png":
+        width = int.from_bytes(start[16:20], "big")
+        height = int.from_bytes(start[20:24], "big")
+        if width < MIN_SIDE or height < MIN_SIDE:
+            raise ValueError(f"image {width}x{height} is below {MIN_SIDE}x{MIN_SIDE}")
+        if not 1 / 4 <= width / height <= 4:
+            raise ValueError(f"image aspect ratio {width}:{height} is outside 1:4-4:1")
+    if len(b64) * 3 // 4 > MAX_IMAGE_BYTES:
+        raise ValueError("image is over 50 MiB")
+    return value
+
+
 ImageRef = Annotated[
     str,
     Field(pattern=r"^(https?://|ssupload:|data:image/(png|jpe?g|webp);base64,)"),
+    AfterValidator(_check_image),
 ]
 VideoRef = Annotated[
     str,
@@ -115,12 +155,8 @@ class Subject(BaseModel):
     images: list[ImageRef] = Field(default_factory=list, min_length=1, max_length=3)
     videos: list[VideoRef] = Field(default_factory=list, min_length=1, max_length=2)
     voice_id: str = ""
-
-    @model_validator(mode="after")
-    def _needs_media(self) -> Self:
-        if not self.model_fields_set & {"images", "videos"}:
-            raise ValueError("a subject needs images")
-        return self
+    # a subject with neither images nor videos is a text subject: a warning in
+    # vidu, so valid here
 
 
 class SubjectsBody(BaseModel):
@@ -159,16 +195,11 @@ class SubjectsBody(BaseModel):
                 problems.append(f"aspect_ratio {self.aspect_ratio!r} not allowed")
         if "resolution" in given and self.resolution not in RESOLUTION[model]:
             problems.append(f"resolution {self.resolution!r} not allowed")
-        images = videos = 0
         for subject in self.subjects:
-            images += len(subject.images)
-            videos += len(subject.videos)
             if model != "viduq2-pro" and "videos" in subject.model_fields_set:
                 problems.append(f"subject videos are not supported by {model}")
-        if images > (4 if model == "viduq2-pro" else 7):
-            problems.append(f"too many images across subjects: {images}")
-        if model == "viduq2-pro" and videos > 2:
-            problems.append(f"too many videos across subjects: {videos}")
+        # images and videos across subjects: warnings in vidu (one reading
+        # of the page), so not checked here
         audio = self.audio if "audio" in given else model in Q3
         if self.off_peak and audio != (model in Q3):
             problems.append(f"off_peak needs audio {model in Q3} on {model}")

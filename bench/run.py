@@ -1,0 +1,398 @@
+"""Run every benchmark of ``bench/`` and write ``BENCHMARKS.md``.
+
+``nox -s bench`` runs this (about 6 minutes); ``-- --quick`` makes a smoke
+run (about a minute, figures too rough to quote) that prints the Markdown
+instead of writing it, unless ``--out`` is given.
+
+Run::
+
+    PYTHONPATH=generated python bench/run.py [--quick] [--out BENCHMARKS.md]
+        [--json results.json]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import bench_generate
+import bench_runtime
+import bench_validate
+import benchlib
+from benchlib import ROOT, Samples
+
+PEERS = (
+    "pydantic",
+    "fastjsonschema",
+    "jsonschema",
+    "openapi-python-client",
+    "datamodel-code-generator",
+    "urllib3",
+)
+
+LIMITS: dict[str, str] = {
+    "generate": (
+        "Process start-up and loading the spec with ruamel.yaml (round-trip "
+        "loader, for positions) and compiling every Jinja2 template on each run: "
+        "see the profile below."
+    ),
+    "check": "The same work as `generate`: it renders and formats everything.",
+    "validate": (
+        "Per call: the rendered validators look up every field of the form, "
+        "build messages for checks that pass and decode data URIs beyond the "
+        "header bytes (`_validators.py`, `specgen_runtime.assets`)."
+    ),
+    "client": (
+        "Per request, beside the same urllib3 call: validating the body, building "
+        "the typed request and parsing the answer into a typed response."
+    ),
+    "import": "The modules `import vidu` loads: see the import profile below.",
+    "help": "`vidu.__main__` imports the whole package and the client before argparse.",
+    "server": (
+        "Each request advances every task the server holds "
+        "(`FakeServer._refresh` walks them all)."
+    ),
+    "rss": (
+        "The file, its base64 text, the JSON text and its encoded bytes are all "
+        "alive at once at the peak."
+    ),
+    "growth": "Loading YAML and rendering grow with the operations: see the table.",
+}
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg()
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs "
+        f"(load average at the end {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f})"
+    )
+
+
+def _commit() -> str:
+    out = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return out.stdout.strip() or "unknown"
+
+
+def _samples(values: Sequence[float]) -> Samples:
+    return Samples(list(values))
+
+
+def _ratio(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, float]:
+    return benchlib.ratio_spread(_samples(a), _samples(b))
+
+
+def _fmt(r: tuple[float, float, float]) -> str:
+    return f"{r[0]:.2f}x ({r[1]:.2f}-{r[2]:.2f})"
+
+
+def rows(v: dict[str, Any], g: dict[str, Any], rt: dict[str, Any]) -> list[list[str]]:
+    """The table: what, baseline, measured ratio (spread), target, met, limit."""
+    out: list[list[str]] = []
+
+    def add(
+        what: str,
+        base: str,
+        r: tuple[float, float, float],
+        target: str,
+        met: bool | None,
+        limit: str,
+    ) -> None:
+        verdict = "-" if met is None else ("yes" if met else "**no**")
+        out.append([what, base, _fmt(r), target, verdict, limit])
+
+    secs = g["seconds"]
+    opc = secs["openapi-python-client"]
+    r = _ratio(secs["vidu-codegen generate"], opc)
+    add(
+        "`vidu-codegen generate`, whole process",
+        "openapi-python-client",
+        r,
+        "<= 0.35x",
+        r[0] <= 0.35,
+        LIMITS["generate"],
+    )
+    r = _ratio(secs["vidu-codegen generate --check"], opc)
+    add(
+        "`generate --check`",
+        "openapi-python-client",
+        r,
+        "<= 0.35x",
+        r[0] <= 0.35,
+        LIMITS["check"],
+    )
+    r = _ratio(secs["datamodel-codegen"], opc)
+    add(
+        "datamodel-codegen (models only), for scale",
+        "openapi-python-client",
+        r,
+        "-",
+        None,
+        "-",
+    )
+    for label in ("valid", "invalid", "data-URI", "warning"):
+        ratio = v["ratios"][label]["pydantic"]
+        r = (ratio["median"], ratio["low"], ratio["high"])
+        target = "<= 0.8x" if label in ("valid", "invalid") else "-"
+        met = r[0] <= 0.8 if label in ("valid", "invalid") else None
+        add(
+            f"`validate_payload`, {label} bodies (mean µs per body)",
+            "pydantic v2, same rules, same verdicts",
+            r,
+            target,
+            met,
+            LIMITS["validate"],
+        )
+    for peer in ("fastjsonschema", "jsonschema"):
+        ratio = v["ratios"]["all"][peer]
+        differ = v["differ"][peer]
+        add(
+            "`validate_payload`, all bodies",
+            f"{peer} on the OpenAPI export",
+            (ratio["median"], ratio["low"], ratio["high"]),
+            "-",
+            None,
+            f"verdict differs from vidu's on {len(differ)} of {len(v['bodies'])} "
+            f"bodies ({'; '.join(differ) or 'none'})",
+        )
+    for op in ("GET", "POST"):
+        sides = rt["client"][op]
+        r = _ratio(sides["client"], sides["urllib3"])
+        add(
+            f"client {op}, requests/s",
+            "urllib3 `PoolManager.request` + `json.loads`",
+            r,
+            ">= 0.95x",
+            r[0] >= 0.95,
+            LIMITS["client"],
+        )
+    st = rt["startup"]
+    base = st["import attrs, cattrs, urllib3"]
+    r = _ratio(st["import vidu + validate_payload"], base)
+    add(
+        "`import vidu` + `validate_payload`",
+        "`import attrs, cattrs, urllib3`",
+        r,
+        "<= 1.0x",
+        r[0] <= 1.0,
+        LIMITS["import"],
+    )
+    r = _ratio(st["import vidu + Client"], base)
+    add(
+        "`import vidu` + `vidu.Client`",
+        "`import attrs, cattrs, urllib3`",
+        r,
+        "<= 1.3x",
+        r[0] <= 1.3,
+        LIMITS["import"],
+    )
+    r = _ratio(st["python -m vidu --help"], st["python -c pass"])
+    add(
+        "`python -m vidu --help`",
+        "`python -c pass`",
+        r,
+        "<= 3x",
+        r[0] <= 3,
+        LIMITS["help"],
+    )
+    server = rt["server"]
+    many = f"{rt['server_tasks']} tasks"
+    r = _ratio(server["1 task"], server[many])
+    add(
+        f"fake server GET throughput, 1 task over {many}",
+        "the same server, 1 task",
+        r,
+        "<= 1.5x",
+        r[0] <= 1.5,
+        LIMITS["server"],
+    )
+    for stage, label in (("to_json", "`to_json()`"), ("encoded", "encoded to send")):
+        m = rt["rss"][stage]
+        ratio = m["ratio_to_body"]
+        add(
+            f"peak RSS, `Image.from_path` (9 MB) + request + {label}",
+            "the encoded body's size",
+            (ratio, ratio, ratio),
+            "<= 2x",
+            ratio <= 2,
+            LIMITS["rss"],
+        )
+    last = g["growth"][-1]
+    r = (last["seconds"], last["seconds"], last["seconds"])
+    out.append(
+        [
+            f"generation, {last['operations']} operations (synthetic)",
+            "-",
+            f"{last['seconds']:.1f} s, {last['max_rss_mib']:.0f} MiB",
+            "< 10 s, linear",
+            "yes" if last["seconds"] < 10 else "**no**",
+            LIMITS["growth"],
+        ]
+    )
+    return out
+
+
+def markdown(
+    v: dict[str, Any], g: dict[str, Any], rt: dict[str, Any], quick: bool
+) -> str:
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    peers = ", ".join(f"{p} {version(p)}" for p in PEERS)
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `nox -s bench` (`bench/run.py`); do not edit by hand.",
+        ""
+        if not quick
+        else "**A `--quick` smoke run: the figures are too rough to quote.**",
+        "",
+        f"- Date: {now}; commit {_commit()}",
+        f"- Machine: {_machine()}",
+        f"- Python {platform.python_version()} ({platform.python_implementation()})",
+        f"- Peers: {peers}",
+        "",
+        "Each ratio is vidu's figure over its baseline's, both measured in this run,",
+        "interleaved; the first number is the ratio of the medians, the range the",
+        "lowest and highest per-round ratio. For throughput (client, fake server)",
+        "a ratio above 1 favours the first; for times, below 1.",
+        "",
+        "| what | baseline | ratio (spread) | target | met | what limits it |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows(v, g, rt):
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+    lines += [
+        "",
+        "## Generation cost against spec size",
+        "",
+        "A synthetic spec of N copies of the bundled operations (`bench/synth_spec.py`),",
+        "generated once each, whole process:",
+        "",
+        "| copies | operations | seconds | peak RSS (MiB) |",
+        "|---|---|---|---|",
+    ]
+    for row in g["growth"]:
+        lines.append(
+            f"| {row['copies']} | {row['operations']} | {row['seconds']:.2f} | "
+            f"{row['max_rss_mib']:.0f} |"
+        )
+    pts = g["growth"]
+    if len(pts) >= 2:
+        xs = [p["operations"] for p in pts]
+        ys = [p["seconds"] for p in pts]
+        n = len(xs)
+        mx, my = sum(xs) / n, sum(ys) / n
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / max(
+            sum((x - mx) ** 2 for x in xs), 1e-9
+        )
+        lines += [
+            "",
+            f"Least-squares fit: {my - slope * mx:.2f} s + {slope * 1000:.0f} ms "
+            "per operation.",
+        ]
+    lines += [
+        "",
+        "## Times",
+        "",
+        "| command | median s (min-max, n) |",
+        "|---|---|",
+    ]
+    for name, values in g["seconds"].items():
+        lines.append(f"| {name} | {_samples(values).spread('{:.2f}')} |")
+    for name, values in rt["startup"].items():
+        lines.append(f"| `{name}` | {_samples(values).spread('{:.3f}')} |")
+    lines += ["", "| throughput | median requests/s (min-max, n) |", "|---|---|"]
+    for op, sides in rt["client"].items():
+        for side, values in sides.items():
+            lines.append(f"| {op} {side} | {_samples(values).spread('{:.0f}')} |")
+    for side, values in rt["server"].items():
+        lines.append(
+            f"| fake server GET, {side} | {_samples(values).spread('{:.0f}')} |"
+        )
+    lines += [
+        "",
+        "## Validators, per body",
+        "",
+        "```",
+        v["report"],
+        "```",
+        "",
+        "## Profiles",
+        "",
+        "One `vidu-codegen generate` of the bundled spec under cProfile (in-process,",
+        "so without start-up; cProfile inflates Python-heavy parts):",
+        "",
+        "```",
+        g["profile"],
+        "```",
+        "",
+    ]
+    for name, modules in rt["import_profile"].items():
+        lines += [
+            f"`-X importtime` of `{name}`, top-level modules by cumulative µs:",
+            "",
+            "```",
+        ]
+        lines += [f"{us:>9}  {module}" for us, module in modules]
+        lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run")
+    parser.add_argument("--out", type=Path, help="where to write the Markdown")
+    parser.add_argument("--json", type=Path, help="write every figure as JSON")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    print("validators ...", flush=True)
+    v = (
+        bench_validate.measure(2, 0.0005, 200)
+        if quick
+        else bench_validate.measure(9, 0.004, bench_validate.MEMORY_BODIES)
+    )
+    print("generators ...", flush=True)
+    g = (
+        bench_generate.measure(1, [1, 2])
+        if quick
+        else bench_generate.measure(5, [1, 10, 25, 50])
+    )
+    print("runtime ...", flush=True)
+    rt = bench_runtime.measure(quick)
+    text = markdown(v, g, rt, quick)
+    out = args.out if args.out is not None or quick else ROOT / "BENCHMARKS.md"
+    # the quick run prints: its figures never replace a full run's
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}")
+    else:
+        print(text)
+    if args.json is not None:
+        args.json.write_text(
+            json.dumps({"validate": v, "generate": g, "runtime": rt}, indent=2) + "\n",
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
