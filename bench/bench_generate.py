@@ -35,6 +35,11 @@ import synth_spec
 from benchlib import ROOT, Samples, tool
 
 OPC_CONFIG = "literal_enums: true\n"
+GENERATE = """
+from vidu_codegen.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+"""``vidu-codegen`` in a fresh interpreter that reports its own peak RSS."""
 
 
 def _checked(result: benchlib.Run, what: str, ok: Sequence[int] = (0,)) -> float:
@@ -133,14 +138,9 @@ def growth(tmp: Path, sizes: Sequence[int]) -> list[dict[str, float]]:
     for copies in sizes:
         spec = synth_spec.write(copies, tmp / f"spec-{copies}")
         out = tmp / f"out-{copies}"
-        argv = [
-            tool("vidu-codegen"),
-            "--spec",
-            str(spec),
-            "generate",
-            "--out",
-            str(out),
-        ]
+        code = benchlib.PEAK_RSS + GENERATE
+        argv = [sys.executable, "-c", code, "--spec", str(spec), "generate"]
+        argv += ["--out", str(out)]
         result = benchlib.run(argv, cwd=ROOT, timeout=600)
         _checked(result, f"generate ({copies} copies)")
         rows.append(
@@ -148,7 +148,7 @@ def growth(tmp: Path, sizes: Sequence[int]) -> list[dict[str, float]]:
                 "copies": copies,
                 "operations": synth_spec.operation_count(copies),
                 "seconds": result.seconds,
-                "max_rss_mib": result.max_rss_kib / 1024,
+                "max_rss_mib": benchlib.peak_rss_kib(result.output) / 1024,
             }
         )
         shutil.rmtree(out)

@@ -10,7 +10,7 @@
   ``validate_payload`` and ``import vidu`` + ``vidu.Client`` against
   ``import attrs, cattrs, urllib3``; ``python -m vidu --help`` against
   ``python -c pass``; with ``-X importtime`` for the modules that cost most;
-* peak RSS (fresh subprocess, ``getrusage`` maxrss) of ``Image.from_path`` on a
+* peak RSS (fresh subprocess, its own ``VmHWM`` over its RSS before reading) of ``Image.from_path`` on a
   9 MB PNG + a request + ``to_json()`` + the encoding the client sends, as a
   multiple of the encoded body.
 
@@ -172,20 +172,21 @@ def import_profile(code: str, top: int = 8) -> list[tuple[int, str]]:
 # --- peak RSS of a data URI -------------------------------------------------------
 
 RSS_SCRIPT = """
-import json, resource, sys
+import json, sys
 import vidu
 path, stage = sys.argv[1], sys.argv[2]
-def rss_now():
+def status(key):
+    # this process's own figures: a child's getrusage maxrss starts at its
+    # parent's on Linux, VmHWM is the peak of this process's memory alone
     for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
+        if line.startswith(key):
             return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-before = rss_now()
+before = status("VmRSS:")
 uri = vidu.Image.from_path(path)
 body = vidu.Reference2VideoRequest(model="viduq2", images=[uri], prompt="a bear").to_json()
 if stage == "encoded":
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = status("VmHWM:")
 size = len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
 print(json.dumps({"before_kib": before, "peak_kib": peak, "body_bytes": size}))
 """

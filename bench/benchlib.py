@@ -63,10 +63,9 @@ def ratio_spread(a: Samples, b: Samples) -> tuple[float, float, float]:
 
 @dataclass(frozen=True)
 class Run:
-    """One finished subprocess: wall time, its own peak RSS, status, output."""
+    """One finished subprocess: wall time, exit status, output."""
 
     seconds: float
-    max_rss_kib: int
     returncode: int
     output: str
 
@@ -78,11 +77,12 @@ def run(
     env: Mapping[str, str] | None = None,
     timeout: float = 300.0,
 ) -> Run:
-    """Run ``argv`` to its end; ``wait4`` gives the child's own peak RSS.
+    """Run ``argv`` to its end.
 
     Output goes to a temporary file, so the wait is one blocking call and
     the wall time carries no polling error; a timer kills a child that
-    overruns ``timeout``.
+    overruns ``timeout``. (No peak RSS here: on Linux a child's ``maxrss``
+    starts at its parent's, so a process reads its own ``VmHWM`` instead.)
     """
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
@@ -97,7 +97,7 @@ def run(
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            _, status = os.waitpid(proc.pid, 0)
         finally:
             timer.cancel()
         seconds = time.perf_counter() - start
@@ -106,7 +106,30 @@ def run(
         text = out.read().decode(errors="replace")
     if seconds >= timeout:
         raise subprocess.TimeoutExpired(list(argv), timeout, text)
-    return Run(seconds, usage.ru_maxrss, proc.returncode, text)
+    return Run(seconds, proc.returncode, text)
+
+
+HWM_PREFIX = "bench-peak-rss-kib:"
+
+PEAK_RSS = f"""
+import atexit, sys
+
+def _peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            print("{HWM_PREFIX}", line.split()[1], file=sys.stderr)
+
+atexit.register(_peak)
+"""
+"""Python that prints this process's peak RSS (``VmHWM``, KiB) at exit."""
+
+
+def peak_rss_kib(output: str) -> int:
+    """The peak RSS that :data:`PEAK_RSS` printed into ``output``."""
+    for line in output.splitlines():
+        if line.startswith(HWM_PREFIX):
+            return int(line.split()[1])
+    raise ValueError("no peak RSS in the output")
 
 
 def interleave(
