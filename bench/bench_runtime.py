@@ -79,18 +79,28 @@ def _rate(call: Callable[[], object], count: int) -> float:
 
 
 def client_vs_urllib3(rounds: int, block: int) -> dict[str, dict[str, Samples]]:
-    """Requests per second: client and raw urllib3, GET and POST."""
-    with FakeServer() as server:
-        client = vidu.Client(api_key=server.api_key, base_url=server.url)
-        raw_get, raw_post = _raw(server)
-        task_id = client.reference2video(**BODY).task_id
+    """Requests per second: client and raw urllib3, GET and POST.
+
+    GETs go to a server holding one task; POSTs to another, which grows by
+    the tasks they create (both sides alike, as the order alternates).
+    """
+    with FakeServer() as getting, FakeServer() as posting:
+        get_client = vidu.Client(api_key=getting.api_key, base_url=getting.url)
+        post_client = vidu.Client(api_key=posting.api_key, base_url=posting.url)
+        raw_get = _raw(getting)[0]
+        raw_post = _raw(posting)[1]
+        task_id = get_client.reference2video(**BODY).task_id
         sides = {
             "GET": {
-                "client": lambda: _rate(lambda: client.get_creations(task_id), block),
+                "client": lambda: _rate(
+                    lambda: get_client.get_creations(task_id), block
+                ),
                 "urllib3": lambda: _rate(lambda: raw_get(task_id), block),
             },
             "POST": {
-                "client": lambda: _rate(lambda: client.reference2video(**BODY), block),
+                "client": lambda: _rate(
+                    lambda: post_client.reference2video(**BODY), block
+                ),
                 "urllib3": lambda: _rate(raw_post, block),
             },
         }
@@ -100,7 +110,8 @@ def client_vs_urllib3(rounds: int, block: int) -> dict[str, dict[str, Samples]]:
         result = {
             name: benchlib.interleave(side, rounds) for name, side in sides.items()
         }
-        client.close()
+        get_client.close()
+        post_client.close()
     return result
 
 
