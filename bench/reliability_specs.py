@@ -20,7 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from specgen_runtime.patterns import MAX_MATCH_LENGTH  # noqa: E402
+from specgen_runtime.tables import Pattern  # noqa: E402
+
 from tests.generator.hostile_specs import CORPUS, Hostile  # noqa: E402
+
+WORST_ALLOWED = (".*a.*b", "[a-z ]*x[a-z ]*y", r"\w+\s{0,16}\w+z")
+"""Patterns at the limit of the safe-pattern rule (two long quantifiers)."""
 
 _COMMAND = (sys.executable, "-m", "vidu_codegen", "--spec", "spec", "generate")
 
@@ -74,6 +80,16 @@ def main() -> int:
         f"hostile specs: {len(CORPUS)} tried, {refused} refused with positions "
         f"and nothing written; slowest {slowest:.2f} s"
     )
+    for regex in WORST_ALLOWED:
+        pattern = Pattern(regex, "worst case")
+        value = "a" * MAX_MATCH_LENGTH
+        started = time.monotonic()
+        pattern.matches(value)
+        took = time.monotonic() - started
+        print(
+            f"pattern {regex!r} on a {MAX_MATCH_LENGTH:,}-character value: "
+            f"{took * 1000:.0f} ms"
+        )
     return 0 if refused == len(CORPUS) else 1
 
 
