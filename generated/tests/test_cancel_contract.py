@@ -18,9 +18,13 @@ import vidu
 from specgen_runtime.contract import (
     Case,
     ContractSpec,
+    ErrorCode,
+    Errors,
     Field,
     Form,
     Response,
+    Route,
+    Vector,
     build_cases,
     build_request,
     disallowed_defaults,
@@ -39,7 +43,137 @@ FORMS: Final[tuple[Form, ...]] = (
         fields=(Field(name="id", kind="string"),),
     ),
 )
-RESPONSES: Final[tuple[Response, ...]] = (Response("CancelResponse", ()),)
+RESPONSES: Final[tuple[Response, ...]] = (Response("CancelResponse", (), ("{}",)),)
+ERRORS: Final = Errors(
+    code="code",
+    reason="reason",
+    message="message",
+    trace_id="metadata.trace_id",
+    codes=(
+        ErrorCode(reason="BadRequest", status=400, message="bad request"),
+        ErrorCode(
+            reason="FieldLacking",
+            status=400,
+            message="field is missing or empty: {{.fields}}",
+        ),
+        ErrorCode(
+            reason="FieldUnwanted", status=400, message="unwanted field: {{.fields}}"
+        ),
+        ErrorCode(
+            reason="FieldItemCountOutOfRange",
+            status=400,
+            message="field item count out of range: {{.fields}}",
+        ),
+        ErrorCode(
+            reason="FieldInvalid", status=400, message="invalid field: {{.fields}}"
+        ),
+        ErrorCode(
+            reason="PageSizeOutOfRange", status=400, message="page size out of range"
+        ),
+        ErrorCode(
+            reason="ImageDownloadFailure", status=400, message="image download failure"
+        ),
+        ErrorCode(
+            reason="OperationInProcess",
+            status=400,
+            message="operation in process, please retry later",
+        ),
+        ErrorCode(
+            reason="TaskPromptPolicyViolation",
+            status=400,
+            message="prompt policy violation",
+        ),
+        ErrorCode(
+            reason="ImageFormatInvalid", status=400, message="invalid image format"
+        ),
+        ErrorCode(reason="AuditSubmitIllegal", status=400, message="submit is illegal"),
+        ErrorCode(
+            reason="CreditInsufficient", status=400, message="insufficient credits"
+        ),
+        ErrorCode(
+            reason="CreationPolicyViolation",
+            status=400,
+            message="creation policy violation",
+        ),
+        ErrorCode(reason="ModelUnavailable", status=400, message="model unavailable"),
+        ErrorCode(reason="UserCancelled", status=400, message="user cancelled"),
+        ErrorCode(
+            reason="ImageCheckBodyJointsFailed",
+            status=400,
+            message="Image Check Body Joins Failed",
+        ),
+        ErrorCode(
+            reason="ImageCheckFaceFailed", status=400, message="Image Check Face Failed"
+        ),
+        ErrorCode(
+            reason="ImageObjectsUndetected",
+            status=400,
+            message="Image BodyJoins or Face Too Much Occlusion",
+        ),
+        ErrorCode(reason="Unauthorized", status=401, message="unauthorized"),
+        ErrorCode(reason="Forbidden", status=403, message="forbidden"),
+        ErrorCode(reason="TaskNotFound", status=404, message="task not found"),
+        ErrorCode(reason="CreationNotFound", status=404, message="creation not found"),
+        ErrorCode(reason="NotFound", status=404, message="not found"),
+        ErrorCode(reason="Conflict", status=409, message="resource conflict"),
+        ErrorCode(reason="QuotaExceeded", status=429, message="quota exceeded"),
+        ErrorCode(reason="TooManyRequests", status=429, message="too many requests"),
+        ErrorCode(
+            reason="SystemThrottling", status=429, message="system is throttling"
+        ),
+        ErrorCode(reason="Canceled", status=499, message="request canceled by client"),
+        ErrorCode(
+            reason="InternalServiceFailure",
+            status=500,
+            message="internal service failure",
+        ),
+    ),
+)
+# Computed from the docs' worked example (the docs print no signature).
+VECTORS: Final = (
+    Vector(
+        key="your_api_key",
+        method="POST",
+        url="http://127.0.0.1:8080/vidu/callback?name=james&age=36",
+        headers={
+            "Date": "Tue, 06 May 2025 12:09:42 GMT",
+            "x-request-nonce": "123e4567-e89b-12d3-a456-426614174000",
+            "X-HMAC-SIGNED-HEADERS": "Date;x-request-nonce",
+            "X-HMAC-ALGORITHM": "hmac-sha256",
+            "X-HMAC-ACCESS-KEY": "vidu",
+        },
+        signature_header="X-HMAC-SIGNATURE",
+        signature="me5fyGNWmH9tOAZCBE7EAQrooNkITAisgLb3FrSOWeM=",
+    ),
+    Vector(
+        key="test-secret-key",
+        method="POST",
+        url="http://127.0.0.1:8080/vidu/callback?name=james&age=36",
+        headers={
+            "Date": "Tue, 06 May 2025 12:09:42 GMT",
+            "x-request-nonce": "123e4567-e89b-12d3-a456-426614174000",
+            "X-HMAC-SIGNED-HEADERS": "Date;x-request-nonce",
+            "X-HMAC-ALGORITHM": "hmac-sha256",
+            "X-HMAC-ACCESS-KEY": "vidu",
+        },
+        signature_header="X-HMAC-SIGNATURE",
+        signature="9JZa1ZLjkWVos5QQzjjviqAsFE1L9yQw/LsnAXZFIjo=",
+    ),
+    Vector(
+        key="your_api_key",
+        method="POST",
+        url="http://127.0.0.1:8080",
+        headers={
+            "Date": "Tue, 06 May 2025 12:09:42 GMT",
+            "x-request-nonce": "123e4567-e89b-12d3-a456-426614174000",
+            "X-HMAC-SIGNED-HEADERS": "Date;x-request-nonce",
+            "X-HMAC-ALGORITHM": "hmac-sha256",
+            "X-HMAC-ACCESS-KEY": "vidu",
+        },
+        signature_header="X-HMAC-SIGNATURE",
+        signature="sZSJ/bkbkMdEqrQ3KM2iht0D+SpCt3H3S9TYol4VLd4=",
+    ),
+)
 SPEC: Final = ContractSpec(
     operation="cancel",
     known_models=(
@@ -53,6 +187,59 @@ SPEC: Final = ContractSpec(
     ),
     forms=FORMS,
     responses=RESPONSES,
+    route=Route(
+        method="POST",
+        path="/ent/v2/tasks/{id}/cancel",
+        params=("id",),
+    ),
+    errors=ERRORS,
+    vectors=VECTORS,
+    exports=(
+        "APIConnectionError",
+        "APIError",
+        "APITimeoutError",
+        "AspectRatio",
+        "AudioType",
+        "AuthenticationError",
+        "BadRequestError",
+        "CancelRequest",
+        "CancelResponse",
+        "Client",
+        "ConflictError",
+        "converter",
+        "CreateTaskResponse",
+        "Creation",
+        "current_mode",
+        "Image",
+        "Mode",
+        "Model",
+        "MovementAmplitude",
+        "NotFoundError",
+        "OPERATIONS",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "Reference2VideoRequest",
+        "Reference2VideoSubjectsRequest",
+        "RequestMayHaveSucceeded",
+        "Resolution",
+        "RetryPolicy",
+        "ServerError",
+        "Severity",
+        "Subject",
+        "tables",
+        "TaskCreations",
+        "TaskFailed",
+        "TaskState",
+        "UnexpectedResponseError",
+        "validate_payload",
+        "validation_mode",
+        "ValidationError",
+        "ValidationWarning",
+        "Video",
+        "ViduError",
+        "Violation",
+        "WaitTimeout",
+    ),
 )
 CASES: Final = build_cases(SPEC)
 

@@ -21,6 +21,7 @@ from specgen_runtime.contract import (
     Form,
     Response,
     ResponseField,
+    Route,
     build_cases,
     build_request,
     disallowed_defaults,
@@ -55,6 +56,12 @@ RESPONSES: Final[tuple[Response, ...]] = (
                 items_object="Creation",
             ),
         ),
+        (
+            '{"state": "success", "err_code": "", "credits": 4, "payload": "", "creations": [{"id": "c1", "url": "https://example.com/v.mp4", "cover_url": "https://example.com/c.jpg"}]}',
+            '{"id": "t1", "state": "failed", "err_code": "UserCancelled", "credits": 0, "payload": "order-17", "bgm": false, "off_peak": true, "creations": []}',
+            '{"id": "t2", "state": "processing", "err_code": "", "credits": "15", "creations": [{"id": "c2", "url": "", "cover_url": "", "watermarked_url": "", "moderation_url": []}], "progress": 0.5}',
+            '{"state": "scheduled", "err_code": ""}',
+        ),
     ),
     Response(
         "Creation",
@@ -79,6 +86,11 @@ SPEC: Final = ContractSpec(
     ),
     forms=FORMS,
     responses=RESPONSES,
+    route=Route(
+        method="GET",
+        path="/ent/v2/tasks/{id}/creations",
+        params=("id",),
+    ),
 )
 CASES: Final = build_cases(SPEC)
 

@@ -24,6 +24,7 @@ from specgen_runtime.contract import (
     Obj,
     Response,
     ResponseField,
+    Route,
     Rule,
     build_cases,
     build_request,
@@ -517,6 +518,12 @@ RESPONSES: Final[tuple[Response, ...]] = (
             ResponseField(name="credits", kind="union", annotation="int | str"),
             ResponseField(name="created_at", kind="string", annotation="str"),
         ),
+        (
+            '{"task_id": "your_task_id_here", "state": "created", "model": "viduq3", "prompt": "@1 and @2 are cooking together, and both say they love hot pot.", "duration": 8, "seed": 1234, "resolution": "1080p", "movement_amplitude": "auto", "payload": "", "off_peak": false, "credits": 40, "created_at": "2025-01-01T15:41:31.968916Z"}',
+            '{"task_id": "your_task_id_here", "state": "created", "model": "viduq3-mix", "images": ["https://example.com/reference2video-1.png", "https://example.com/reference2video-2.png"], "prompt": "Santa Claus and the bear hug by the lakeside.", "duration": 5, "seed": 99, "aspect_ratio": "16:9", "resolution": "720p", "bgm": false, "movement_amplitude": "auto", "payload": "", "off_peak": false, "credits": "15", "created_at": "2025-01-01T15:41:31.968916Z"}',
+            '{"task_id": "t3", "state": "created", "model": "viduq2-pro", "videos": ["https://example.com/a.mp4"], "audio": true, "audio_type": "all", "aspect_ratio": "2.39:1", "type": "reference2video", "watermark": false}',
+            '{"task_id": "t4", "state": "scheduled", "model": "viduq4", "resolution": "4k", "movement_amplitude": "huge", "audio_type": "Speech_only"}',
+        ),
     ),
 )
 SPEC: Final = ContractSpec(
@@ -532,6 +539,10 @@ SPEC: Final = ContractSpec(
     ),
     forms=FORMS,
     responses=RESPONSES,
+    route=Route(
+        method="POST",
+        path="/ent/v2/reference2video",
+    ),
 )
 CASES: Final = build_cases(SPEC)
 

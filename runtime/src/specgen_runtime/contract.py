@@ -14,16 +14,26 @@ The generated test modules import it as :mod:`specgen_runtime.contract`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import email.utils
 import enum
 import functools
+import http.server
+import importlib
 import json
 import re
+import socketserver
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any, Final, TypeAlias
+
+import urllib3
+
+from .testing import _responses as testing_responses
 
 Triple: TypeAlias = tuple[str, str, str]
 """``(rule, field, severity)`` of one violation."""
@@ -158,6 +168,50 @@ class ResponseField:
 class Response:
     class_name: str
     fields: tuple[ResponseField, ...]
+    examples: tuple[str, ...] = ()
+    """Bodies the service may answer with (JSON text), each read by a case."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Route:
+    """How the client sends the operation: what the server must receive."""
+
+    method: str
+    path: str
+    """The path template, ``{name}`` for each path parameter."""
+    params: tuple[str, ...] = ()
+    """Path parameters in order, as the client's method takes them."""
+    task: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ErrorCode:
+    reason: str
+    status: int
+    message: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Errors:
+    """The spec's error table and where an error body keeps its parts."""
+
+    code: str
+    reason: str
+    message: str
+    trace_id: str
+    codes: tuple[ErrorCode, ...]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Vector:
+    """A callback request and the signature the spec says it carries."""
+
+    key: str
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    signature_header: str
+    signature: str
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -169,6 +223,13 @@ class ContractSpec:
     """Every model name the spec knows (of any operation)."""
     forms: tuple[Form, ...]
     responses: tuple[Response, ...]
+    route: Route | None = None
+    errors: Errors | None = None
+    """The API-wide error table (in the contract of one operation only)."""
+    vectors: tuple[Vector, ...] = ()
+    """The callback signature's test vectors (likewise)."""
+    exports: tuple[str, ...] | None = None
+    """The package's ``__all__`` (likewise)."""
 
     def form(self, name: str) -> Form:
         return next(form for form in self.forms if form.name == name)
@@ -917,6 +978,26 @@ def response_cases(b: Builder) -> None:
                 b.add(Case(label, one, {f.py_name: "zz-unlisted"}, "response", cls))
 
 
+def service_cases(b: Builder) -> None:
+    """The operation as sent on the wire, the response examples, the error
+    table, the callback signature's vectors and the package's exports."""
+    spec = b.spec
+    for response in spec.responses:
+        for i, text in enumerate(response.examples):
+            label = f"response {response.class_name} example {i}"
+            b.add(Case(label, json.loads(text), None, "example", response.class_name))
+    if spec.route is not None:
+        route = spec.route
+        b.add(Case(f"route {route.method} {route.path}", None, route, "route"))
+    if spec.errors is not None:
+        b.add(Case("errors as the client reads them", None, spec.errors, "errors"))
+        b.add(Case("errors as the fake server sends them", None, spec.errors, "fake"))
+    for i, vector in enumerate(spec.vectors):
+        b.add(Case(f"callback signature vector {i}", None, vector, "signature"))
+    if spec.exports is not None:
+        b.add(Case("exports", None, spec.exports, "exports"))
+
+
 TABLE_ATTRIBUTES: Final = ("kind", "required", "default", "default_by_model")
 """Field attributes that validation does not show (a default shows only
 through a rule that reads it): these are compared with the spec directly."""
@@ -965,6 +1046,7 @@ def build_cases(spec: ContractSpec) -> list[Case]:
     if spec.forms:
         b.payload(form_for(spec, {}), None, "body not an object", [])
     response_cases(b)
+    service_cases(b)
     table_cases(b)
     return b.cases
 
@@ -1137,10 +1219,313 @@ def _same(a: Any, b: Any) -> bool:
     return same_value(a, b)
 
 
+def _run_example(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """A response example is read: every known field holds what was sent,
+    every other is unset, and a value outside an enum is kept as text."""
+    response = next(r for r in spec.responses if r.class_name == case.form)
+    result = getattr(module, case.form).from_json(dict(case.body))
+    return _compare_read(module, spec, response, result, case.body, case.form)
+
+
+def _compare_read(
+    module: ModuleType,
+    spec: ContractSpec,
+    response: Response,
+    result: Any,
+    body: Mapping[str, Any],
+    where: str,
+) -> list[str]:
+    failures = []
+    for f in response.fields:
+        actual = getattr(result, f.py_name)
+        here = f"{where}.{f.name}"
+        if f.name not in body:
+            if actual is not None:
+                failures.append(f"{here}: {actual!r}, but the body has no {f.name}")
+            continue
+        value = body[f.name]
+        inner = next(
+            (r for r in spec.responses if r.class_name == f.items_object), None
+        )
+        if inner is not None and isinstance(value, list):
+            if not isinstance(actual, list) or len(actual) != len(value):
+                failures.append(f"{here}: {actual!r}, expected {len(value)} items")
+                continue
+            for i, (item, sent) in enumerate(zip(actual, value, strict=True)):
+                failures += _compare_read(
+                    module, spec, inner, item, sent, f"{here}[{i}]"
+                )
+            continue
+        plain = module.converter.unstructure(actual)
+        scalar = not isinstance(value, list | dict)
+        same_type = type(actual) is type(value) or isinstance(actual, enum.Enum)
+        if plain != value or (scalar and not same_type):
+            failures.append(f"{here}: {actual!r}, expected {value!r}")
+    return failures
+
+
+ERROR_CLASSES: Final = {
+    400: "BadRequestError",
+    401: "AuthenticationError",
+    403: "PermissionDeniedError",
+    404: "NotFoundError",
+    409: "ConflictError",
+    429: "RateLimitError",
+}
+"""The exception class the client raises for an HTTP status (5xx:
+``ServerError``, any other: ``APIError``), as its documentation says."""
+
+
+def error_class_name(status: int) -> str:
+    if status >= 500:
+        return "ServerError"
+    return ERROR_CLASSES.get(status, "APIError")
+
+
+def _put(body: dict[str, Any], dotted: str, value: object) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        body = body.setdefault(part, {})
+    body[last] = value
+
+
+def _get(body: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        body = body.get(part) if isinstance(body, Mapping) else None
+    return body
+
+
+class _Scripted(http.server.BaseHTTPRequestHandler):
+    """Answers each request with the next of the server's scripted answers."""
+
+    protocol_version = "HTTP/1.1"
+    server: _ScriptedServer
+
+    def do_GET(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(min(length, 1 << 20))
+        self.server.seen.append((self.command, self.path))
+        status, body = self.server.answers.pop(0) if self.server.answers else (500, b"")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _ScriptedServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Scripted)
+        self.answers: list[tuple[int, bytes]] = []
+        self.seen: list[tuple[str, str]] = []
+
+    def server_bind(self) -> None:  # no host-name lookup
+        socketserver.TCPServer.server_bind(self)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@contextlib.contextmanager
+def _scripted() -> Iterator[_ScriptedServer]:
+    server = _ScriptedServer()
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def _getter(module: ModuleType, client: Any) -> Callable[[], Any]:
+    """A call of the operation that reads a task, else of the first operation."""
+    info = module.tables.OPERATION_INFO
+    op = next((o for o in info.values() if o.task == "get"), next(iter(info.values())))
+    method = getattr(client, op.id)
+    return lambda: method(*["t-1"] * len(op.params))
+
+
+def _run_errors(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """Each error of the table, answered in the spec's error-body layout,
+    raises the class its status calls for, with its reason, message and
+    trace id."""
+    errors: Errors = case.expected
+    failures = []
+    with _scripted() as server:
+        for i, code in enumerate(errors.codes):
+            body: dict[str, Any] = {}
+            _put(body, errors.code, code.status)
+            _put(body, errors.reason, code.reason)
+            _put(body, errors.message, code.message)
+            _put(body, errors.trace_id, f"trace-{i}")
+            server.answers.append((code.status, json.dumps(body).encode()))
+        client = module.Client("k", base_url=server.url, max_retries=0, timeout=10)
+        call = _getter(module, client)
+        for i, code in enumerate(errors.codes):
+            try:
+                call()
+            except module.APIError as exc:
+                got = (type(exc).__name__, exc.status, exc.reason, exc.message)
+                want = (error_class_name(code.status), code.status, code.reason)
+                if got[:3] != want or code.message not in str(got[3]):
+                    failures.append(f"{code.reason}: raised {got}, expected {want}")
+                if exc.trace_id != f"trace-{i}":
+                    failures.append(f"{code.reason}: trace_id {exc.trace_id!r}")
+            except Exception as exc:
+                failures.append(f"{code.reason}: raised {exc!r}")
+            else:
+                failures.append(f"{code.reason}: nothing raised")
+    return failures
+
+
+def _run_fake(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """The fake server answers each error of the table with the table's status
+    and message, each part at the spec's place in the error body."""
+    errors: Errors = case.expected
+    failures = []
+    api = importlib.import_module(f"{module.__name__}._api").API
+    bodies = testing_responses.ErrorBodies(api.errors)
+    testing = importlib.import_module(f"{module.__name__}.testing")
+    with testing.FakeServer() as server, urllib3.PoolManager() as http:
+        getter = next(
+            (o for o in module.tables.OPERATION_INFO.values() if o.task == "get"),
+            None,
+        )
+        for code in errors.codes:
+            status, _ = bodies.body(code.reason)
+            if status != code.status:
+                failures.append(f"{code.reason}: status {status}, not {code.status}")
+            if getter is None:
+                continue
+            server.inject(getter.id, reason=code.reason, status=code.status)
+            url = server.url + getter.url_path(dict.fromkeys(getter.params, "t-1"))
+            auth = module.tables.AUTH
+            reply = http.request(
+                getter.method, url, headers={auth.header: auth.value(server.api_key)}
+            )
+            sent = json.loads(reply.data)
+            got = (
+                reply.status,
+                _get(sent, errors.code),
+                _get(sent, errors.reason),
+                _get(sent, errors.message),
+            )
+            message = code.message.replace("{{.fields}}", "")  # no fields named
+            want = (code.status, code.status, code.reason, message)
+            if got != want or not _get(sent, errors.trace_id):
+                failures.append(f"{code.reason}: answered {sent}, expected {want}")
+    return failures
+
+
+def _run_route(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """The client sends the operation with the spec's method and path, each
+    path parameter in its place, and a body exactly when the operation takes
+    one; the fake server counts it under the operation's id."""
+    route: Route = case.expected
+    values = [f"p{i}-x" for i in range(len(route.params))]
+    path = route.path
+    for name, value in zip(route.params, values, strict=True):
+        path = path.replace("{" + name + "}", value)
+    fields: dict[str, Any] = {}
+    if spec.forms:
+        form = next(f for f in spec.forms if f.selected_by is None)
+        fields = minimal_body(form, models_of(form)[0])
+    testing = importlib.import_module(f"{module.__name__}.testing")
+    with testing.FakeServer() as server:
+        client = module.Client(
+            server.api_key, base_url=server.url, max_retries=0, timeout=10
+        )
+        # An unknown task is an error; the request was sent all the same.
+        with contextlib.suppress(module.APIError):
+            getattr(client, spec.operation)(*values, **fields)
+        sent = [(r.method, r.path, r.body is not None) for r in server.requests]
+        counted = server.received[spec.operation]
+    want = [(route.method, path, bool(spec.forms))]
+    failures = []
+    if sent != want:
+        failures.append(f"sent {sent}, expected {want}")
+    if counted != 1:
+        failures.append(f"the fake server counted {counted} {spec.operation}")
+    return failures
+
+
+def _run_signature(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """The vector's signature is computed, and verified at its date; a changed
+    signature is refused."""
+    v: Vector = case.expected
+    hooks = importlib.import_module(f"{module.__name__}.webhooks")
+    failures = []
+    signed = hooks.sign(v.method, v.url, v.headers, v.key)
+    if signed != v.signature:
+        failures.append(f"sign() gave {signed!r}, expected {v.signature!r}")
+    headers = {**v.headers, v.signature_header: v.signature}
+    now = email.utils.parsedate_to_datetime(next(iter(v.headers.values())))
+    try:
+        hooks.verify(v.method, v.url, headers, v.key, now=now)
+    except hooks.WebhookVerificationError as exc:
+        failures.append(f"verify() refused the vector: {exc}")
+    nonces = hooks.NonceCache()
+    try:
+        hooks.verify(v.method, v.url, headers, v.key, now=now, nonces=nonces)
+        hooks.verify(v.method, v.url, headers, v.key, now=now, nonces=nonces)
+    except hooks.WebhookVerificationError:
+        pass
+    else:
+        failures.append("verify() took the same nonce twice")
+    wrong = {**headers, v.signature_header: "A" + v.signature[1:]}
+    try:
+        hooks.verify(v.method, v.url, wrong, v.key, now=now)
+    except hooks.WebhookVerificationError:
+        pass
+    else:
+        failures.append("verify() took a changed signature")
+    return failures
+
+
+def _run_exports(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """Every name the spec's package exports is in ``__all__`` and defined,
+    and so is every name in the ``__all__`` of the package and of its
+    ``testing`` and ``webhooks`` modules."""
+    names: tuple[str, ...] = case.expected
+    failures = []
+    unlisted = [n for n in names if n not in module.__all__]
+    if unlisted:
+        failures.append(f"not in __all__: {unlisted}")
+    missing = [n for n in names if not hasattr(module, n)]
+    if missing:
+        failures.append(f"not defined: {missing}")
+    for sub in ("", ".testing", ".webhooks"):
+        try:
+            found = importlib.import_module(module.__name__ + sub)
+        except ImportError:
+            continue
+        undefined = [n for n in getattr(found, "__all__", ()) if not hasattr(found, n)]
+        if undefined:
+            failures.append(f"{found.__name__}.__all__ names undefined {undefined}")
+    return failures
+
+
 RUNNERS: Final[Mapping[str, Callable[[ModuleType, ContractSpec, Case], list[str]]]] = {
     "payload": _run_payload,
     "request": _run_request,
     "response": _run_response,
+    "example": _run_example,
+    "route": _run_route,
+    "errors": _run_errors,
+    "fake": _run_fake,
+    "signature": _run_signature,
+    "exports": _run_exports,
     "table": _run_table,
 }
 
