@@ -458,7 +458,7 @@ def check_reference2video_subjects(
                 if model
                 else None
             )
-            if pattern is not None and pattern.compiled.fullmatch(value) is None:
+            if pattern is not None and not pattern.matches(value):
                 out.append(
                     no_match(
                         "aspect_ratio", "aspect_ratio.pattern", value, model, pattern
