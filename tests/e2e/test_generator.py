@@ -100,6 +100,7 @@ def test_tiny_spec_generates_a_working_package(tiny_spec: Path, tmp_path: Path) 
         "_validators.py",
         "models.py",
         "py.typed",
+        "strategies.py",
         "tables.py",
     ]
     script = """

@@ -64,8 +64,10 @@ def test_outputs_follow_the_manifest_and_the_spec(tmp_path: Path) -> None:
         "acme/_validators.py",
         "acme/models.py",
         "acme/py.typed",
+        "acme/strategies.py",
         "acme/tables.py",
         "pyproject.toml",
+        "tests/test_properties.py",
         "tests/test_render_contract.py",
     ]
     assert files["acme/models.py"] == f'# {HEADER}\nX = "acme"\n'
