@@ -35,16 +35,22 @@ ERROR_CLASSES = (
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "DestinationExists",
+    "IncompleteDownload",
+    "InvalidAPIKey",
+    "LocalFileError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestMayHaveSucceeded",
+    "ResponseTooLarge",
     "ServerError",
     "TaskFailed",
     "UnexpectedResponseError",
     "WaitTimeout",
 )
-"""The exception classes every generated package exports (see _errors.py.j2)."""
+"""The exception classes of :mod:`specgen_runtime.errors` every generated
+package exports under its own name."""
 
 
 HEADER = (
