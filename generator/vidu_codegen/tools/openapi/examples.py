@@ -10,7 +10,8 @@ from vidu_codegen.tools.openapi.base import Base, Schema
 
 
 class Examples(Base):
-    """The smallest body each form accepts, for the first model it lists."""
+    """The smallest body each form accepts with neither an error nor a warning,
+    for the first model it lists."""
 
     def _example(self, form: sm.Form) -> Schema:
         model = form.models[0] if form.models else None
@@ -29,7 +30,6 @@ class Examples(Base):
             conds = list(rule.when.values())
             if (
                 applies
-                and rule.severity == "error"
                 and rule.require is None
                 and conds
                 and all(c.present is False for c in conds)
