@@ -32,8 +32,17 @@ class Finding:
     severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
+        """One line: ``file:line:col: message``, whatever text the message
+        quotes from the spec (line breaks and other controls are escaped)."""
         prefix = "" if self.severity == "error" else "warning: "
-        return f"{self.pos}: {prefix}{self.message}"
+        return f"{self.pos}: {prefix}{_one_line(self.message)}"
+
+
+def _one_line(text: str) -> str:
+    """``text`` with every character that is not printable escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class SpecError(Exception):
