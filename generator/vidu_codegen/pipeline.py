@@ -35,6 +35,10 @@ class Loaded:
         return tuple(f for f in self.findings if f.severity == "error")
 
 
+MAX_OPERATION_FILES = 500
+"""How many operation files a spec may have: each is read and checked."""
+
+
 def spec_files(spec_dir: Path) -> list[Path]:
     """The root file first, then every operation file in name order."""
     operations = sorted((spec_dir / OPERATIONS_DIR).glob("*.yaml"))
@@ -45,6 +49,13 @@ def load_spec(spec_dir: Path, base: Path | None = None) -> Loaded:
     """Read, structure and check the spec in ``spec_dir``."""
     base = base or spec_dir.parent
     root_path, *op_paths = spec_files(spec_dir)
+    if len(op_paths) > MAX_OPERATION_FILES:
+        where = display_path(spec_dir / OPERATIONS_DIR, base)
+        message = (
+            f"{len(op_paths)} operation files: at most {MAX_OPERATION_FILES} "
+            "are read (split the API into several specs)"
+        )
+        return Loaded(None, (Finding(Pos(where, 1, 1), message),))
     structurer = Structurer()
     findings: list[Finding] = []
     tables = []

@@ -296,3 +296,17 @@ def _marker_in_python(file: str, where: tuple[Any, ...]) -> bool:
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return _MARKERS[key]
+
+
+def test_too_many_operation_files_are_refused(tiny_spec: Path) -> None:
+    from vidu_codegen.pipeline import MAX_OPERATION_FILES, load_spec
+
+    render = (tiny_spec / "operations" / "render.yaml").read_text()
+    for i in range(MAX_OPERATION_FILES):
+        (tiny_spec / "operations" / f"copy{i:03}.yaml").write_text(render)
+    loaded = load_spec(tiny_spec)
+    assert loaded.spec is None
+    assert [str(f) for f in loaded.findings] == [
+        f"spec/operations:1:1: {MAX_OPERATION_FILES + 1} operation files: at most "
+        f"{MAX_OPERATION_FILES} are read (split the API into several specs)"
+    ]

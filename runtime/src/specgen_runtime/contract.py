@@ -33,6 +33,7 @@ from typing import Any, Final, TypeAlias
 
 import urllib3
 
+from . import patterns
 from .testing import _responses as testing_responses
 
 Triple: TypeAlias = tuple[str, str, str]
@@ -353,7 +354,7 @@ def field_hits(
         if own is not None and value not in own:
             out.append(hit(f"{rb}.choice", path))
         pattern = for_model(f.pattern_by_model, model)
-        if pattern is not None and re.fullmatch(pattern, value) is None:
+        if pattern is not None and not patterns.fullmatch(re.compile(pattern), value):
             out.append(hit(f"{rb}.pattern", path))
     elif f.kind == "integer":
         for low, high in ranges(f, model):
@@ -529,7 +530,10 @@ def string_candidates(f: Field, model: str | None) -> list[Any]:
     values += [*f.enum_values, *f.aliases]
     pattern = for_model(f.pattern_by_model, model)
     if pattern is not None:
-        matching = [v for v in values if type(v) is str and re.fullmatch(pattern, v)]
+        compiled = re.compile(pattern)
+        matching = [
+            v for v in values if type(v) is str and patterns.fullmatch(compiled, v)
+        ]
         values += [v + "x" for v in matching[:1]] + ["x" + v for v in matching[:1]]
         values.append("")
     if f.length is not None:
