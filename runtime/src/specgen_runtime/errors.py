@@ -8,7 +8,8 @@ under its own name (``<package>.<Name>Error``)::
     ├── ValidationError            a request breaks the spec's rules; nothing was sent
     ├── APIError                   the service answered with an error status
     │   ├── BadRequestError        400
-    │   ├── AuthenticationError    401, or no API key
+    │   ├── AuthenticationError    401
+    │   │   └── MissingAPIKey      no API key given; nothing was sent
     │   ├── PermissionDeniedError  403
     │   ├── NotFoundError          404
     │   ├── ConflictError          409
@@ -21,9 +22,25 @@ under its own name (``<package>.<Name>Error``)::
     ├── UnexpectedResponseError    an answer that does not match the spec
     │   └── ResponseTooLarge       an answer bigger than the size limit
     ├── DestinationExists          a download would replace a file (also a FileExistsError)
-    ├── LocalFileError             a download could not be written (also an OSError)
+    ├── LocalFileError             a local file cannot be read or written (also an OSError)
+    │   ├── LocalFileNotFound      no such file or folder (also a FileNotFoundError)
+    │   ├── LocalIsADirectory      a folder where a file was expected (also an IsADirectoryError)
+    │   ├── LocalNotADirectory     a file where a folder was expected (also a NotADirectoryError)
+    │   └── LocalPermissionError   not allowed (also a PermissionError)
     ├── TaskFailed                 the task ended in a failure state
     └── WaitTimeout                the task did not end in time
+
+Where Python raised a built-in exception before, the class that replaces it
+subclasses that built-in too, so existing handlers keep working:
+``except FileNotFoundError`` still catches :class:`LocalFileNotFound`, and
+``except OSError`` every :class:`LocalFileError`.
+
+Misuse of the API itself stays a ``TypeError`` (or ``ValueError``) and is not
+a :class:`ClientError`: passing a typed request and its fields together, a
+callable where a number is expected, a negative poll interval. Those are bugs
+in the calling code, found the first time it runs, not failures a program
+should handle; a ``ClientError`` always means that the input, the network,
+the disk or the service let the call down.
 """
 
 from __future__ import annotations
@@ -198,14 +215,59 @@ class DestinationExists(BaseError, FileExistsError):
 
 
 class LocalFileError(BaseError, OSError):
-    """A download could not be written to the local disk; ``filename`` says where."""
+    """A local file cannot be read or written; ``filename`` says which.
 
-    def __init__(self, path: str, reason: str, code: int | None = None) -> None:
-        self.message = f"cannot write {path}: {reason}"
+    The message names the file and what went wrong: ``cannot read
+    ./bear.png: no such file``. :meth:`of` picks the subclass matching an
+    ``OSError`` (:class:`LocalFileNotFound` for a ``FileNotFoundError`` and
+    so on), which also subclasses that built-in.
+    """
+
+    def __init__(
+        self, path: str, reason: str, code: int | None = None, *, action: str = "write"
+    ) -> None:
+        self.message = f"cannot {action} {path}: {reason}"
         super().__init__(code, self.message, path)
 
     def __str__(self) -> str:
         return self.message
+
+    @classmethod
+    def of(cls, path: str, error: OSError, *, action: str = "write") -> LocalFileError:
+        """The error for ``error`` (raised reading or writing ``path``), as the
+        most precise subclass: a ``FileNotFoundError`` becomes
+        :class:`LocalFileNotFound`, and so on."""
+        kind = next(
+            (ours for builtin, ours in _LOCAL_KINDS if isinstance(error, builtin)),
+            LocalFileError,
+        )
+        return kind(path, error.strerror or str(error), error.errno, action=action)
+
+
+class LocalFileNotFound(LocalFileError, FileNotFoundError):
+    """A local file, or a folder on its path, does not exist."""
+
+
+class LocalIsADirectory(LocalFileError, IsADirectoryError):
+    """A folder was given where a file was expected."""
+
+
+class LocalNotADirectory(LocalFileError, NotADirectoryError):
+    """A path goes through a regular file as if it were a folder."""
+
+
+class LocalPermissionError(LocalFileError, PermissionError):
+    """The file or its folder may not be read or written."""
+
+
+_LOCAL_KINDS: tuple[tuple[type[OSError], type[LocalFileError]], ...] = (
+    (FileNotFoundError, LocalFileNotFound),
+    (IsADirectoryError, LocalIsADirectory),
+    (NotADirectoryError, LocalNotADirectory),
+    (PermissionError, LocalPermissionError),
+)
+"""The built-in ``OSError`` subclasses :meth:`LocalFileError.of` knows, each
+with the class that stands for it."""
 
 
 class TaskFailed(BaseError):
@@ -225,3 +287,18 @@ class WaitTimeout(BaseError, TimeoutError):
         super().__init__(f"task {task_id} did not finish within {waited:g} s")
         self.task_id = task_id
         self.task = task
+
+
+class MissingAPIKey(AuthenticationError):
+    """No API key was given, so nothing was sent; the message says where one goes.
+
+    An :class:`AuthenticationError` (``status`` 401, as the service would
+    answer), raised before any request.
+    """
+
+    def __init__(self, hint: str) -> None:
+        super().__init__(401, f"no API key: {hint}")
+        self.message = f"no API key: {hint} (nothing was sent)"
+
+    def __str__(self) -> str:
+        return self.message
