@@ -216,6 +216,17 @@ class Vector:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class Identity:
+    """Who the package says it is: the API's name, the package's name and
+    version, and the user agent its client sends."""
+
+    name: str
+    package: str
+    version: str
+    user_agent: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ContractSpec:
     """The spec's view of one operation."""
 
@@ -231,6 +242,10 @@ class ContractSpec:
     """The callback signature's test vectors (likewise)."""
     exports: tuple[str, ...] | None = None
     """The package's ``__all__`` (likewise)."""
+    enums: Mapping[str, Mapping[str, str]] | None = None
+    """Each enum class of the package: member name to value (likewise)."""
+    identity: Identity | None = None
+    """The package's name, version and user agent (likewise)."""
 
     def form(self, name: str) -> Form:
         return next(form for form in self.forms if form.name == name)
@@ -249,7 +264,8 @@ class Case:
     (build the typed request from ``body`` in every validation mode),
     ``"response"`` (read ``body``; ``expected`` maps attributes to values) or
     ``"table"`` (``expected`` is the value at ``path`` in the tables).
-    ``form`` names the form (the response class of a ``"response"`` case).
+    ``form`` names the form (the response class of a ``"response"`` case,
+    the enum class of an ``"enum"`` case).
     """
 
     id: str
@@ -992,7 +1008,11 @@ def service_cases(b: Builder) -> None:
             b.add(Case(label, json.loads(text), None, "example", response.class_name))
     if spec.route is not None:
         route = spec.route
-        b.add(Case(f"route {route.method} {route.path}", None, route, "route"))
+        label = f"route {route.method} {route.path}"
+        if not spec.forms:
+            b.add(Case(label, None, route, "route"))
+        for form in spec.forms:
+            b.add(Case(f"{label} {form.name}", None, route, "route", form.name))
     if spec.errors is not None:
         b.add(Case("errors as the client reads them", None, spec.errors, "errors"))
         b.add(Case("errors as the fake server sends them", None, spec.errors, "fake"))
@@ -1000,6 +1020,10 @@ def service_cases(b: Builder) -> None:
         b.add(Case(f"callback signature vector {i}", None, vector, "signature"))
     if spec.exports is not None:
         b.add(Case("exports", None, spec.exports, "exports"))
+    for name, members in (spec.enums or {}).items():
+        b.add(Case(f"enum {name}", None, members, "enum", name))
+    if spec.identity is not None:
+        b.add(Case("identity", None, spec.identity, "identity"))
 
 
 TABLE_ATTRIBUTES: Final = ("kind", "required", "default", "default_by_model")
@@ -1435,15 +1459,17 @@ def _run_fake(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
 def _run_route(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
     """The client sends the operation with the spec's method and path, each
     path parameter in its place, and a body exactly when the operation takes
-    one; the fake server counts it under the operation's id."""
+    one: the case's form, built from keyword arguments alone, arrives as
+    sent, with the package's user agent; the fake server counts it under the
+    operation's id."""
     route: Route = case.expected
     values = [f"p{i}-x" for i in range(len(route.params))]
     path = route.path
     for name, value in zip(route.params, values, strict=True):
         path = path.replace("{" + name + "}", value)
     fields: dict[str, Any] = {}
-    if spec.forms:
-        form = next(f for f in spec.forms if f.selected_by is None)
+    if case.form:
+        form = spec.form(case.form)
         fields = minimal_body(form, models_of(form)[0])
     testing = importlib.import_module(f"{module.__name__}.testing")
     with testing.FakeServer() as server:
@@ -1454,13 +1480,19 @@ def _run_route(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
         with contextlib.suppress(module.APIError):
             getattr(client, spec.operation)(*values, **fields)
         sent = [(r.method, r.path, r.body is not None) for r in server.requests]
+        bodies = [r.body for r in server.requests if r.body is not None]
         counted = server.received[spec.operation]
+        agent = client.user_agent
     want = [(route.method, path, bool(spec.forms))]
     failures = []
     if sent != want:
         failures.append(f"sent {sent}, expected {want}")
+    if case.form and bodies != [fields]:
+        failures.append(f"sent the bodies {bodies}, expected {[fields]}")
     if counted != 1:
         failures.append(f"the fake server counted {counted} {spec.operation}")
+    if spec.identity is not None and agent != spec.identity.user_agent:
+        failures.append(f"user agent {agent!r}, expected {spec.identity.user_agent!r}")
     return failures
 
 
@@ -1520,6 +1552,32 @@ def _run_exports(module: ModuleType, spec: ContractSpec, case: Case) -> list[str
     return failures
 
 
+def _run_enum(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """The package's enum class holds exactly the spec's members, in order."""
+    members: Mapping[str, str] = case.expected
+    found = getattr(module, case.form, None)
+    if found is None:
+        return [f"{module.__name__} has no enum {case.form}"]
+    got = {member.name: member.value for member in found}
+    if list(got.items()) != list(members.items()):
+        return [f"{case.form} holds {got}, expected {dict(members)}"]
+    return []
+
+
+def _run_identity(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """The package's tables name the API, the package and its version as the
+    spec does, and so does the user agent its client sends."""
+    want: Identity = case.expected
+    api = importlib.import_module(f"{module.__name__}._api").API
+    got = Identity(
+        name=api.name,
+        package=api.package,
+        version=module.__version__,
+        user_agent=api.user_agent,
+    )
+    return [] if got == want else [f"the package says {got}, expected {want}"]
+
+
 RUNNERS: Final[Mapping[str, Callable[[ModuleType, ContractSpec, Case], list[str]]]] = {
     "payload": _run_payload,
     "request": _run_request,
@@ -1530,6 +1588,8 @@ RUNNERS: Final[Mapping[str, Callable[[ModuleType, ContractSpec, Case], list[str]
     "fake": _run_fake,
     "signature": _run_signature,
     "exports": _run_exports,
+    "enum": _run_enum,
+    "identity": _run_identity,
     "table": _run_table,
 }
 
