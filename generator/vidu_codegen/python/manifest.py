@@ -58,6 +58,7 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/tables.py.j2", "{package}/tables.py"),
     Output("package/py.typed.j2", "{package}/py.typed"),
     Output("package/client.py.j2", "{package}/client.py", "client"),
+    Output("package/async_client.py.j2", "{package}/async_client.py", "client"),
     Output("package/__main__.py.j2", "{package}/__main__.py", "client"),
     Output("package/webhooks.py.j2", "{package}/webhooks.py", "callback"),
     Output("package/testing/__init__.py.j2", "{package}/testing/__init__.py", "client"),
@@ -86,6 +87,7 @@ MACROS: tuple[str, ...] = (
     "package/_validators/rules.j2",
     "package/_validators/scalars.j2",
     "package/_strategies/spec.j2",
+    "package/_client/methods.j2",
 )
 """Macro libraries: imported by the templates above, never rendered alone
 (the validators' checks, one file per kind of field; the spec's view of a

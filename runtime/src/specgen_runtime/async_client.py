@@ -1,0 +1,705 @@
+"""The client for asyncio: the blocking client's calls, run in a thread pool.
+
+The generated ``AsyncClient`` adds one coroutine per operation of the spec;
+each checks its request on the event loop (:meth:`AsyncBaseClient._body`)
+and sends it with :meth:`AsyncBaseClient._call`, which runs the blocking
+client's call (:class:`~specgen_runtime.client.BaseClient`: the same
+transport, retries, limits and errors) in a worker thread. No dependency
+beyond the blocking client's is needed; the price is one thread per call in
+flight, at most ``max_concurrency`` of them per client (more calls wait in
+line for a thread).
+
+Cancellation. A thread cannot be interrupted in the middle of a request, so
+a cancelled call's request, once it is on its way, runs to its end in the
+background, but nothing starts after the cancel: no retry, no further poll of
+:meth:`~AsyncBaseClient.wait`, no further chunk of a download (whose partial
+file is removed). A call cancelled before its thread picked it up sends
+nothing at all.
+
+A create cancelled while its request is in flight is not lost: it becomes an
+:class:`OrphanedCreate` whose outcome (the new task's id, or "may have
+succeeded" with the request's ``payload``, or "not created") is known once
+the request ends. It is attached to the ``CancelledError`` (see
+:func:`orphaned_create`), kept in
+:attr:`AsyncBaseClient.orphaned_creates` and, once its outcome is known,
+passed to the client's ``on_orphaned_create`` callback. A create is never
+sent twice, exactly as with the blocking client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import functools
+import inspect
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import (
+    Any,
+    ClassVar,
+    Generic,
+    Literal,
+    Protocol,
+    Self,
+    TypeAlias,
+    TypeVar,
+)
+
+import urllib3
+
+from .client import DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_RESPONSE_BYTES, BaseClient
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    RequestMayHaveSucceeded,
+    ServerError,
+    TaskFailed,
+    WaitTimeout,
+)
+from .retry import RetryPolicy
+from .tables import ApiTables, Operation
+from .violations import Mode, Violation
+
+__all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
+    "MAX_ORPHANED_KEPT",
+    "AsyncBaseClient",
+    "OrphanState",
+    "OrphanedCreate",
+    "orphaned_create",
+]
+
+TaskT = TypeVar("TaskT")
+CreatedT = TypeVar("CreatedT")
+T = TypeVar("T")
+
+DEFAULT_MAX_CONCURRENCY = 8
+"""Calls a client runs at once by default (its connection pool keeps 8)."""
+MAX_ORPHANED_KEPT = 100
+"""How many orphaned creates :attr:`AsyncBaseClient.orphaned_creates` keeps
+(the most recent ones)."""
+
+_MIB = 1 << 20
+_NOT_SEEN = object()
+
+
+class _Request(Protocol):
+    """What the client asks of a typed request."""
+
+    def violations(self) -> list[Violation]: ...
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _max_polls(timeout: float, poll_interval: float) -> int:
+    """An upper bound on the polls :meth:`AsyncBaseClient.wait` makes."""
+    return max(int(timeout / poll_interval) + 2, 1)
+
+
+OrphanState: TypeAlias = Literal[
+    "pending", "created", "may_have_succeeded", "not_created"
+]
+"""Where an orphaned create stands.
+
+``"pending"``
+    its request has not ended yet;
+``"created"``
+    the service answered with the new task (:attr:`OrphanedCreate.task_id`);
+``"may_have_succeeded"``
+    the request may have reached the service but its answer was lost, was a
+    server error or could not be read: look for a task with the request's
+    :attr:`~OrphanedCreate.payload` before creating it again;
+``"not_created"``
+    the service refused it (an error status below 500), it could not be
+    sent, or it was abandoned before it was sent again: no task exists.
+"""
+
+
+# --- cancelling what runs in a thread ----------------------------------------------
+
+
+class _Abandoned(Exception):
+    """The caller was cancelled: the call stops before its next step."""
+
+
+class _Ticket:
+    """One call running in a worker thread, and whether its caller gave up."""
+
+    def __init__(self) -> None:
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def check(self) -> None:
+        """Raise :class:`_Abandoned` if the caller gave up."""
+        if self._cancelled.is_set():
+            raise _Abandoned
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, ending at once (with :class:`_Abandoned`) on cancel."""
+        if self._cancelled.wait(max(seconds, 0.0)):
+            raise _Abandoned
+
+
+_running = threading.local()
+"""The :class:`_Ticket` of the call running on this worker thread."""
+
+
+def _sleep_in_thread(seconds: float) -> None:
+    """The blocking client's ``sleep``: a retry wait its caller can cut short."""
+    ticket: _Ticket | None = getattr(_running, "ticket", None)
+    if ticket is None:
+        time.sleep(seconds)
+    else:
+        ticket.sleep(seconds)
+
+
+def _in_thread(ticket: _Ticket, function: Callable[[], T]) -> T:
+    ticket.check()
+    _running.ticket = ticket
+    try:
+        return function()
+    finally:
+        _running.ticket = None
+
+
+# --- creates whose caller was cancelled -----------------------------------------
+
+
+class OrphanedCreate(Generic[CreatedT]):
+    """A create whose caller was cancelled while its request was in flight.
+
+    The request runs to its end in a worker thread (it is never sent again);
+    :attr:`state` says how it ended, :attr:`task_id` names the task when one
+    was created, :attr:`payload` is the request's ``payload`` field, to look
+    the task up when the answer was lost. ``await orphan.outcome()`` waits
+    for the end (bounded by the client's ``timeout``).
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        payload: str | None,
+        id_field: str,
+        future: concurrent.futures.Future[CreatedT],
+    ) -> None:
+        self.operation = operation
+        """The operation's id."""
+        self.payload = payload
+        """The request's ``payload`` field, if it had one."""
+        self._id_field = id_field
+        self._future = future
+
+    @property
+    def done(self) -> bool:
+        """Whether the request has ended."""
+        return self._future.done()
+
+    @property
+    def response(self) -> CreatedT | None:
+        """The service's answer, once the task was created."""
+        if not self._future.done() or self._future.cancelled():
+            return None
+        if self._future.exception() is not None:
+            return None
+        return self._future.result()
+
+    @property
+    def error(self) -> BaseException | None:
+        """What the call raised instead (e.g. :class:`RequestMayHaveSucceeded`);
+        ``None`` while pending, after success, or when it was abandoned
+        before being sent again."""
+        if not self._future.done() or self._future.cancelled():
+            return None
+        error = self._future.exception()
+        return None if isinstance(error, _Abandoned) else error
+
+    @property
+    def task_id(self) -> str | None:
+        """The created task's id, once known."""
+        return _text(getattr(self.response, self._id_field, None))
+
+    @property
+    def state(self) -> OrphanState:
+        """How the request ended (see :data:`OrphanState`)."""
+        future = self._future
+        if not future.done():
+            return "pending"
+        if future.cancelled():
+            return "not_created"
+        error = future.exception()
+        if error is None:
+            return "created"
+        if isinstance(error, _Abandoned):
+            return "not_created"
+        if isinstance(error, RequestMayHaveSucceeded | ServerError):
+            return "may_have_succeeded"
+        if isinstance(error, APIError | APIConnectionError):
+            # a refusal, or a connection never made (a lost answer is a
+            # RequestMayHaveSucceeded for a create)
+            return "not_created"
+        return "may_have_succeeded"  # an unreadable answer, or a bug
+
+    async def outcome(self) -> Self:
+        """Wait until the request has ended; return this record."""
+        if not self._future.done():
+            ended = asyncio.wrap_future(self._future)
+            ended.add_done_callback(_retrieve)
+            await asyncio.wait([ended])
+        return self
+
+    def __repr__(self) -> str:
+        detail = f", task_id={self.task_id!r}" if self.task_id else ""
+        return (
+            f"OrphanedCreate({self.operation!r}, state={self.state!r}, "
+            f"payload={self.payload!r}{detail})"
+        )
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Take a future's exception: the record reports it, not asyncio's log."""
+    if not future.cancelled():
+        future.exception()
+
+
+def orphaned_create(error: BaseException) -> OrphanedCreate[Any] | None:
+    """The :class:`OrphanedCreate` a ``CancelledError`` carries, if any.
+
+    A create cancelled while its request was in flight re-raises the
+    ``CancelledError`` with the record attached (and a note saying so).
+    """
+    found = getattr(error, "orphaned_create", None)
+    return found if isinstance(found, OrphanedCreate) else None
+
+
+# --- what copies of a client share ----------------------------------------------
+
+
+class _Shared:
+    """The worker threads, the calls in flight and the orphaned creates."""
+
+    def __init__(
+        self,
+        name: str,
+        max_concurrency: int,
+        on_orphaned_create: Callable[[OrphanedCreate[Any]], object] | None,
+        log: logging.Logger,
+    ) -> None:
+        self._name = name
+        self._log = log
+        self._max = max_concurrency
+        self._lock = threading.Lock()
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._running: dict[concurrent.futures.Future[Any], _Ticket] = {}
+        self.orphans: collections.deque[OrphanedCreate[Any]] = collections.deque(
+            maxlen=MAX_ORPHANED_KEPT
+        )
+        self.on_orphaned_create = on_orphaned_create
+
+    def submit(
+        self, ticket: _Ticket, function: Callable[[], T]
+    ) -> concurrent.futures.Future[T]:
+        with self._lock:
+            if self._executor is None:
+                self._executor = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=self._max, thread_name_prefix=self._name
+                )
+            future = self._executor.submit(_in_thread, ticket, function)
+            self._running[future] = ticket
+        future.add_done_callback(self._ended)
+        return future
+
+    def _ended(self, future: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._running.pop(future, None)
+
+    def running(self) -> list[concurrent.futures.Future[Any]]:
+        with self._lock:
+            return list(self._running)
+
+    def shut_down(self) -> None:
+        """Let the idle threads go; a later call starts new ones."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False)
+
+    def orphaned(
+        self, orphan: OrphanedCreate[Any], loop: asyncio.AbstractEventLoop
+    ) -> None:
+        """Keep ``orphan``, and report it once its request has ended."""
+        with self._lock:
+            self.orphans.append(orphan)
+        orphan._future.add_done_callback(lambda _: self._deliver(orphan, loop))
+
+    def _deliver(
+        self, orphan: OrphanedCreate[Any], loop: asyncio.AbstractEventLoop
+    ) -> None:
+        self._log.warning("a create whose caller was cancelled ended: %r", orphan)
+        if self.on_orphaned_create is None:
+            return
+        try:
+            loop.call_soon_threadsafe(self._notify, orphan)
+        except RuntimeError:  # the loop is closed: tell from this thread
+            self._notify(orphan)
+
+    def _notify(self, orphan: OrphanedCreate[Any]) -> None:
+        callback = self.on_orphaned_create
+        if callback is None:
+            return
+        try:
+            callback(orphan)
+        except Exception:
+            self._log.exception("on_orphaned_create failed for %r", orphan)
+
+
+# --- the client ------------------------------------------------------------------
+
+
+class AsyncBaseClient(Generic[TaskT, CreatedT]):
+    """The asyncio face of a generated client: its calls run in worker threads.
+
+    Takes the blocking client's arguments (see
+    :class:`~specgen_runtime.client.BaseClient`: key, base URL, timeouts,
+    limits, retries, validation mode, pool), and:
+
+    :param sleep: how :meth:`wait` waits between polls: ``asyncio.sleep`` by
+        default; a plain function (such as a fake server's ``advance``) is
+        called and a coroutine function awaited. Retries within one call
+        wait in their worker thread, in real time, and stop at once when the
+        caller is cancelled.
+    :param max_concurrency: calls run at once, each holding a thread for as
+        long as its request lasts (the connection pool keeps 8 connections
+        per host: beyond that, extra connections are opened and dropped).
+        More calls wait in line for a thread, their time limits running only
+        once they start.
+    :param on_orphaned_create: called with an :class:`OrphanedCreate` once a
+        create whose caller was cancelled mid-request has ended, on the
+        event loop the call was made on (in the worker thread if that loop
+        has closed). Its exceptions are logged, never raised.
+
+    Use it as ``async with`` (or call :meth:`aclose`) to let its threads go
+    and close its connections.
+    """
+
+    _api: ClassVar[ApiTables]
+    """The service's tables; set by the generated subclass."""
+    _client_class: ClassVar[type[BaseClient[Any]]]
+    """The generated blocking client; set by the generated subclass."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | urllib3.Timeout = 60.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_retries: int = 2,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        retry_after_cap: float = 60.0,
+        retry: RetryPolicy | None = None,
+        validation: Mode = "strict",
+        pool: urllib3.PoolManager | None = None,
+        user_agent: str | None = None,
+        sleep: Callable[[float], object] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        on_orphaned_create: Callable[[OrphanedCreate[CreatedT]], object] | None = None,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        client: BaseClient[TaskT] = self._client_class(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_response_bytes=max_response_bytes,
+            max_retries=max_retries,
+            backoff=backoff,
+            max_backoff=max_backoff,
+            retry_after_cap=retry_after_cap,
+            retry=retry,
+            validation=validation,
+            pool=pool,
+            user_agent=user_agent,
+            sleep=_sleep_in_thread,
+            clock=clock,
+        )
+        self._client = client
+        self._sleep = sleep
+        self._clock = clock
+        self._shared = _Shared(
+            f"{self._api.package}-client",
+            max_concurrency,
+            on_orphaned_create,
+            logging.getLogger(self._api.package),
+        )
+
+    # --- what the blocking client knows ----------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The URL requests go to."""
+        return self._client.base_url
+
+    @property
+    def timeout(self) -> float | urllib3.Timeout:
+        """The time limit of each call (see the blocking client)."""
+        return self._client.timeout
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """When a request is sent again."""
+        return self._client.retry
+
+    @property
+    def validation(self) -> Mode:
+        """The validation mode of requests."""
+        return self._client.validation
+
+    @property
+    def orphaned_creates(self) -> list[OrphanedCreate[CreatedT]]:
+        """Creates cancelled mid-request, oldest first, pending ones included
+        (the last :data:`MAX_ORPHANED_KEPT`)."""
+        return list(self._shared.orphans)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with the API key hidden (for output the caller prints)."""
+        return self._client.scrub(text)
+
+    def __repr__(self) -> str:
+        return repr(self._client).replace(
+            type(self._client).__name__, type(self).__name__, 1
+        )
+
+    # --- life cycle ------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Wait for the calls still running (each within its own time limit;
+        orphaned creates included), then let the threads go and close the
+        connections. A call made afterwards starts new threads."""
+        running = self._shared.running()
+        if running:
+            await asyncio.wait([asyncio.wrap_future(f) for f in running])
+        self._shared.shut_down()
+        self._client.close()
+
+    # --- calls -----------------------------------------------------------------
+
+    def _body(
+        self,
+        operation: Operation,
+        request: _Request | None,
+        fields: Mapping[str, Any],
+        validation: Mode | None,
+        default: type[_Request],
+        *selectors: tuple[str, type[_Request]],
+    ) -> dict[str, Any]:
+        """The checked JSON body, as :meth:`BaseClient._body`, on the event loop."""
+        return self._client._body(
+            operation, request, fields, validation, default, *selectors
+        )
+
+    async def _run(self, function: Callable[[], T]) -> T:
+        """``function()`` in a worker thread; a cancel stops what follows it."""
+        ticket = _Ticket()
+        future = self._shared.submit(ticket, function)
+        try:
+            return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            ticket.cancel()
+            future.cancel()  # a call not started yet never starts
+            raise
+
+    async def _call(
+        self,
+        operation: Operation,
+        params: Mapping[str, str],
+        body: Mapping[str, Any] | None,
+        parse: Callable[[dict[str, Any]], T],
+    ) -> T:
+        """:meth:`BaseClient._call` in a worker thread."""
+        return await self._run(
+            functools.partial(self._client._call, operation, params, body, parse)
+        )
+
+    async def _create(
+        self,
+        operation: Operation,
+        params: Mapping[str, str],
+        body: Mapping[str, Any] | None,
+        parse: Callable[[dict[str, Any]], CreatedT],
+    ) -> CreatedT:
+        """:meth:`_call` for an operation that creates a task.
+
+        Cancelled while its request is in flight, it re-raises the
+        ``CancelledError`` carrying an :class:`OrphanedCreate`, which the
+        client also keeps and reports (see the class's docstring).
+        """
+        ticket = _Ticket()
+        loop = asyncio.get_running_loop()
+        future = self._shared.submit(
+            ticket,
+            functools.partial(self._client._call, operation, params, body, parse),
+        )
+        try:
+            return await asyncio.wrap_future(future)
+        except asyncio.CancelledError as cancelled:
+            ticket.cancel()
+            if future.cancel():
+                raise  # never started: nothing was sent
+            payload = body.get("payload") if body is not None else None
+            orphan = OrphanedCreate(
+                operation.id,
+                payload if isinstance(payload, str) else None,
+                self._api.require_tasks().id_field,
+                future,
+            )
+            self._shared.orphaned(orphan, loop)
+            cancelled.orphaned_create = orphan  # type: ignore[attr-defined]
+            cancelled.add_note(
+                f"{operation.method} {operation.path} was in flight when "
+                "cancelled; its outcome is on orphaned_create(error) and in "
+                "client.orphaned_creates"
+            )
+            raise
+
+    # --- tasks -----------------------------------------------------------------
+
+    async def wait(
+        self,
+        task_id: str | None,
+        *,
+        timeout: float = 900.0,
+        poll_interval: float = 2.0,
+        max_interval: float = 15.0,
+        on_progress: Callable[[TaskT], object] | None = None,
+    ) -> list[Any]:
+        """Poll a task until it ends; return its creations.
+
+        As the blocking client's ``wait``: polls every ``poll_interval``
+        seconds at first, then less often (up to every ``max_interval``
+        seconds), between polls awaiting the client's ``sleep``.
+        ``on_progress(task)`` is called (and awaited, if it returns an
+        awaitable) with the first answer and whenever the state changes.
+        ``timeout`` bounds the whole wait.
+
+        Cancelled, it stops polling at once: no request starts after the
+        cancel (a poll in flight ends in its thread, unanswered).
+
+        :raises TaskFailed: the task failed; ``err_code`` says why.
+        :raises WaitTimeout: it had not ended after ``timeout`` seconds.
+        """
+        if not task_id:
+            raise ValueError("no task id to wait for: the response carried none")
+        if poll_interval <= 0 or max_interval < poll_interval:
+            raise ValueError("need 0 < poll_interval <= max_interval")
+        spec = self._api.require_tasks()
+        deadline = self._clock() + timeout
+        interval = poll_interval
+        task: TaskT | None = None
+        seen: object = _NOT_SEEN
+        for _ in range(_max_polls(timeout, poll_interval)):
+            try:
+                task = await self._run(functools.partial(self._poll, task_id, deadline))
+            except APITimeoutError as exc:
+                if self._clock() < deadline:
+                    raise
+                raise WaitTimeout(task_id, timeout, task) from exc
+            state = getattr(task, spec.state_field, None)
+            if state != seen:
+                self._client._debug("task %s: %s", task_id, state)
+                seen = state
+                if on_progress is not None:
+                    reported = on_progress(task)
+                    if inspect.isawaitable(reported):
+                        await reported
+            if state in spec.success:
+                return list(getattr(task, "creations", None) or [])
+            if state in spec.failure:
+                code = _text(getattr(task, spec.error_code_field, None))
+                raise TaskFailed(task_id, code, task)
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                break
+            slept = self._sleep(min(interval, remaining))
+            if inspect.isawaitable(slept):
+                await slept
+            interval = min(interval * 1.5, max_interval)
+        raise WaitTimeout(task_id, timeout, task)
+
+    def _poll(self, task_id: str, deadline: float) -> TaskT:
+        """One poll of :meth:`wait`, in a worker thread, ending by ``deadline``."""
+        with self._client._within(deadline):
+            return self._client._get_task(task_id)
+
+    # --- downloads -------------------------------------------------------------
+
+    async def download(
+        self,
+        creation: Any,
+        path: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        on_progress: Callable[[int, int | None], object] | None = None,
+        chunk_size: int = _MIB,
+        idle_timeout: float | None = None,
+        timeout: float | None = None,
+        max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+    ) -> Path:
+        """Stream a creation's video (or any URL) to ``path``; return the path.
+
+        As the blocking client's ``download`` (the same limits, the file
+        placed only once complete), in a worker thread.
+        ``on_progress(bytes_done, total)`` is called on the event loop.
+
+        Cancelled, it stops after the chunk being read, and leaves neither a
+        partial nor a temporary file.
+
+        :raises LocalFileError: the file cannot be written.
+        """
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int | None) -> None:
+            ticket: _Ticket | None = getattr(_running, "ticket", None)
+            if ticket is not None:
+                ticket.check()
+            if on_progress is not None:
+                loop.call_soon_threadsafe(on_progress, done, total)
+
+        return await self._run(
+            functools.partial(
+                self._client.download,
+                creation,
+                path,
+                overwrite=overwrite,
+                on_progress=progress,
+                chunk_size=chunk_size,
+                idle_timeout=idle_timeout,
+                timeout=timeout,
+                max_bytes=max_bytes,
+            )
+        )

@@ -1,0 +1,476 @@
+"""The asyncio client against the package's own fake server (real HTTP on 127.0.0.1).
+
+Each test runs its own event loop with ``asyncio.run``. Tasks move on the
+fake server's manual clock; waits between polls are recorded or move that
+clock. Cancellation is checked with the server's request counters: a request
+that arrives is counted before any scripted delay, so "in flight" is "counted
+and not answered yet". Every loop that waits for something is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import textwrap
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import urllib3
+from specgen_runtime.async_client import OrphanedCreate, orphaned_create
+from specgen_runtime.retry import RetryPolicy
+from vidu import (
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    RequestMayHaveSucceeded,
+    TaskFailed,
+    ValidationError,
+    ViduError,
+    WaitTimeout,
+)
+from vidu.async_client import AsyncClient
+from vidu.models import CreateTaskResponse, Reference2VideoRequest, TaskCreations
+from vidu.testing import FakeServer
+
+KEY = "sk-test-0123456789abcdef"
+IMAGE = "https://example.com/a.png"
+CREATE: dict[str, Any] = {
+    "model": "viduq2",
+    "images": [IMAGE],
+    "prompt": "A bear by the lake.",
+}
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    with FakeServer(api_key=KEY) as fake:
+        yield fake
+
+
+def make_client(server: FakeServer, **options: Any) -> AsyncClient:
+    """A client of the fake server: jitter fixed, short retry waits."""
+    options.setdefault("base_url", server.url)
+    options.setdefault("timeout", 5.0)
+    options.setdefault(
+        "retry",
+        RetryPolicy(
+            max_retries=options.pop("max_retries", 2),
+            backoff=0.05,
+            jitter=lambda: 0.5,
+        ),
+    )
+    return AsyncClient(server.api_key, **options)
+
+
+def run(main: Callable[[], Awaitable[T]]) -> T:
+    """Run ``main()`` on a fresh event loop, bounded in time."""
+
+    async def bounded() -> T:
+        return await asyncio.wait_for(main(), 30)
+
+    return asyncio.run(bounded())
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    """Yield to the loop until ``condition()`` holds (at most about 10 s)."""
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+# --- the life of a task ------------------------------------------------------------
+
+
+def test_create_wait_download(server: FakeServer, tmp_path: Path) -> None:
+    async def main() -> tuple[CreateTaskResponse, list[Any], Path, list[int]]:
+        async with make_client(
+            server, sleep=server.advance, clock=server.clock.now
+        ) as client:
+            task = await client.reference2video(**CREATE, payload="order-1")
+            assert task.task_id is not None
+            creations = await client.wait(task.task_id, poll_interval=1.0)
+            seen: list[int] = []
+            path = await client.download(
+                creations[0],
+                tmp_path / "out.mp4",
+                on_progress=lambda done, _total: seen.append(done),
+            )
+            return task, creations, path, seen
+
+    task, creations, path, seen = run(main)
+    assert task.payload == "order-1"
+    assert len(creations) == 1
+    expected = urllib3.request("GET", creations[0].url).data
+    assert path.read_bytes() == expected
+    assert seen[-1] == len(expected), "progress reported on the loop"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4"]
+    assert server.received["reference2video"] == 1
+
+
+def test_wait_awaits_the_sleep_between_polls(server: FakeServer) -> None:
+    """A coroutine ``sleep`` moves the fake clock; polls back off as in Client."""
+    sleeps: list[float] = []
+    states: list[str] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        server.advance(seconds)
+
+    async def progress(task: TaskCreations) -> None:
+        states.append(str(task.state))
+
+    async def main() -> list[Any]:
+        async with make_client(server, sleep=sleep) as client:
+            task = await client.reference2video(Reference2VideoRequest(**CREATE))
+            assert task.task_id is not None
+            return await client.wait(
+                task.task_id,
+                poll_interval=1.0,
+                max_interval=2.0,
+                on_progress=progress,
+            )
+
+    creations = run(main)
+    assert creations[0].url
+    assert sleeps[:3] == [1.0, 1.5, 2.0]
+    assert states[-1] == "success"
+    assert states == sorted(set(states), key=states.index), "each state once"
+
+
+def test_wait_times_out_on_the_clients_clock(server: FakeServer) -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    async def main() -> None:
+        async with make_client(server, sleep=sleep, clock=lambda: now[0]) as client:
+            task = await client.reference2video(**CREATE)
+            assert task.task_id is not None
+            await client.wait(task.task_id, timeout=10.0, poll_interval=1.0)
+
+    with pytest.raises(WaitTimeout) as caught:
+        run(main)
+    assert now[0] == pytest.approx(10.0)
+    assert isinstance(caught.value.task, TaskCreations)
+
+
+# --- errors, as the blocking client raises them --------------------------------------
+
+
+def test_an_invalid_request_sends_nothing(server: FakeServer) -> None:
+    async def main() -> None:
+        async with make_client(server) as client:
+            await client.reference2video(model="viduq2", images=[IMAGE], duration=80)
+
+    with pytest.raises(ValidationError) as caught:
+        run(main)
+    assert "duration" in [v.field for v in caught.value.violations]
+    assert server.received["reference2video"] == 0
+
+
+def test_service_errors_map_to_the_same_classes(server: FakeServer) -> None:
+    async def main() -> list[ViduError]:
+        found: list[ViduError] = []
+        async with make_client(server, max_retries=0) as client:
+            try:
+                await client.get_creations("no-such-task")
+            except NotFoundError as error:
+                found.append(error)
+            task = await client.reference2video(**CREATE)
+            assert task.task_id is not None
+            server.advance(100)
+            try:
+                await client.cancel(task.task_id)  # it has ended: refused
+            except BadRequestError as error:
+                found.append(error)
+            server.inject("reference2video", drop="after_read")
+            try:
+                await client.reference2video(**CREATE, payload="order-2")
+            except RequestMayHaveSucceeded as error:
+                found.append(error)
+        return found
+
+    missing, refused, lost = run(main)
+    assert isinstance(missing, NotFoundError)
+    assert missing.status == 404
+    assert isinstance(refused, BadRequestError)
+    assert refused.reason
+    assert isinstance(lost, RequestMayHaveSucceeded)
+    assert lost.payload == "order-2"
+    assert server.received["reference2video"] == 2, "the lost create is not resent"
+
+
+def test_a_failed_task_raises_task_failed(server: FakeServer) -> None:
+    server.next_outcome("failed", err_code="CreationPolicyViolation")
+
+    async def main() -> None:
+        async with make_client(server, sleep=server.advance) as client:
+            task = await client.reference2video(**CREATE)
+            assert task.task_id is not None
+            await client.wait(task.task_id, poll_interval=5.0)
+
+    with pytest.raises(TaskFailed) as caught:
+        run(main)
+    assert caught.value.err_code == "CreationPolicyViolation"
+
+
+def test_no_api_key_fails_before_anything_is_sent(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VIDU_API_KEY", raising=False)
+
+    async def main() -> None:
+        async with AsyncClient(base_url=server.url) as client:
+            await client.reference2video(**CREATE)
+
+    with pytest.raises(AuthenticationError) as caught:
+        run(main)
+    assert "VIDU_API_KEY" in str(caught.value)
+    assert server.requests == []
+
+
+def test_the_key_is_not_in_the_repr(server: FakeServer) -> None:
+    client = make_client(server)
+    assert KEY not in repr(client)
+    assert repr(client).startswith("AsyncClient(")
+    run(client.aclose)
+
+
+# --- cancellation --------------------------------------------------------------------
+
+
+def test_a_cancelled_wait_sends_no_further_poll(server: FakeServer) -> None:
+    """Cancelled while a poll is in flight (answered 503 late), no retry follows."""
+
+    async def main() -> tuple[int, int]:
+        async with make_client(server, sleep=asyncio.sleep) as client:
+            task = await client.reference2video(**CREATE)
+            assert task.task_id is not None
+            waiting = asyncio.create_task(
+                client.wait(task.task_id, poll_interval=0.01, max_interval=0.01)
+            )
+            await until(lambda: server.received["get_creations"] >= 3, "3 polls")
+            server.inject("get_creations", status=503, delay=0.3)
+            polls = server.received["get_creations"]
+            await until(
+                lambda: server.received["get_creations"] > polls, "the slow poll"
+            )
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            at_cancel = server.received["get_creations"]
+        # aclose waited for the poll still in flight: everything has ended
+        return at_cancel, server.received["get_creations"]
+
+    at_cancel, at_end = run(main)
+    assert at_end == at_cancel, "no poll and no retry after the cancel"
+
+
+def test_a_create_cancelled_in_flight_delivers_its_task(server: FakeServer) -> None:
+    server.inject("reference2video", delay=0.3)
+    told: list[OrphanedCreate[CreateTaskResponse]] = []
+
+    async def main() -> tuple[OrphanedCreate[Any], list[Any]]:
+        delivered = asyncio.Event()
+
+        def on_orphan(orphan: OrphanedCreate[CreateTaskResponse]) -> None:
+            told.append(orphan)
+            delivered.set()
+
+        async with make_client(server, on_orphaned_create=on_orphan) as client:
+            creating = asyncio.create_task(
+                client.reference2video(**CREATE, payload="order-3")
+            )
+            await until(lambda: server.received["reference2video"] == 1, "the POST")
+            creating.cancel()
+            try:
+                await creating
+            except asyncio.CancelledError as cancelled:
+                orphan = orphaned_create(cancelled)
+                notes = getattr(cancelled, "__notes__", [])
+            assert orphan is not None
+            assert orphan.payload == "order-3"
+            assert "orphaned_create" in " ".join(notes)
+            await orphan.outcome()
+            await asyncio.wait_for(delivered.wait(), 10)
+            return orphan, client.orphaned_creates
+
+    orphan, kept = run(main)
+    assert orphan.state == "created"
+    assert orphan.task_id == server.task_ids[0]
+    assert orphan.response is not None
+    assert orphan.error is None
+    assert told == [orphan]
+    assert kept == [orphan]
+    assert server.received["reference2video"] == 1, "never sent twice"
+    assert "task_id=" in repr(orphan)
+    assert KEY not in repr(orphan)
+
+
+def test_a_cancelled_create_whose_answer_is_lost_may_have_succeeded(
+    server: FakeServer,
+) -> None:
+    server.inject("reference2video", delay=0.3, drop="after_read")
+
+    async def main() -> OrphanedCreate[Any]:
+        async with make_client(server) as client:
+            creating = asyncio.create_task(
+                client.reference2video(**CREATE, payload="order-4")
+            )
+            await until(lambda: server.received["reference2video"] == 1, "the POST")
+            creating.cancel()
+            with pytest.raises(asyncio.CancelledError) as caught:
+                await creating
+            orphan = orphaned_create(caught.value)
+            assert orphan is not None
+            return await orphan.outcome()
+
+    orphan = run(main)
+    assert orphan.state == "may_have_succeeded"
+    assert isinstance(orphan.error, RequestMayHaveSucceeded)
+    assert orphan.payload == "order-4"
+    assert orphan.task_id is None
+    assert len(server.task_ids) == 1, "the server did create it"
+    assert server.received["reference2video"] == 1, "never sent twice"
+
+
+def test_a_create_cancelled_before_its_thread_started_sends_nothing(
+    server: FakeServer,
+) -> None:
+    """With one thread busy on a slow poll, a queued create cancelled never goes."""
+    server.inject("get_creations", delay=0.3)
+
+    async def main() -> list[Any]:
+        async with make_client(server, max_concurrency=1) as client:
+            polling = asyncio.create_task(client.get_creations("any"))
+            await until(lambda: server.received["get_creations"] == 1, "the poll")
+            creating = asyncio.create_task(client.reference2video(**CREATE))
+            await asyncio.sleep(0)
+            creating.cancel()
+            with pytest.raises(asyncio.CancelledError) as caught:
+                await creating
+            assert orphaned_create(caught.value) is None
+            with pytest.raises(NotFoundError):
+                await polling
+            return client.orphaned_creates
+
+    assert run(main) == []
+    assert server.received["reference2video"] == 0
+
+
+def test_a_cancelled_download_leaves_no_file(
+    server: FakeServer, tmp_path: Path
+) -> None:
+    async def main() -> None:
+        async with make_client(server, sleep=server.advance) as client:
+            task = await client.reference2video(**CREATE)
+            assert task.task_id is not None
+            creations = await client.wait(task.task_id, poll_interval=5.0)
+            server.inject("download", delay=0.3)
+            downloading = asyncio.create_task(
+                client.download(creations[0], tmp_path / "out.mp4", chunk_size=1024)
+            )
+            await until(lambda: server.received["download"] == 1, "the download")
+            downloading.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await downloading
+
+    run(main)
+    assert list(tmp_path.iterdir()) == [], "neither the file nor a partial one"
+    assert server.received["download"] == 1
+
+
+# --- concurrency ---------------------------------------------------------------------
+
+
+def test_creates_run_concurrently(server: FakeServer) -> None:
+    async def main() -> list[CreateTaskResponse]:
+        async with make_client(server) as client:
+            return await asyncio.gather(
+                *(
+                    client.reference2video(**CREATE, payload=f"order-{n}")
+                    for n in range(6)
+                )
+            )
+
+    tasks = run(main)
+    assert [t.payload for t in tasks] == [f"order-{n}" for n in range(6)]
+    assert len({t.task_id for t in tasks}) == 6
+    assert server.received["reference2video"] == 6
+
+
+def test_a_closed_client_starts_again_on_the_next_call(server: FakeServer) -> None:
+    async def main() -> str | None:
+        client = make_client(server)
+        await client.aclose()
+        task = await client.reference2video(**CREATE)
+        await client.aclose()
+        return task.task_id
+
+    assert run(main) == server.task_ids[0]
+
+
+def test_max_concurrency_must_be_positive(server: FakeServer) -> None:
+    with pytest.raises(ValueError, match="max_concurrency"):
+        make_client(server, max_concurrency=0)
+
+
+# --- typing --------------------------------------------------------------------------
+
+USER_SCRIPT = """
+    import asyncio
+
+    import vidu
+    from specgen_runtime.async_client import OrphanedCreate
+    from vidu.async_client import AsyncClient
+    from vidu.testing import FakeServer
+
+
+    def orphaned(orphan: OrphanedCreate[vidu.CreateTaskResponse]) -> None:
+        print(orphan.state, orphan.task_id, orphan.payload)
+
+
+    async def main(server: FakeServer) -> str:
+        async with AsyncClient(
+            server.api_key, base_url=server.url, on_orphaned_create=orphaned
+        ) as client:
+            task: vidu.CreateTaskResponse = await client.reference2video(
+                vidu.Reference2VideoRequest(model="viduq2", images=[], prompt="x")
+            )
+            state: vidu.TaskCreations = await client.get_creations(task.task_id or "")
+            await client.wait(task.task_id, timeout=60.0)
+            return str(state.state)
+
+
+    def wrong(client: AsyncClient) -> None:
+        client.reference2video()  # a coroutine never awaited
+"""
+
+
+def test_typed_async_calls_pass_mypy_strict(tmp_path: Path) -> None:
+    script = tmp_path / "user_async.py"
+    script.write_text(textwrap.dedent(USER_SCRIPT))
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    lines = [line for line in result.stdout.splitlines() if "error:" in line]
+    assert len(lines) == 1, result.stdout + result.stderr
+    unawaited = (
+        script.read_text()
+        .splitlines()
+        .index("    client.reference2video()  # a coroutine never awaited")
+    )
+    assert f"user_async.py:{unawaited + 1}:" in lines[0]
+    assert "unused-coroutine" in lines[0]
