@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import attrs
 
 from vidu_codegen.load import model as sm
+from vidu_codegen.load.names import query_python_name
 from vidu_codegen.text import pair
 
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE"})
@@ -269,6 +270,63 @@ def resolve_form(name: str, form: sm.Form) -> FormRules:
     )
 
 
+_QUERY_TYPES = {"string": "str", "integer": "int", "boolean": "bool", "datetime": "str"}
+
+
+@attrs.frozen
+class QueryRules:
+    """One query parameter as the client and the tables use it."""
+
+    name: str
+    """The key on the wire, such as ``created_at.from``."""
+    py_name: str
+    """The client method's keyword argument, such as ``created_at_from``."""
+    param: sm.QueryParam
+    choices: tuple[str, ...] | None
+    """The values of the parameter's enum, if it has one."""
+
+    @property
+    def annotation(self) -> str:
+        """The keyword argument's type: ``str``, ``int``, ``list[str]``, with
+        the enum class first for a parameter that has one."""
+        base = _QUERY_TYPES[self.param.type]
+        if self.param.enum is not None:
+            base = f"{self.param.enum} | {base}"
+        return f"list[{base}]" if self.param.repeated else base
+
+    @property
+    def table(self) -> dict[str, object]:
+        """The keyword arguments of its runtime ``QueryParam`` beyond the names."""
+        param = self.param
+        table: dict[str, object] = {"kind": param.type}
+        if param.required:
+            table["required"] = True
+        if param.repeated:
+            table["repeated"] = True
+        if self.choices is not None:
+            table["choices"] = self.choices
+        bounds = pair(param.range)
+        if bounds is not None:
+            table["range"] = bounds
+        return table
+
+
+def resolve_query(spec: sm.Spec, info: sm.OperationInfo) -> tuple[QueryRules, ...]:
+    """An operation's query parameters, in the spec's order."""
+    rules = []
+    for name, param in info.query.items():
+        enum = spec.root.enums.get(param.enum or "")
+        rules.append(
+            QueryRules(
+                name,
+                param.python_name or query_python_name(name),
+                param,
+                tuple(enum.members.values()) if enum is not None else None,
+            )
+        )
+    return tuple(rules)
+
+
 @attrs.frozen
 class OperationRules:
     """An operation file, resolved."""
@@ -276,6 +334,21 @@ class OperationRules:
     op: sm.Operation
     idempotent: bool
     forms: dict[str, FormRules]
+    query: tuple[QueryRules, ...] = ()
+
+    @property
+    def pagination(self) -> sm.Pagination | None:
+        """How the answer is paged, for a list operation."""
+        return self.op.operation.pagination
+
+    @property
+    def page_items(self) -> sm.Field | None:
+        """The response field that holds a page's items (paged operations)."""
+        pages = self.pagination
+        response = self.op.responses.get(self.op.operation.response)
+        if pages is None or response is None:
+            return None
+        return response.fields.get(pages.items)
 
     def pattern(self, name: str) -> sm.Pattern | None:
         return self.op.patterns.get(name)
@@ -333,6 +406,7 @@ def resolve(spec: sm.Spec) -> Resolved:
                 op,
                 idempotent(op.operation),
                 {n: resolve_form(n, f) for n, f in op.forms.items()},
+                resolve_query(spec, op.operation),
             )
             for op in spec.operations
         ),

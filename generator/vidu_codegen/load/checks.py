@@ -299,6 +299,7 @@ class _Checker:
                 selectors[form.selected_by] = name
             self.check_form(op, name, form)
         self.check_params(info)
+        self.check_query(op)
         for name, response in op.responses.items():
             self.claim_class(name, op.responses.where_key(name))
             for fname, field in response.fields.items():
@@ -366,6 +367,131 @@ class _Checker:
                 self.error(
                     info.params.where_key(name),
                     f"parameter {name!r} does not appear in the path",
+                )
+
+    def check_query(self, op: sm.Operation) -> None:
+        """Query parameters: names, Python names, types; then the pagination."""
+        info = op.operation
+        taken: dict[str, Pos] = {
+            p.python_name or nm.snake(n): info.params.where_key(n)
+            for n, p in info.params.items()
+        }
+        for name, param in info.query.items():
+            where = info.query.where_key(name)
+            if not self.name(where, name, nm.QUERY, "query parameter"):
+                continue
+            py_name = param.python_name or nm.query_python_name(name)
+            what = f"query parameter {name!r} gives the Python name"
+            if param.python_name is not None:
+                where, what = param.at.where("python_name"), "python_name"
+            if not self.name(where, py_name, nm.FIELD, what, nm.RESERVED_QUERY):
+                continue
+            if py_name in taken:
+                self.error(
+                    where,
+                    f"python_name {py_name!r} is used twice (first at {taken[py_name]})",
+                )
+            taken.setdefault(py_name, where)
+            self.check_query_param(name, param)
+        if info.pagination is not None:
+            self.check_pagination(op, info.pagination)
+        elif info.task == "list":
+            self.error(
+                info.at.where("task"),
+                "a task: list operation needs pagination (where its items are)",
+            )
+        if info.concurrency is not None:
+            self.check_concurrency(op, info.concurrency)
+
+    def check_concurrency(self, op: sm.Operation, counts: sm.Concurrency) -> None:
+        """Each count is an integer field of the operation's response."""
+        response = op.responses.get(op.operation.response)
+        if response is None:
+            return  # reported with the operation's response
+        for key in ("limit", "running", "queued"):
+            name = getattr(counts, key)
+            field = response.fields.get(name)
+            if field is None or field.type != "integer":
+                self.error(
+                    counts.at.where(key),
+                    f"concurrency {key} {name!r} is not an integer field of response "
+                    f"{op.operation.response}; fields: {_listed(response.fields)}",
+                )
+
+    def check_query_param(self, name: str, param: sm.QueryParam) -> None:
+        at = param.at
+        if param.enum is not None:
+            if param.enum not in self.spec.root.enums:
+                self.error(
+                    at.where("enum"),
+                    f"unknown enum {param.enum!r}; defined: {_listed(self.spec.root.enums)}",
+                )
+            elif param.type != "string":
+                self.error(
+                    at.where("enum"),
+                    f"query parameter {name}: only a string parameter can have an enum",
+                )
+        bounds = param.range
+        if bounds is None:
+            return
+        if param.type != "integer":
+            self.error(
+                at.where_key("range"),
+                f"range does not apply to a {param.type} query parameter",
+            )
+        elif len(bounds) != 2:
+            self.error(
+                at.where("range"),
+                f"range needs two numbers [min, max], got {len(bounds)}",
+            )
+        elif bounds[0] > bounds[1]:
+            self.error(
+                at.where("range"),
+                f"range [{bounds[0]}, {bounds[1]}] is inverted: min is above max",
+            )
+
+    def check_pagination(self, op: sm.Operation, pages: sm.Pagination) -> None:
+        """The token and page size are query parameters; the items and next
+        token are fields of the operation's response."""
+        query = op.operation.query
+        for key, kind in (("token", "string"), ("page_size", "integer")):
+            name = getattr(pages, key)
+            if name is None:
+                continue
+            param = query.get(name)
+            if param is None:
+                self.error(
+                    pages.at.where(key),
+                    f"pagination {key} {name!r} is not a query parameter; "
+                    f"query parameters: {_listed(query)}",
+                )
+            elif param.type != kind or param.repeated or param.enum is not None:
+                self.error(
+                    pages.at.where(key),
+                    f"pagination {key} {name!r} must be a single {kind} query parameter",
+                )
+            elif param.required:
+                self.error(
+                    pages.at.where(key),
+                    f"pagination {key} {name!r} cannot be required: the first page is asked without it",
+                )
+        response = op.responses.get(op.operation.response)
+        if response is None:
+            return  # reported with the operation's response
+        for key, kind in (("items", "an array"), ("next_token", "a string")):
+            name = getattr(pages, key)
+            field = response.fields.get(name)
+            if field is None:
+                self.error(
+                    pages.at.where(key),
+                    f"pagination {key} {name!r} is not a field of response "
+                    f"{op.operation.response}; fields: {_listed(response.fields)}",
+                )
+            elif field.type != kind.split()[1]:
+                self.error(
+                    pages.at.where(key),
+                    f"pagination {key} {name!r} must be {kind} field of response "
+                    f"{op.operation.response}, not {_listed(field.type) if isinstance(field.type, list) else field.type}",
                 )
 
     def check_form(self, op: sm.Operation, name: str, form: sm.Form) -> None:

@@ -319,6 +319,53 @@ class Param(Node):
     python_name: str | None = None
 
 
+QueryType: TypeAlias = Literal["string", "integer", "boolean", "datetime"]
+"""What a query parameter carries; ``datetime`` is an RFC 3339 string,
+``boolean`` travels as ``true`` or ``false``."""
+
+
+@attrs.define
+class QueryParam(Node):
+    """A query parameter, such as ``created_at.from`` in ``/tasks?created_at.from=``.
+
+    ``repeated``: the parameter may be given several times (a list in Python,
+    ``name=a&name=b`` on the wire).
+    """
+
+    summary: str
+    type: QueryType
+    enum: str | None = None
+    repeated: bool = False
+    required: bool = False
+    range: Seq[int] | None = None
+    python_name: str | None = None
+    source: Source | None = None
+    note: str | None = None
+
+
+@attrs.define
+class Pagination(Node):
+    """Page-token pagination: which query parameter carries the token, and
+    which response fields hold the page's items and the next token."""
+
+    token: str
+    items: str
+    next_token: str
+    page_size: str | None = None
+    note: str | None = None
+
+
+@attrs.define
+class Concurrency(Node):
+    """Which integer fields of a response report the account's concurrency:
+    the limit, the tasks running and the tasks queued."""
+
+    limit: str
+    running: str
+    queued: str
+    note: str | None = None
+
+
 @attrs.define
 class OperationInfo(Node):
     id: str
@@ -326,9 +373,12 @@ class OperationInfo(Node):
     path: str
     summary: str
     response: str
-    task: Literal["create", "get", "cancel"] | None = None
+    task: Literal["create", "get", "cancel", "list"] | None = None
     idempotent: bool | None = None
     params: Table[Param] = attrs.field(factory=Table)
+    concurrency: Concurrency | None = None
+    query: Table[QueryParam] = attrs.field(factory=Table)
+    pagination: Pagination | None = None
     note: str | None = None
 
 

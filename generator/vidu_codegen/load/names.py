@@ -37,6 +37,10 @@ method replaces ``-`` by ``_``, the command line ``_`` by ``-``)."""
 LOWER_NAME = FIELD
 """Asset and pattern names, path parameters: snake_case."""
 
+QUERY = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*(\.[a-z][a-z0-9]*(_[a-z0-9]+)*)*")
+"""Query parameter names: snake_case words, possibly joined by ``.``
+(``created_at.from``); the Python argument replaces each ``.`` by ``_``."""
+
 ENV_VAR = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
 """``api.auth.env``: an environment variable name."""
 
@@ -91,6 +95,9 @@ RESERVED_FIELDS = frozenset(
         "self",
         "to_json",
         "from_json",
+        "to_dict",
+        "extra",
+        "dict",
         "violations",
         # annotations of the class body would read the attribute instead
         "str",
@@ -110,6 +117,16 @@ methods or the command line's own commands."""
 
 RESERVED_PARAMS = frozenset({"self", "request", "validation", "fields"})
 """Path parameter names that clash with a client method's other arguments."""
+
+RESERVED_QUERY = RESERVED_PARAMS | frozenset({"query", "str", "int", "list"})
+"""Query parameter Python names that clash with a client method's other
+arguments or with a name its body or annotations use."""
+
+
+def query_python_name(name: str) -> str:
+    """The Python argument of query parameter ``name``: ``created_at.from`` ->
+    ``created_at_from`` (lint checks the result is a name that may be used)."""
+    return name.replace(".", "_")
 
 
 def constant(*parts: str) -> str:
@@ -135,6 +152,7 @@ _SHAPES = {
     MEMBER: "UPPER_CASE",
     FIELD: "snake_case (lower-case words joined by _)",
     OPERATION: "lower-case words joined by _ or -",
+    QUERY: "snake_case words, possibly joined by .",
     ENV_VAR: "an UPPER_CASE environment variable",
 }
 

@@ -168,6 +168,12 @@ class OperationCtx:
     selected: tuple[FormCtx, ...]
     responses: tuple[ResponseCtx, ...]
     note: str | None = None
+    query: tuple[rs.QueryRules, ...] = ()
+    """The query parameters, in the spec's order."""
+    pagination: sm.Pagination | None = None
+    page_item: str | None = None
+    """The class (or type) of a paged operation's items."""
+    concurrency: sm.Concurrency | None = None
 
 
 @attrs.frozen
@@ -344,6 +350,10 @@ class _Builder:
             selected=tuple(f for f in forms if f.selected_by is not None),
             responses=responses,
             note=info.note,
+            query=resolved.query,
+            pagination=resolved.pagination,
+            page_item=_page_item(resolved.page_items),
+            concurrency=info.concurrency,
         )
 
     def _form(self, op: sm.Operation, resolved: rs.FormRules) -> FormCtx:
@@ -540,6 +550,16 @@ def _default_doc(rules: rs.FieldRules) -> str | None:
     if rules.field.default is not None:
         return f"Default: {spell(rules.field.default)}."
     return None
+
+
+def _page_item(field: sm.Field | None) -> str | None:
+    """The Python type of a page's items: an object's class or a scalar type."""
+    items = field.items if field is not None else None
+    if items is None:
+        return None
+    if items.object is not None:
+        return items.object
+    return _ANNOTATIONS.get(items.type or "", "str")
 
 
 def build_context(resolved: rs.Resolved) -> PackageCtx:

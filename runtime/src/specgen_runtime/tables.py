@@ -108,6 +108,55 @@ class Callback:
     signature: Signature
 
 
+QueryKind = Literal["string", "integer", "boolean", "datetime"]
+"""What a query parameter carries; a ``datetime`` travels as RFC 3339 text,
+a ``boolean`` as ``true`` or ``false``."""
+
+
+@attrs.frozen
+class QueryParam:
+    """One query parameter of an operation.
+
+    ``name`` is the key on the wire (it may be dotted, ``created_at.from``),
+    ``py_name`` the client method's keyword argument. A ``repeated``
+    parameter takes a list, sent as one ``name=value`` pair per item.
+    """
+
+    name: str
+    py_name: str
+    kind: QueryKind = "string"
+    required: bool = False
+    repeated: bool = False
+    choices: tuple[str, ...] | None = None
+    """The values of the parameter's enum (documentation: others are sent too)."""
+    range: tuple[int, int] | None = None
+    """An integer parameter's bounds, inclusive."""
+
+
+@attrs.frozen
+class Pagination:
+    """Page-token pagination of a list operation.
+
+    ``token`` and ``page_size`` are query parameters (wire names); ``items``
+    and ``next_token`` fields of the answer. An empty or missing next token
+    ends the list.
+    """
+
+    token: str
+    items: str
+    next_token: str
+    page_size: str | None = None
+
+
+@attrs.frozen
+class Concurrency:
+    """The fields of an answer that report the account's concurrency."""
+
+    limit: str
+    running: str
+    queued: str
+
+
 @attrs.frozen
 class Operation:
     """One endpoint: where it is and how it may be retried."""
@@ -117,10 +166,16 @@ class Operation:
     path: str
     summary: str
     params: tuple[str, ...] = ()
-    task: Literal["create", "get", "cancel"] | None = None
+    task: Literal["create", "get", "cancel", "list"] | None = None
     idempotent: bool = False
     """Whether sending it twice has the effect of sending it once."""
     has_body: bool = False
+    query: tuple[QueryParam, ...] = ()
+    """The query parameters, in the spec's order."""
+    pagination: Pagination | None = None
+    """How the answer is paged, for a list operation."""
+    concurrency: Concurrency | None = None
+    """Where the answer reports the account's concurrency, if it does."""
 
     def url_path(self, values: Mapping[str, str]) -> str:
         """The path with its parameters filled in (quoted for a URL)."""
