@@ -1,0 +1,376 @@
+"""The asyncio client with hand-built tables of shapes the bundled spec does not have.
+
+A ``Jobs`` API: the key in ``X-Jobs-Key``, a job's id in ``ref`` and its state
+in ``phase`` (``queued``, ``done``, ``broken``), its error code in ``why``,
+errors as ``{"problem": {"kind", "text"}}``. A small server on 127.0.0.1
+answers from a script; an answer may be held back until the test releases
+it, so "in flight" is a state the test controls, not a race against time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+import cattrs
+import pytest
+from specgen_runtime.async_client import (
+    AsyncBaseClient,
+    OrphanedCreate,
+    orphaned_create,
+)
+from specgen_runtime.client import BaseClient
+from specgen_runtime.errors import BadRequestError, TaskFailed
+from specgen_runtime.retry import RetryPolicy
+from specgen_runtime.tables import (
+    ApiTables,
+    Auth,
+    ErrorFields,
+    Errors,
+    Operation,
+    Tasks,
+)
+from specgen_runtime.violations import Violation
+
+SUBMIT = Operation(
+    "submit", "POST", "/jobs", "Submit a job", task="create", has_body=True
+)
+READ = Operation(
+    "read", "GET", "/jobs/{job}", "Read a job", ("job",), task="get", idempotent=True
+)
+
+
+def _validate(operation_id: str, body: Any) -> list[Violation]:
+    if not isinstance(body.get("name"), str):
+        return [Violation("error", "name", "name.type", "name must be a string")]
+    return []
+
+
+JOBS = ApiTables(
+    name="Jobs",
+    package="jobs",
+    version="0.1.0",
+    base_url="https://jobs.example",
+    hosts={},
+    auth=Auth("X-Jobs-Key", ""),
+    models=(),
+    operations={SUBMIT.id: SUBMIT, READ.id: READ},
+    forms=(),
+    validate=_validate,
+    converter=cattrs.Converter(),
+    tasks=Tasks(
+        id_field="ref",
+        state_field="phase",
+        states=("queued", "done", "broken"),
+        success=frozenset({"done"}),
+        failure=frozenset({"broken"}),
+        error_code_field="why",
+    ),
+    errors=Errors(
+        ErrorFields(
+            code="", reason="problem.kind", message="problem.text", trace_id=""
+        ),
+        {},
+    ),
+)
+
+
+@attrs.frozen(kw_only=True)
+class Job:
+    ref: str | None = None
+    phase: str | None = None
+    why: str | None = None
+    creations: list[str] = attrs.field(factory=list)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Job:
+        return cls(
+            ref=data.get("ref"),
+            phase=data.get("phase"),
+            why=data.get("why"),
+            creations=list(data.get("creations") or []),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class JobRequest:
+    name: str
+    payload: str | None = None
+
+    def violations(self) -> list[Violation]:
+        return _validate("submit", self.to_json())
+
+    def to_json(self) -> dict[str, Any]:
+        body = {"name": self.name}
+        if self.payload is not None:
+            body["payload"] = self.payload
+        return body
+
+
+class JobsClient(BaseClient[Job]):
+    _api: ClassVar[ApiTables] = JOBS
+
+    def _get_task(self, task_id: str, /) -> Job:
+        return self._call(READ, {"job": task_id}, None, Job.from_json)
+
+
+class AsyncJobsClient(AsyncBaseClient[Job, Job]):
+    """What a package generated from the Jobs spec would hold."""
+
+    _api: ClassVar[ApiTables] = JOBS
+    _client_class: ClassVar[type[BaseClient[Any]]] = JobsClient
+
+    async def submit(self, **fields: Any) -> Job:
+        body = self._body(SUBMIT, None, fields, None, JobRequest)
+        return await self._create(SUBMIT, {}, body, Job.from_json)
+
+    async def read(self, job: str, /) -> Job:
+        return await self._call(READ, {"job": job}, None, Job.from_json)
+
+
+@attrs.define
+class Answer:
+    status: int = 200
+    body: dict[str, Any] = attrs.field(factory=dict)
+    headers: dict[str, str] = attrs.field(factory=dict)
+    hold: threading.Event | None = None
+    """Answer only once this is set (bounded: 10 s)."""
+
+
+@attrs.define
+class Script:
+    """What the server answers, in order (the last one again), and what came."""
+
+    answers: list[Answer] = attrs.field(factory=list)
+    received: list[tuple[str, str]] = attrs.field(factory=list)
+    answered: int = 0
+    lock: threading.Lock = attrs.field(factory=threading.Lock)
+
+    def next(self, method: str, path: str) -> Answer:
+        with self.lock:
+            self.received.append((method, path))
+            return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+    def count(self, method: str) -> int:
+        with self.lock:
+            return sum(1 for m, _ in self.received if m == method)
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, Script]]:
+    script = Script()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            answer = script.next(self.command, self.path)
+            if answer.hold is not None:
+                answer.hold.wait(10)
+            raw = json.dumps(answer.body).encode()
+            self.send_response(answer.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            for name, value in answer.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(raw)
+            with script.lock:
+                script.answered += 1
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", script
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+T = TypeVar("T")
+
+
+def run(main: Callable[[], Awaitable[T]]) -> T:
+    async def bounded() -> T:
+        return await asyncio.wait_for(main(), 30)
+
+    return asyncio.run(bounded())
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+def client(url: str, **options: Any) -> AsyncJobsClient:
+    options.setdefault("retry", RetryPolicy(max_retries=2, backoff=0.01))
+    return AsyncJobsClient("k-123456789", base_url=url, timeout=5.0, **options)
+
+
+def test_a_task_is_read_through_the_apis_own_fields(
+    server: tuple[str, Script],
+) -> None:
+    url, script = server
+    script.answers = [
+        Answer(body={"ref": "j1", "phase": "queued"}),
+        Answer(body={"ref": "j1", "phase": "queued"}),
+        Answer(body={"ref": "j1", "phase": "done", "creations": ["a", "b"]}),
+    ]
+    phases: list[str | None] = []
+
+    async def main() -> list[Any]:
+        async with client(url, sleep=lambda _: None) as jobs:
+            job = await jobs.submit(name="x")
+            assert job.ref is not None
+            return await jobs.wait(
+                job.ref, poll_interval=1.0, on_progress=lambda j: phases.append(j.phase)
+            )
+
+    assert run(main) == ["a", "b"]
+    assert phases == ["queued", "done"]
+    assert script.received == [
+        ("POST", "/jobs"),
+        ("GET", "/jobs/j1"),
+        ("GET", "/jobs/j1"),
+    ]
+
+
+def test_failure_and_errors_use_the_apis_layout(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers = [
+        Answer(body={"ref": "j2", "phase": "broken", "why": "TooBig"}),
+        Answer(400, {"problem": {"kind": "NoName", "text": "a job needs a name"}}),
+    ]
+
+    async def main() -> None:
+        async with client(url) as jobs:
+            with pytest.raises(TaskFailed) as failed:
+                await jobs.wait("j2")
+            assert failed.value.err_code == "TooBig"
+            with pytest.raises(BadRequestError) as refused:
+                await jobs.read("j2")
+            assert (refused.value.reason, refused.value.message) == (
+                "NoName",
+                "a job needs a name",
+            )
+
+    run(main)
+
+
+def test_an_orphaned_create_finds_its_id_in_the_apis_id_field(
+    server: tuple[str, Script],
+) -> None:
+    url, script = server
+    release = threading.Event()
+    script.answers = [Answer(body={"ref": "j3", "phase": "queued"}, hold=release)]
+    told: list[OrphanedCreate[Job]] = []
+
+    async def main() -> OrphanedCreate[Any]:
+        delivered = asyncio.Event()
+
+        def on_orphan(orphan: OrphanedCreate[Job]) -> None:
+            told.append(orphan)
+            delivered.set()
+
+        async with client(url, on_orphaned_create=on_orphan) as jobs:
+            submitting = asyncio.create_task(jobs.submit(name="x", payload="p-1"))
+            await until(lambda: script.count("POST") == 1, "the POST")
+            submitting.cancel()
+            with pytest.raises(asyncio.CancelledError) as caught:
+                await submitting
+            orphan = orphaned_create(caught.value)
+            assert orphan is not None
+            assert orphan.state == "pending"
+            assert jobs.orphaned_creates == [orphan]
+            release.set()
+            await asyncio.wait_for(delivered.wait(), 10)
+            return orphan
+
+    orphan = run(main)
+    assert orphan.state == "created"
+    assert orphan.task_id == "j3"
+    assert orphan.payload == "p-1"
+    assert told == [orphan]
+    assert script.count("POST") == 1
+
+
+def test_a_cancel_during_a_retry_wait_sends_nothing_more(
+    server: tuple[str, Script],
+) -> None:
+    """A 503 is retried for a create (nothing was done); cancelled during the
+    wait before that retry, the create is abandoned and known not created."""
+    url, script = server
+    script.answers = [Answer(503, {}, {"Retry-After": "3"})]
+
+    async def main() -> OrphanedCreate[Any]:
+        async with client(url) as jobs:
+            submitting = asyncio.create_task(jobs.submit(name="x"))
+            await until(lambda: script.answered == 1, "the 503")
+            submitting.cancel()
+            with pytest.raises(asyncio.CancelledError) as caught:
+                await submitting
+            orphan = orphaned_create(caught.value)
+            assert orphan is not None
+            return await orphan.outcome()
+
+    orphan = run(main)
+    assert orphan.state == "not_created"
+    assert orphan.error is None
+    assert script.count("POST") == 1, "the retry was not sent"
+
+
+def test_a_cancelled_wait_sends_no_poll_after_the_one_in_flight(
+    server: tuple[str, Script],
+) -> None:
+    url, script = server
+    release = threading.Event()
+    script.answers = [Answer(body={"ref": "j4", "phase": "queued"}, hold=release)]
+
+    async def main() -> int:
+        async with client(url, sleep=asyncio.sleep) as jobs:
+            waiting = asyncio.create_task(jobs.wait("j4", poll_interval=0.01))
+            await until(lambda: script.count("GET") == 1, "the poll")
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            release.set()
+        return script.count("GET")
+
+    assert run(main) == 1
+
+
+def test_each_call_runs_on_a_worker_thread_of_its_own_client(
+    server: tuple[str, Script],
+) -> None:
+    url, script = server
+    release = threading.Event()
+    script.answers = [Answer(body={"ref": "j5", "phase": "done"}, hold=release)]
+
+    async def main() -> int:
+        async with client(url, max_concurrency=3) as jobs:
+            reads = [asyncio.create_task(jobs.read(f"j{n}")) for n in range(5)]
+            await until(lambda: script.count("GET") == 3, "three reads at once")
+            await asyncio.sleep(0.05)
+            at_most = script.count("GET")
+            release.set()
+            await asyncio.gather(*reads)
+            return at_most
+
+    assert run(main) == 3, "the others waited for a thread"
+    assert script.count("GET") == 5
