@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
@@ -266,3 +267,35 @@ def test_logs_go_to_the_packages_logger_with_the_key_hidden(
 def test_every_error_is_a_client_error() -> None:
     for error in (ValidationError, AuthenticationError, BadRequestError):
         assert issubclass(error, ClientError)
+
+
+def test_a_query_is_url_encoded_with_dotted_names_as_they_are(
+    server: tuple[str, Script],
+) -> None:
+    url, script = server
+    query: dict[str, str | int | float | bool] = {
+        "created_at.from": "2025-01-01T00:00:00+08:00",
+        "page_size": 10,
+        "ratio": 0.5,
+        "deep": True,
+        "shallow": False,
+        "q": "a b&c=d/é",
+    }
+    with NotesClient("k-123456789", base_url=url) as client:
+        note = client._call(READ, {"note": "n 1"}, None, Note.from_json, query=query)
+    assert note == Note(id="n1", text="hello")
+    path = script.received[0][1]
+    assert path == (
+        "/notes/n%201?created_at.from=2025-01-01T00%3A00%3A00%2B08%3A00"
+        "&page_size=10&ratio=0.5&deep=true&shallow=false&q=a%20b%26c%3Dd%2F%C3%A9"
+    )
+    parsed = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+    assert parsed["created_at.from"] == ["2025-01-01T00:00:00+08:00"]
+    assert parsed["q"] == ["a b&c=d/é"]
+
+
+def test_an_empty_query_adds_nothing(server: tuple[str, Script]) -> None:
+    url, script = server
+    with NotesClient("k-123456789", base_url=url) as client:
+        client._call(READ, {"note": "n1"}, None, Note.from_json, query={})
+    assert script.received[0][1] == "/notes/n1"
