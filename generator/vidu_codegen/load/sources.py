@@ -41,6 +41,22 @@ MAX_QUOTE_CHARS = 1000
 _JOINERS = frozenset("-./:")
 """Characters that join two tokens into one (``5-8``, ``2.0``, ``16:9``)."""
 
+_ASSET_KEYS = (
+    "formats",
+    "min_width",
+    "min_height",
+    "aspect_ratio",
+    "max_file_bytes",
+    "extra_prefixes",
+)
+"""The keys of an asset that take a ``source:`` (``source: {key: quote}``)."""
+
+
+def _word(char: str) -> bool:
+    """Whether ``char`` is part of a word: a letter, a digit or ``_``
+    (``auto`` is no token of ``auto_subjects``)."""
+    return char.isalnum() or char == "_"
+
 
 def normalise(text: str) -> str:
     """``text`` with every run of whitespace as one space, trimmed."""
@@ -106,12 +122,12 @@ class Page:
         if before < 0 or after >= len(text):
             return False
         first, second = text[before], text[after]
-        if first.isalnum() and second.isalnum():
+        if _word(first) and _word(second):
             return True
         if second in _JOINERS and after + 1 < len(text):
-            return first.isalnum() and text[after + 1].isalnum()
+            return _word(first) and _word(text[after + 1])
         if first in _JOINERS and before > 0:
-            return text[before - 1].isalnum() and second.isalnum()
+            return _word(text[before - 1]) and _word(second)
         return False
 
     def find_all(self, quote: str, within: Span | None = None) -> list[Span]:
@@ -217,14 +233,8 @@ def _walk(spec: sm.Spec) -> Iterator[Sourced]:
         )
     for name, asset in root.assets.items():
         keyed = asset.source or Table()
-        for key in (
-            "formats",
-            "min_width",
-            "min_height",
-            "aspect_ratio",
-            "max_file_bytes",
-        ):
-            if getattr(asset, key) is None:
+        for key in _ASSET_KEYS:
+            if not _has_value(asset, key):
                 continue
             pos = keyed.where(key) if key in keyed else asset.at.where_key(key)
             yield Sourced(
@@ -285,6 +295,12 @@ def _walk(spec: sm.Spec) -> Iterator[Sourced]:
                     required=False,
                     label=f"`{field_name}`",
                 )
+
+
+def _has_value(asset: sm.AssetDef, key: str) -> bool:
+    """Whether the asset gives ``key`` (an empty ``extra_prefixes`` gives none)."""
+    value = getattr(asset, key)
+    return value is not None and (key != "extra_prefixes" or bool(value))
 
 
 def _fields(
@@ -546,6 +562,7 @@ def check_sources(spec: sm.Spec, spec_dir: Path) -> list[Finding]:
                 )
             section_names[section] = name
     findings += _check_section_keys(spec, section_names)
+    findings += _check_asset_keys(spec)
     for sourced in _walk(spec):
         if sourced.source is None:
             if sourced.required:
@@ -599,6 +616,24 @@ def _check_section_keys(spec: sm.Spec, section_names: dict[str, str]) -> list[Fi
                     node.at.where("source_section"),
                     f"no section {section!r} in `sources:`; "
                     f"known: {', '.join(section_names) or 'none'}",
+                )
+            )
+    return findings
+
+
+def _check_asset_keys(spec: sm.Spec) -> list[Finding]:
+    """An asset's ``source:`` names only keys the asset gives."""
+    findings = []
+    for name, asset in spec.root.assets.items():
+        for key in asset.source or ():
+            if key in _ASSET_KEYS and _has_value(asset, key):
+                continue
+            given = ", ".join(k for k in _ASSET_KEYS if _has_value(asset, k))
+            findings.append(
+                Finding(
+                    (asset.source or Table()).where_key(key),
+                    f"asset {name!r} gives no {key!r} to quote a source for; "
+                    f"its sourced keys: {given}",
                 )
             )
     return findings
