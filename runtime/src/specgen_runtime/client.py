@@ -83,8 +83,9 @@ T = TypeVar("T")
 DEFAULT_MAX_RESPONSE_BYTES = 8 * MIB
 """The default size limit of an API answer, after decompression."""
 
-QueryValue = str | int | float | bool
-"""What a query parameter may carry; ``True`` travels as ``true``."""
+QueryValue = str | int | float | bool | list[str | int]
+"""What a query parameter may carry; ``True`` travels as ``true``, a list as
+one ``name=value`` pair per item."""
 
 _NOT_SEEN = object()
 
@@ -634,7 +635,8 @@ def _query_string(query: Mapping[str, QueryValue]) -> str:
     """``query`` URL-encoded, names as given, booleans as ``true``/``false``."""
     pairs = [
         (name, ("true" if value else "false") if isinstance(value, bool) else value)
-        for name, value in query.items()
+        for name, values in query.items()
+        for value in (values if isinstance(values, list) else [values])
     ]
     return urlencode(pairs, quote_via=quote)
 
