@@ -46,11 +46,14 @@ from typing import IO, Any, Literal
 import attrs
 
 from .assets import AssetRules, read_asset
+from .batch.cli import add_command as add_batch_command
+from .batch.cli import run_command as run_batch_command
+from .cli_help import Overview, command_name, global_parser
 from .client import BaseClient
 from .errors import BaseError, DestinationExists, InvalidAPIKey
 from .redaction import Secret
 from .tables import ApiTables, Operation
-from .violations import MODES, ValidationError, Violation
+from .violations import ValidationError, Violation
 
 __all__ = ["Assets", "CommandLine", "check", "main", "shorten"]
 
@@ -62,7 +65,7 @@ _DATA_URI_SHOWN = 48
 
 
 def _command(operation: Operation) -> str:
-    return operation.id.replace("_", "-")
+    return command_name(operation.id)
 
 
 def _method_name(operation: Operation) -> str:
@@ -274,47 +277,27 @@ class CommandLine:
         """How the command is run: ``python -m <package>``."""
         return f"python -m {self.api.package}"
 
+    def overview(self) -> Overview:
+        """What the top-level help shows (a generated ``__main__`` renders the
+        same from the spec, to answer ``--help`` without the client)."""
+        api = self.api
+        return Overview(
+            package=api.package,
+            env=api.auth.env,
+            hosts=tuple(api.hosts),
+            base_url=api.base_url,
+            operations=tuple((op.id, op.summary) for op in api.operations.values()),
+            batch=any(op.task == "list" for op in api.operations.values()),
+        )
+
     def build_parser(self) -> argparse.ArgumentParser:
         """The argument parser: global options and one subcommand per operation."""
         api = self.api
-        env = api.auth.env
-        parser = argparse.ArgumentParser(
-            prog=self.prog,
-            description="Call the API from the command line. Exit status: 0 done, "
-            "1 the service failed, 2 invalid input.",
-        )
-        parser.add_argument(
-            "--api-key",
-            help=f"the API key (default: ${env})" if env else "the API key",
-        )
-        hosts = ", ".join(api.hosts)
-        parser.add_argument(
-            "--base-url",
-            help=f"a URL or a host name ({hosts}); default {api.base_url}",
-        )
-        parser.add_argument(
-            "--validation",
-            choices=MODES,
-            default="strict",
-            help="strict: refuse invalid requests (default); warn: report and send; "
-            "off: send unchecked",
-        )
-        parser.add_argument(
-            "--timeout",
-            type=float,
-            default=60.0,
-            help="seconds for each call, retries included; for a download, "
-            "seconds without a byte (default 60)",
-        )
-        parser.add_argument("--max-retries", type=int, default=2)
-        parser.add_argument(
-            "-v", "--verbose", action="store_true", help="log requests to stderr"
-        )
-        commands = parser.add_subparsers(
-            dest="command", required=True, metavar="OPERATION"
-        )
+        parser, commands = global_parser(self.overview())
         for operation in api.operations.values():
             self._add_operation(commands, operation)
+        if any(op.task == "list" for op in api.operations.values()):
+            add_batch_command(commands)
         return parser
 
     def _add_operation(
@@ -378,6 +361,8 @@ class CommandLine:
                 return 130
 
     def _run(self, args: argparse.Namespace, key: Secret) -> int:
+        if getattr(args, "batch", False):
+            return run_batch_command(self.client_class, args)
         operation: Operation = args.operation
         download = getattr(args, "download", None)
         if download and not args.overwrite:

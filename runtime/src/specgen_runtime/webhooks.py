@@ -42,6 +42,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
+from .batch.marker import unwrap_task
 from .errors import BaseError
 from .tables import Signature
 
@@ -367,7 +368,8 @@ class Webhooks(Generic[BodyT]):
         """Read a callback body into the spec's callback class.
 
         Fields the spec does not know are ignored; a state the package does not
-        know is kept as a plain string.
+        know is kept as a plain string. A ``payload`` a batch job marked
+        comes back as its user set it (:func:`.batch.marker.unwrap`).
 
         :raises InvalidWebhookBody: the body is not a JSON object of that shape.
         """
@@ -394,7 +396,7 @@ class Webhooks(Generic[BodyT]):
                 f"callback body is a JSON {type(data).__name__}, not an object"
             )
         try:
-            return self.read_body(data)
+            return unwrap_task(self.read_body(data))
         except Exception as exc:  # cattrs reports shape errors in several classes
             raise InvalidWebhookBody(
                 f"callback body has the wrong shape: {exc}"

@@ -1,0 +1,398 @@
+"""The batch ledger: every job's state, in SQLite, in the output folder.
+
+One row per job (``jobs``) and one per change of state or error (``events``),
+in ``<out>/batch-ledger.sqlite3``. The runner writes a job's ``creating``
+state, and commits it, before its create is sent: whatever happens next (an
+answer, a lost connection, the process killed), the ledger says that a task
+may exist for that job, and a later run looks for it before sending again.
+
+Durability: WAL journal with ``synchronous=FULL``. In WAL mode ``NORMAL``
+survives a crash of the process but may lose the last commits when the
+machine loses power; a lost ``creating`` would let a create be sent twice,
+which costs money, while ``FULL`` costs one sync per commit. The runner
+commits once per round of decisions (marking a whole round of jobs
+``creating`` together), not once per job, so the cost stays small.
+
+One runner at a time: the folder is locked (``batch-ledger.lock``, an OS
+lock the system drops when the process dies, however it dies).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, Final, Literal, get_args
+
+import attrs
+
+from ..errors import BaseError
+from .manifest import Job
+
+__all__ = [
+    "DONE_STATES",
+    "LEDGER_NAME",
+    "LOCK_NAME",
+    "STATES",
+    "Ledger",
+    "LedgerError",
+    "Row",
+    "State",
+]
+
+State = Literal[
+    "pending", "creating", "created", "finished", "downloaded", "failed", "ambiguous"
+]
+"""A job's state.
+
+``pending``: not sent yet (or proven not created, to be sent again);
+``creating``: a create was or is about to be sent, its outcome unknown;
+``created``: the task exists (``task_id``); ``finished``: it succeeded, its
+video not saved yet; ``downloaded``: saved as ``file``; ``failed``: the task
+failed, or the service refused the request; ``ambiguous``: a create whose
+outcome cannot be told (the task list does not show payloads), never sent
+again unless asked.
+"""
+
+STATES: Final[tuple[State, ...]] = get_args(State)
+DONE_STATES: Final[frozenset[State]] = frozenset({"downloaded", "failed", "ambiguous"})
+"""States the runner does nothing more with."""
+
+LEDGER_NAME = "batch-ledger.sqlite3"
+LOCK_NAME = "batch-ledger.lock"
+
+_SCHEMA_VERSION = "1"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    line INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    body TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    marker TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    task_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    credits INTEGER,
+    err_code TEXT,
+    error TEXT,
+    sent_at REAL,
+    created_at TEXT,
+    added_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, id);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    job INTEGER NOT NULL REFERENCES jobs (id),
+    at REAL NOT NULL,
+    state TEXT NOT NULL,
+    message TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_job ON events (job, id);
+"""
+
+_COLUMNS = (
+    "id, key, line, file, body, digest, marker, state, task_id, attempts, "
+    "credits, err_code, error, sent_at, created_at, updated_at"
+)
+_UPDATABLE = frozenset(
+    {"task_id", "attempts", "credits", "err_code", "error", "sent_at", "created_at"}
+)
+
+
+class LedgerError(BaseError):
+    """The ledger cannot be opened or does not fit the manifest."""
+
+
+@attrs.frozen
+class Row:
+    """A job as the ledger holds it."""
+
+    id: int
+    key: str
+    line: int
+    file: str
+    body: str
+    """The request body as JSON text (without the marker)."""
+    digest: str
+    marker: str
+    state: State
+    task_id: str | None
+    attempts: int
+    """How many creates were sent (or about to be) for this job."""
+    credits: int | None
+    err_code: str | None
+    error: str | None
+    """The last error met, for the report."""
+    sent_at: float | None
+    """Wall time (Unix seconds) the last create was marked ``creating``."""
+    created_at: str | None
+    """The task's creation time as the service gave it."""
+    updated_at: float
+
+    def request(self) -> dict[str, Any]:
+        """The request body, decoded."""
+        body = json.loads(self.body)
+        if not isinstance(body, dict):
+            raise LedgerError(f"job {self.key}: its stored body is not an object")
+        return body
+
+
+class Ledger:
+    """The jobs of one output folder; use as a context manager.
+
+    Every method commits before it returns, unless called inside
+    :meth:`transaction`, which commits once at its end. Not thread-safe:
+    the runner writes from one thread.
+    """
+
+    def __init__(self, folder: Path, *, wall: Any = time.time) -> None:
+        self.folder = folder
+        self.path = folder / LEDGER_NAME
+        self._wall = wall
+        self._lock_file: IO[bytes] | None = None
+        self._depth = 0
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._lock()
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        except (OSError, sqlite3.Error) as exc:
+            self._unlock()
+            raise LedgerError(f"cannot open the ledger {self.path}: {exc}") from None
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+            self._check_version()
+        except sqlite3.Error as exc:
+            self.close()
+            raise LedgerError(f"{self.path} is not a usable ledger: {exc}") from None
+
+    def _lock(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # no advisory locks here: one runner is assumed
+            return
+        handle = open(self.folder / LOCK_NAME, "ab")  # noqa: SIM115 # held while open
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise LedgerError(
+                f"another batch run is using {self.folder}: wait for it to end"
+            ) from None
+        self._lock_file = handle
+
+    def _unlock(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+    def _check_version(self) -> None:
+        found = self._db.execute(
+            "SELECT value FROM meta WHERE name = 'schema'"
+        ).fetchone()
+        if found is None:
+            self._db.execute(
+                "INSERT INTO meta (name, value) VALUES ('schema', ?)",
+                (_SCHEMA_VERSION,),
+            )
+        elif found[0] != _SCHEMA_VERSION:
+            raise LedgerError(
+                f"{self.path} has ledger format {found[0]}, this runner reads "
+                f"format {_SCHEMA_VERSION}"
+            )
+
+    def close(self) -> None:
+        """Close the database and release the folder."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        self._unlock()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- writing ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group the writes inside into one commit (nested: the outermost)."""
+        if self._depth == 0:
+            self._db.execute("BEGIN IMMEDIATE")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            if self._depth == 0:
+                self._db.execute("ROLLBACK")
+            raise
+        self._depth -= 1
+        if self._depth == 0:
+            self._db.execute("COMMIT")
+
+    def meta(self, name: str) -> str | None:
+        """A value the run keeps beside the jobs (``None`` if unset)."""
+        found = self._db.execute(
+            "SELECT value FROM meta WHERE name = ?", (name,)
+        ).fetchone()
+        return None if found is None else str(found[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        """Keep ``value`` under ``name``."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO meta (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+    def add(self, job: Job, marker: str) -> None:
+        """Add ``job`` as ``pending`` with its ``marker``."""
+        now = self._wall()
+        body = json.dumps(job.body, ensure_ascii=False, separators=(",", ":"))
+        with self.transaction():
+            cursor = self._db.execute(
+                "INSERT INTO jobs (key, line, file, body, digest, marker, state, "
+                "added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                (job.key, job.line, job.file, body, job.digest, marker, now, now),
+            )
+            self._event(int(cursor.lastrowid or 0), "pending", f"line {job.line}", now)
+
+    def update(
+        self, job: int, state: State, message: str | None = None, **fields: object
+    ) -> None:
+        """Move ``job`` to ``state``, setting ``fields``; ``message`` is logged."""
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"not ledger columns: {sorted(unknown)}")
+        now = self._wall()
+        names = ["state = ?", "updated_at = ?", *(f"{name} = ?" for name in fields)]
+        with self.transaction():
+            self._db.execute(
+                f"UPDATE jobs SET {', '.join(names)} WHERE id = ?",  # names checked
+                (state, now, *fields.values(), job),
+            )
+            self._event(job, state, message, now)
+
+    def mark_creating(self, jobs: Iterable[int]) -> float:
+        """Mark ``jobs`` ``creating``, one more attempt each; the time marked."""
+        now = self._wall()
+        with self.transaction():
+            for job in jobs:
+                self._db.execute(
+                    "UPDATE jobs SET state = 'creating', attempts = attempts + 1, "
+                    "sent_at = ?, updated_at = ? WHERE id = ?",
+                    (now, now, job),
+                )
+                self._event(job, "creating", None, now)
+        return float(now)
+
+    def _event(self, job: int, state: str, message: str | None, now: float) -> None:
+        self._db.execute(
+            "INSERT INTO events (job, at, state, message) VALUES (?, ?, ?, ?)",
+            (job, now, state, message),
+        )
+
+    # --- reading -----------------------------------------------------------------
+
+    def by_key(self, key: str) -> Row | None:
+        """The job with ``key``, if the ledger has it."""
+        found = self._db.execute(
+            f"SELECT {_COLUMNS} FROM jobs WHERE key = ?",  # constant
+            (key,),
+        ).fetchone()
+        return None if found is None else _row(found)
+
+    def get(self, job: int) -> Row:
+        """The job with id ``job``."""
+        found = self._db.execute(
+            f"SELECT {_COLUMNS} FROM jobs WHERE id = ?",  # constant
+            (job,),
+        ).fetchone()
+        if found is None:
+            raise LedgerError(f"no job {job} in {self.path}")
+        return _row(found)
+
+    def in_state(
+        self, *states: State, limit: int | None = None, exclude: Iterable[int] = ()
+    ) -> list[Row]:
+        """Jobs in any of ``states``, oldest first (at most ``limit``)."""
+        skip = tuple(exclude)
+        marks = ", ".join("?" for _ in states)
+        query = f"SELECT {_COLUMNS} FROM jobs WHERE state IN ({marks})"  # marks only
+        if skip:
+            query += f" AND id NOT IN ({', '.join('?' for _ in skip)})"
+        query += " ORDER BY id"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        return [_row(r) for r in self._db.execute(query, (*states, *skip))]
+
+    def rows(self) -> Iterator[Row]:
+        """Every job, in manifest order, read a page at a time."""
+        last = 0
+        while True:
+            page = self._db.execute(
+                f"SELECT {_COLUMNS} FROM jobs WHERE id > ? ORDER BY id LIMIT 500",  # constant
+                (last,),
+            ).fetchall()
+            if not page:
+                return
+            for found in page:
+                yield _row(found)
+            last = int(page[-1][0])
+
+    def counts(self) -> dict[State, int]:
+        """How many jobs are in each state (every state listed)."""
+        found = dict(
+            self._db.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state")
+        )
+        return {state: int(found.get(state, 0)) for state in STATES}
+
+    def credits(self) -> int:
+        """Credits the service charged for the jobs' tasks, as far as known."""
+        total = self._db.execute(
+            "SELECT COALESCE(SUM(credits), 0) FROM jobs WHERE state != 'failed'"
+        ).fetchone()[0]
+        return int(total)
+
+    def events(self, job: int) -> list[tuple[float, str, str | None]]:
+        """``(time, state, message)`` of every change of ``job``, in order."""
+        return [
+            (float(at), str(state), message)
+            for at, state, message in self._db.execute(
+                "SELECT at, state, message FROM events WHERE job = ? ORDER BY id",
+                (job,),
+            )
+        ]
+
+
+def _row(found: tuple[Any, ...]) -> Row:
+    return Row(*found)
+
+
+def job_fields(row: Row) -> Mapping[str, object]:
+    """The columns of ``row`` the report shows."""
+    return {
+        "key": row.key,
+        "line": row.line,
+        "task_id": row.task_id,
+        "state": row.state,
+        "file": row.file,
+        "credits": row.credits,
+        "attempts": row.attempts,
+        "err_code": row.err_code,
+        "error": row.error,
+    }

@@ -1,0 +1,408 @@
+"""Reading and checking a batch manifest: JSON Lines, one job per line.
+
+A line is either a request body as it would be sent::
+
+    {"model": "viduq1", "images": ["https://example.com/a.png"], "prompt": "A bear waves."}
+
+or a job with a key and a file name around it::
+
+    {"key": "bear-1", "file": "bear-1.mp4", "request": {"model": "viduq1", ...}}
+
+``key`` (default ``line-<number>``) names the job in the ledger, the log and
+the report; it must be unique in the manifest. ``file`` (default the key,
+made a safe file name, with ``.mp4``) is where the video is saved in the
+output folder; it is a plain file name, unique too. An object with a
+``request`` member is read as the second form; blank lines are skipped.
+
+Every line is checked before anything is sent: that it is a JSON object of
+one of the two forms, the request body against the spec's rules
+(``validate_payload``, so either request form is accepted and every field
+path is named), and that the payload still fits its length limit once the
+job's marker is put in front of it. :func:`check_manifest` reports every
+problem of every line, each with its line number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from ..client import safe_file_name
+from ..errors import BaseError
+from ..tables import ApiTables, Operation
+from ..violations import Severity, Violation
+from . import marker
+
+__all__ = [
+    "DEFAULT_MAX_JOBS",
+    "RESERVED_PREFIX",
+    "Checked",
+    "Job",
+    "ManifestError",
+    "Problem",
+    "Rules",
+    "check_manifest",
+]
+
+DEFAULT_MAX_JOBS = 100_000
+"""How many jobs a manifest may hold unless told otherwise."""
+
+RESERVED_PREFIX = "batch-"
+"""File names starting with this are the runner's own (ledger, report)."""
+
+_MAX_KEY_LENGTH = 200
+_FALLBACK_LINE_BYTES = 64 << 20
+_LINE_OVERHEAD = 64 << 10
+"""Room for the key, the file name and the JSON around a request body."""
+_SKIP_CHUNK = 1 << 20
+_WRAPPER_FIELDS = frozenset({"key", "file", "request"})
+
+
+class ManifestError(BaseError, ValueError):
+    """The manifest cannot be used; the message says where and why."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with one line of the manifest."""
+
+    line: int
+    field: str
+    """A field path inside the request (``images[2]``), ``key``, ``file``,
+    or empty for the line as a whole."""
+    message: str
+    rule: str = "manifest"
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"line {self.line}"
+        if self.field:
+            where += f": {self.field}"
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{prefix}{where}: {self.message} [{self.rule}]"
+
+
+@attrs.frozen
+class Job:
+    """One valid line: a request to send and where its video goes."""
+
+    line: int
+    key: str
+    file: str
+    body: Mapping[str, Any]
+    """The request body as the manifest gives it (without the marker)."""
+
+    @property
+    def digest(self) -> str:
+        """A hash of what the job asks for, to notice a changed manifest."""
+        text = json.dumps(
+            {"file": self.file, "request": self.body},
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@attrs.frozen
+class Checked:
+    """A line after checking: its job when valid, and everything found."""
+
+    line: int
+    job: Job | None
+    problems: tuple[Problem, ...]
+
+
+@attrs.frozen
+class Rules:
+    """What a line is checked against, worked out once from the tables."""
+
+    api: ApiTables
+    operation: Operation
+    marker_field: str
+    """The pass-through field that carries the job's marker (``payload``)."""
+    marker_limit: int
+    """The most characters that field may hold."""
+    max_line_bytes: int
+    max_jobs: int
+
+    @classmethod
+    def of(
+        cls,
+        api: ApiTables,
+        operation: Operation,
+        *,
+        marker_field: str = "payload",
+        max_line_bytes: int | None = None,
+        max_jobs: int = DEFAULT_MAX_JOBS,
+    ) -> Rules:
+        """The rules of ``operation``, whose forms must have ``marker_field``.
+
+        :raises ManifestError: no form of the operation has that field, or
+            it has no length limit.
+        """
+        forms = [f for f in api.forms if f.operation == operation.id]
+        limits = [
+            f.fields[marker_field].length
+            for f in forms
+            if marker_field in f.fields and f.fields[marker_field].kind == "string"
+        ]
+        if not limits or any(limit is None for limit in limits):
+            raise ManifestError(
+                f"operation {operation.id} has no string field {marker_field!r} "
+                "with a length limit to carry a batch job's marker"
+            )
+        limit = min(limit[1] for limit in limits if limit is not None)
+        if max_line_bytes is None:
+            bodies = [f.body_max_bytes for f in forms]
+            max_line_bytes = (
+                max(b for b in bodies if b is not None) + _LINE_OVERHEAD
+                if bodies and None not in bodies
+                else _FALLBACK_LINE_BYTES
+            )
+        if max_line_bytes < 2 or max_jobs < 1:
+            raise ValueError("max_line_bytes must be at least 2 and max_jobs 1")
+        return cls(api, operation, marker_field, limit, max_line_bytes, max_jobs)
+
+
+def check_manifest(
+    stream: IO[bytes],
+    rules: Rules,
+    *,
+    out_dir: Path | None = None,
+    known: Callable[[str], bool] = lambda key: False,
+) -> Iterator[Checked]:
+    """Check every line of ``stream``; yield each non-blank line, checked.
+
+    Keys and files are checked for being unique across the manifest (only
+    they are remembered, not the bodies, so a long manifest takes little
+    memory). With ``out_dir``, the file of a job that is not ``known`` yet
+    (not in the ledger) must not exist there: the runner never overwrites
+    one. The caller decides what to
+    do with lines that have problems.
+
+    A line longer than ``rules.max_line_bytes`` and more lines than
+    ``rules.max_jobs`` are problems naming the limit.
+    """
+    keys: dict[str, int] = {}
+    files: dict[str, int] = {}
+    jobs = 0
+    for number, raw in _lines(stream, rules.max_line_bytes):
+        if raw is None:
+            yield Checked(
+                number,
+                None,
+                (
+                    Problem(
+                        number,
+                        "",
+                        f"longer than the limit of {rules.max_line_bytes} bytes: "
+                        "pass max_line_bytes= (--max-line-bytes) to raise it",
+                        "manifest.line_length",
+                    ),
+                ),
+            )
+            continue
+        if not raw.strip():
+            continue
+        jobs += 1
+        if jobs > rules.max_jobs:
+            yield Checked(
+                number,
+                None,
+                (
+                    Problem(
+                        number,
+                        "",
+                        f"more than {rules.max_jobs} jobs: pass max_jobs= "
+                        "(--max-jobs) to raise the limit",
+                        "manifest.jobs",
+                    ),
+                ),
+            )
+            return
+        yield _check_line(number, raw, rules, keys, files, out_dir, known)
+
+
+def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, bytes)``; ``None`` for a line over ``limit`` bytes."""
+    number = 0
+    while True:
+        number += 1
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            _skip_rest(stream)
+            yield number, None
+            continue
+        yield number, raw
+
+
+def _skip_rest(stream: IO[bytes]) -> None:
+    """Read past the end of the current line, a chunk at a time."""
+    while True:
+        chunk = stream.readline(_SKIP_CHUNK)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def _check_line(
+    number: int,
+    raw: bytes,
+    rules: Rules,
+    keys: dict[str, int],
+    files: dict[str, int],
+    out_dir: Path | None,
+    known: Callable[[str], bool],
+) -> Checked:
+    problems: list[Problem] = []
+
+    def problem(field: str, message: str, rule: str) -> Checked:
+        problems.append(Problem(number, field, message, rule))
+        return Checked(number, None, tuple(problems))
+
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        return problem("", "JSON nested too deeply", "manifest.json")
+    except ValueError as exc:
+        return problem("", f"not JSON: {exc}", "manifest.json")
+    if not isinstance(data, dict):
+        return problem(
+            "", f"a JSON {type(data).__name__}, not an object", "manifest.shape"
+        )
+    if "request" in data:
+        unknown = sorted(set(data) - _WRAPPER_FIELDS)
+        if unknown:
+            problems.append(
+                Problem(
+                    number,
+                    unknown[0],
+                    f"unknown member(s) {', '.join(map(repr, unknown))}: a line is "
+                    'a request body or {"key": ..., "file": ..., "request": {...}}',
+                    "manifest.shape",
+                )
+            )
+        body = data["request"]
+        key: object = data.get("key", f"line-{number}")
+        file: object = data.get("file")
+        if not isinstance(body, dict):
+            return problem(
+                "request", "must be a JSON object (the request body)", "manifest.shape"
+            )
+    else:
+        body, key, file = data, f"line-{number}", None
+    problems.extend(_check_key(number, key, keys))
+    if isinstance(key, str) and file is None:
+        file = safe_file_name(key, default="video") + ".mp4"
+    fresh = out_dir if isinstance(key, str) and not known(key) else None
+    problems.extend(_check_file(number, file, files, fresh))
+    for violation in rules.api.validate(rules.operation.id, body):
+        problems.append(_from_violation(number, violation))
+    problems.extend(_check_marker_room(number, body, rules))
+    if any(p.severity == "error" for p in problems):
+        return Checked(number, None, tuple(problems))
+    if not isinstance(key, str) or not isinstance(file, str):  # reported above
+        return Checked(number, None, tuple(problems))
+    return Checked(number, Job(number, key, file, body), tuple(problems))
+
+
+def _from_violation(number: int, violation: Violation) -> Problem:
+    return Problem(
+        number, violation.field, violation.message, violation.rule, violation.severity
+    )
+
+
+def _check_key(number: int, key: object, keys: dict[str, int]) -> list[Problem]:
+    if not isinstance(key, str) or not key:
+        return [Problem(number, "key", "must be a non-empty string", "manifest.key")]
+    if len(key) > _MAX_KEY_LENGTH or not key.isprintable():
+        return [
+            Problem(
+                number,
+                "key",
+                f"must be at most {_MAX_KEY_LENGTH} printable characters",
+                "manifest.key",
+            )
+        ]
+    first = keys.setdefault(key, number)
+    if first != number:
+        return [
+            Problem(
+                number, "key", f"{key!r} is the key of line {first} too", "manifest.key"
+            )
+        ]
+    return []
+
+
+def _check_file(
+    number: int, file: object, files: dict[str, int], out_dir: Path | None
+) -> list[Problem]:
+    if not isinstance(file, str) or not file:
+        return [Problem(number, "file", "must be a non-empty string", "manifest.file")]
+    if safe_file_name(file, default="") != file:
+        return [
+            Problem(
+                number,
+                "file",
+                f"{file!r} is not a plain file name (no folder, no leading dot, "
+                "no control or reserved character, at most 200 bytes)",
+                "manifest.file",
+            )
+        ]
+    if file.startswith(RESERVED_PREFIX):
+        return [
+            Problem(
+                number,
+                "file",
+                f"names starting with {RESERVED_PREFIX!r} are the runner's own",
+                "manifest.file",
+            )
+        ]
+    first = files.setdefault(file, number)
+    if first != number:
+        return [
+            Problem(
+                number,
+                "file",
+                f'{file!r} is the file of line {first} too: give one a "file"',
+                "manifest.file",
+            )
+        ]
+    if out_dir is not None and (out_dir / file).exists():
+        return [
+            Problem(
+                number,
+                "file",
+                f"{out_dir / file} exists; nothing is overwritten",
+                "manifest.file",
+            )
+        ]
+    return []
+
+
+def _check_marker_room(
+    number: int, body: Mapping[str, Any], rules: Rules
+) -> list[Problem]:
+    payload = body.get(rules.marker_field)
+    if not isinstance(payload, str | None):
+        return []  # the validator reports its type
+    length = marker.wrapped_length(payload)
+    if length <= rules.marker_limit:
+        return []
+    return [
+        Problem(
+            number,
+            rules.marker_field,
+            f"with the job's marker ({marker.MARKER_LENGTH} characters) in front, "
+            f"it would be {length} characters, over the limit of "
+            f"{rules.marker_limit}: shorten it by {length - rules.marker_limit}",
+            "manifest.marker",
+        )
+    ]

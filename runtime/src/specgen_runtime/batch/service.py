@@ -1,0 +1,289 @@
+"""What the batch runner asks of the service, as a small interface.
+
+The runner does not call HTTP itself. It asks a :class:`Service` to create a
+task, read one, download a result, list the tasks created in a window of
+time (every page) and say how many tasks may run at once. A generated
+package binds its client to this interface (:class:`ClientService`); tests
+may bind anything that keeps the same promises.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import attrs
+
+from ..client import BaseClient
+from ..errors import BaseError
+from ..tables import Operation, Tasks
+
+__all__ = [
+    "MAX_PAGES",
+    "Capacity",
+    "ClientService",
+    "Created",
+    "ListTooLong",
+    "Service",
+    "TaskFinder",
+    "TaskView",
+]
+
+
+@attrs.frozen
+class Created:
+    """What a create's answer says of the new task."""
+
+    task_id: str
+    credits: int | None = None
+    created_at: str | None = None
+
+
+@attrs.frozen
+class TaskView:
+    """A task as the runner needs it, read from the task or the task list."""
+
+    task_id: str
+    state: str | None = None
+    payload: str | None = None
+    """The pass-through field as the service shows it, the marker still in
+    front; ``None`` when the answer leaves it out."""
+    credits: int | None = None
+    err_code: str | None = None
+    url: str | None = None
+    """The first creation's download URL, once the task succeeded."""
+    created_at: str | None = None
+
+
+class TaskFinder(Protocol):
+    """Lists the account's tasks by creation time."""
+
+    def tasks_created(self, start: datetime, end: datetime) -> Iterable[TaskView]:
+        """Every task created from ``start`` to ``end``, reading every page.
+
+        An error (of any page) is raised, never swallowed: a partial list
+        proves nothing.
+        """
+        ...
+
+
+class Capacity(Protocol):
+    """Says how many tasks the account may run at once."""
+
+    def concurrency_limit(self) -> int | None:
+        """The account's limit, or ``None`` when the service does not say."""
+        ...
+
+
+class Service(TaskFinder, Capacity, Protocol):
+    """Everything the runner asks of the service."""
+
+    tasks: Tasks
+    """Where a task keeps its id and state, and which states are final."""
+
+    def create(self, body: Mapping[str, Any]) -> Created:
+        """Send the creating request with ``body`` (already checked)."""
+        ...
+
+    def get(self, task_id: str) -> TaskView:
+        """Read one task."""
+        ...
+
+    def download(self, url: str, path: Path) -> Path:
+        """Save ``url`` at ``path`` whole or not at all, never overwriting."""
+        ...
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    return value if isinstance(value, str) else None
+
+
+def _credits(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _get(task: object, name: str) -> object:
+    if isinstance(task, Mapping):
+        return task.get(name)
+    return getattr(task, name, None)
+
+
+def view(task: object, tasks: Tasks, task_id: str | None = None) -> TaskView:
+    """A :class:`TaskView` of a task object or JSON object, as read back.
+
+    The id is ``task_id`` when given, else the task's ``id`` or its
+    ``tasks.id_field``.
+    """
+    found = task_id or _text(_get(task, "id")) or _text(_get(task, tasks.id_field))
+    creations = _get(task, "creations")
+    url = None
+    if isinstance(creations, list | tuple) and creations:
+        url = _text(_get(creations[0], "url"))
+    return TaskView(
+        task_id=found or "",
+        state=_text(_get(task, tasks.state_field)),
+        payload=_text(_get(task, "payload")),
+        credits=_credits(_get(task, "credits")),
+        err_code=_text(_get(task, tasks.error_code_field)) or None,
+        url=url,
+        created_at=_text(_get(task, "created_at")),
+    )
+
+
+MAX_PAGES = 10_000
+"""How many pages one read of the task list may take."""
+
+
+class ListTooLong(BaseError):
+    """The task list went on past :data:`MAX_PAGES` pages (or repeated a token)."""
+
+
+@attrs.define
+class ClientService:
+    """A :class:`Service` over a generated client, found from its tables.
+
+    The creating operation is ``operation`` (the client method of that id,
+    called with the body's fields and ``validation="off"``: the runner
+    checked it already); the task is read with the operation of
+    ``task: get``; the list is the operation of ``task: list``, read page
+    after page through its pagination with the window in its two
+    ``datetime`` query parameters (``...from`` and ``...to``); the
+    concurrency limit is the answer of the operation that reports
+    ``concurrency``, when the spec has one.
+    """
+
+    client: BaseClient[Any]
+    operation: Operation
+    page_size: int | None = 100
+    max_pages: int = MAX_PAGES
+    tasks: Tasks = attrs.field(init=False)
+    _get: Operation = attrs.field(init=False)
+    _list: Operation = attrs.field(init=False)
+    _window: tuple[str, str] = attrs.field(init=False)
+    _capacity: Operation | None = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        api = self.client._api
+        self.tasks = api.require_tasks()
+        operations = list(api.operations.values())
+        self._get = _one(api.name, operations, "task: get", lambda o: o.task == "get")
+        self._list = _one(
+            api.name,
+            operations,
+            "task: list with pagination",
+            lambda o: o.task == "list" and o.pagination is not None,
+        )
+        dated = [q for q in self._list.query if q.kind == "datetime"]
+        start = [q.py_name for q in dated if q.name.endswith("from")]
+        end = [q.py_name for q in dated if q.name.endswith("to")]
+        if len(start) != 1 or len(end) != 1:
+            raise LookupError(
+                f"the {api.name} spec's list operation {self._list.id} needs one "
+                "datetime query parameter ending in 'from' and one in 'to'"
+            )
+        self._window = (start[0], end[0])
+        reporting = [o for o in operations if o.concurrency is not None]
+        self._capacity = reporting[0] if reporting else None
+
+    def _method(self, operation: Operation) -> Callable[..., object]:
+        method: Callable[..., object] = getattr(
+            self.client, operation.id.replace("-", "_")
+        )
+        return method
+
+    def create(self, body: Mapping[str, Any]) -> Created:
+        """Send the create (checked already, so not checked again)."""
+        answer = self._method(self.operation)(validation="off", **body)
+        task_id = _text(_get(answer, self.tasks.id_field))
+        if not task_id:
+            raise ValueError("the create's answer carries no task id")
+        return Created(
+            task_id,
+            _credits(_get(answer, "credits")),
+            _text(_get(answer, "created_at")),
+        )
+
+    def get(self, task_id: str) -> TaskView:
+        """Read task ``task_id``."""
+        return view(self._method(self._get)(task_id), self.tasks, task_id)
+
+    def tasks_created(self, start: datetime, end: datetime) -> Iterator[TaskView]:
+        """Every task of the list in the window, page after page.
+
+        :raises ListTooLong: more than ``max_pages`` pages, or a page token
+            given twice (a list that would never end).
+        """
+        pagination = self._list.pagination
+        assert pagination is not None
+        token_name = _py_name(self._list, pagination.token)
+        size_name = (
+            _py_name(self._list, pagination.page_size)
+            if pagination.page_size is not None and self.page_size is not None
+            else None
+        )
+        method = self._method(self._list)
+        query: dict[str, object] = {self._window[0]: start, self._window[1]: end}
+        if size_name is not None:
+            query[size_name] = self.page_size
+        seen: set[str] = set()
+        for _ in range(self.max_pages):
+            page = method(**query)
+            for task in _get(page, pagination.items) or ():  # type: ignore[attr-defined]
+                yield view(task, self.tasks)
+            token = _text(_get(page, pagination.next_token))
+            if not token:
+                return
+            if token in seen:
+                raise ListTooLong(f"the task list gave the page token {token!r} twice")
+            seen.add(token)
+            query[token_name] = token
+        raise ListTooLong(
+            f"the task list goes on past {self.max_pages} pages: pass max_pages= "
+            "to read more"
+        )
+
+    def concurrency_limit(self) -> int | None:
+        """The account's ``concurrency_limit`` (``None``: the spec has no
+        such operation or the answer leaves it out)."""
+        operation = self._capacity
+        if operation is None or operation.concurrency is None:
+            return None
+        answer = self._method(operation)()
+        limit = _credits(_get(answer, operation.concurrency.limit))
+        return limit if limit is not None and limit > 0 else None
+
+    def download(self, url: str, path: Path) -> Path:
+        """The client's download: whole or nothing, nothing overwritten."""
+        return self.client.download(url, path)
+
+
+def _one(
+    name: str,
+    operations: list[Operation],
+    what: str,
+    test: Callable[[Operation], bool],
+) -> Operation:
+    found = [o for o in operations if test(o)]
+    if not found:
+        raise LookupError(
+            f"a batch needs an operation with {what}: the {name} spec has none"
+        )
+    return found[0]
+
+
+def _py_name(operation: Operation, wire: str) -> str:
+    for param in operation.query:
+        if param.name == wire:
+            return param.py_name
+    raise LookupError(f"{operation.id} has no query parameter {wire!r}")
