@@ -48,6 +48,9 @@ class Items:
     asset_const: str | None = None
     asset_base: str | None = None
     below: int | None = None
+    reader: str | None = None
+    """For assets: the call that turns a local file into one
+    (``vidu.Image.from_path``), named in messages about local paths."""
 
     @property
     def python_type(self) -> str:
@@ -488,8 +491,13 @@ class _Builder:
                 asset_const=const,
                 asset_base=self.assets[items.asset],
                 below=items.decoded_bytes_below,
+                reader=self._reader(items.asset),
             )
         return Items("scalar", type=items.type)
+
+    def _reader(self, asset: str) -> str:
+        root = self.spec.root
+        return f"{root.api.package}.{root.assets[asset].class_}.from_path"
 
     def _annotation(self, field: sm.Field, items: Items | None) -> str:
         if isinstance(field.type, list):

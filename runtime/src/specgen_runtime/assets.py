@@ -5,22 +5,24 @@ accepted as it is, or a ``data:<mime>;base64,<data>`` URI, whose declared media
 type, real format (from its magic bytes), pixel dimensions, aspect ratio and
 decoded size are checked against :class:`AssetRules`.
 
-Only a bounded head of a data URI is ever decoded (see :func:`check_asset`), so
-checking a large video costs about as much as checking a small image.
-:func:`read_asset` turns a local file into a checked data URI.
+Only the head of a data URI its format needs is ever decoded (see
+:func:`check_asset`), so checking a large video costs about as much as
+checking a small image. :func:`read_asset` turns a local file into a checked
+data URI, sizing the file before reading it.
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
+import errno
 import os
+import stat
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import attrs
 
+from .errors import LocalFileError, LocalIsADirectory
 from .tables import AssetRules
 from .violations import ValidationError, Violation
 
@@ -33,13 +35,18 @@ __all__ = [
     "sniff",
 ]
 
-_FIRST_CHUNK_CHARS = 4096
-"""Base64 characters decoded first (3 KiB): enough for every header but JPEG's
-and MP4's, which can sit behind large metadata."""
+_FIRST_CHUNK_CHARS = 128
+"""Base64 characters decoded first (96 bytes): the whole header of a PNG, GIF,
+BMP, WebP or AVI, and the signature of every other format."""
+_SHALLOW_LIMIT_CHARS = 4096
+"""Base64 characters decoded at most (3 KiB) while the format is unknown or a
+header that sits at the start lacks its dimensions."""
 _HEAD_LIMIT_CHARS = (1 << 20) // 3 * 4
 """Base64 characters decoded at most (just under 1 MiB of data)."""
 _DEEP_FORMATS = frozenset({"jpeg", "mp4", "mov"})
-"""Formats whose dimensions may need more than the first chunk."""
+"""Formats whose dimensions may sit behind large metadata."""
+_SIZED_FORMATS = frozenset({"png", "gif", "bmp", "webp", "avi"}) | _DEEP_FORMATS
+"""Formats whose header gives the pixel dimensions."""
 _MAX_DATA_HEADER = 256
 """Characters searched for the comma that ends ``data:<mime>;base64``."""
 _MIB = 1 << 20
@@ -64,7 +71,12 @@ _UNKNOWN = Sniffed(None, None, None)
 
 
 def check_asset(
-    value: str, rules: AssetRules, field: str, rule_base: str, out: list[Violation]
+    value: str,
+    rules: AssetRules,
+    field: str,
+    rule_base: str,
+    out: list[Violation],
+    reader: str | None = None,
 ) -> int:
     """Check one asset string against ``rules``, appending violations to ``out``.
 
@@ -72,13 +84,15 @@ def check_asset(
     URI is checked for its encoding, declared and real format, dimensions, aspect
     ratio and decoded size; every violation found is reported, each with rule
     ``f"{rule_base}.<encoding|format|dimensions|aspect_ratio|size>"``. Never
-    raises for a ``str``.
+    raises for a ``str``. ``reader`` names the call that turns a local file
+    into a data URI (``vidu.Image.from_path``): a string that is neither a URL
+    nor a data URI, such as a file name, is told to use it.
 
     Returns the decoded size in bytes of a data URI, 0 for anything else.
     """
     if value.startswith(rules._accepted_prefixes) or _is_url(value, rules):
         return 0
-    return _check_data_uri(_Report(rules, field, rule_base, out), value)
+    return _check_data_uri(_Report(rules, field, rule_base, out), value, reader)
 
 
 def _is_url(value: str, rules: AssetRules) -> bool:
@@ -88,14 +102,18 @@ def _is_url(value: str, rules: AssetRules) -> bool:
     return bool(colon) and rest.startswith("//") and scheme.lower() in rules.url_schemes
 
 
-@attrs.frozen
 class _Report:
     """Where the violations about one value go."""
 
-    rules: AssetRules
-    field: str
-    rule_base: str
-    out: list[Violation]
+    __slots__ = ("field", "out", "rule_base", "rules")
+
+    def __init__(
+        self, rules: AssetRules, field: str, rule_base: str, out: list[Violation]
+    ) -> None:
+        self.rules = rules
+        self.field = field
+        self.rule_base = rule_base
+        self.out = out
 
     def add(self, suffix: str, message: str) -> None:
         """Record an error under rule ``<rule_base>.<suffix>``."""
@@ -103,11 +121,14 @@ class _Report:
         self.out.append(Violation("error", self.field, rule, message))
 
 
-def _check_data_uri(report: _Report, value: str) -> int:
+def _check_data_uri(report: _Report, value: str, reader: str | None = None) -> int:
     """Check a value that is not an accepted URL; return its decoded size."""
     rules = report.rules
     if not value.startswith("data:"):
-        report.add("encoding", f"{_expected(rules)}, got {_preview(value)}")
+        message = f"{_expected(rules)}, got {_preview(value)}"
+        if reader is not None and "://" not in value[:16]:
+            message += f"; to send a local file, use {reader}({_preview(value)})"
+        report.add("encoding", message)
         return 0
     header = _parse_data_header(value)
     if isinstance(header, str):
@@ -153,22 +174,27 @@ def _parse_data_header(value: str) -> tuple[str, int] | str:
 
 
 def _sniff_payload(value: str, start: int) -> Sniffed | str:
-    """Decode a bounded head of the base64 payload ``value[start:]`` and sniff it.
+    """Decode the head of the base64 payload ``value[start:]`` its format needs
+    and sniff it, then decode the last quantum (its padding).
 
-    The head grows by doubling while a JPEG or MP4/MOV header still lacks its
-    dimensions. Returns what is wrong with the base64 text when it is invalid.
+    The first :data:`_FIRST_CHUNK_CHARS` characters hold the header of most
+    formats; the head doubles while the format is unknown or its header still
+    lacks the dimensions (up to :data:`_SHALLOW_LIMIT_CHARS`, or, for a JPEG
+    or MP4/MOV, whose header can sit behind large metadata,
+    :data:`_HEAD_LIMIT_CHARS`). Returns what is wrong with the base64 text when
+    it is invalid.
     """
     end = len(value)
     usable = start + min((end - start) // 4 * 4, _HEAD_LIMIT_CHARS)
     pos, stop = start, min(start + _FIRST_CHUNK_CHARS, usable)
     head = b""
-    while True:
+    for _ in range(32):  # doubling from 128 characters reaches 1 MiB in 14 steps
         decoded = _decode_quanta(value[pos:stop], final=stop == end)
         if isinstance(decoded, str):
             return decoded
         head += decoded
         sniffed = sniff(head)
-        if stop >= usable or not _needs_more(sniffed):
+        if stop >= usable or not _needs_more(sniffed, stop - start):
             break
         pos, stop = stop, min(start + 2 * (stop - start), usable)
     if stop < end and (end - start) % 4 == 0:
@@ -188,9 +214,17 @@ def _decode_quanta(chunk: str, *, final: bool) -> bytes | str:
         return f"base64 payload is invalid: {exc}"
 
 
-def _needs_more(sniffed: Sniffed) -> bool:
-    """Whether decoding more of the payload may reveal the dimensions."""
-    return sniffed.format in _DEEP_FORMATS and sniffed.width is None
+def _needs_more(sniffed: Sniffed, decoded_chars: int) -> bool:
+    """Whether decoding more than ``decoded_chars`` characters of the payload
+    may reveal the format or the dimensions."""
+    fmt = sniffed.format
+    if fmt in _DEEP_FORMATS:
+        return sniffed.width is None
+    if decoded_chars >= _SHALLOW_LIMIT_CHARS:
+        return False
+    if fmt is None:
+        return True
+    return fmt in _SIZED_FORMATS and sniffed.width is None
 
 
 def _check_sniffed_format(
@@ -317,13 +351,64 @@ def _decoded_size(text: str, start: int) -> int:
 def read_asset(path: str | os.PathLike[str], rules: AssetRules, field: str) -> str:
     """Read a local file, check it against ``rules``, and return it as a data URI.
 
-    The media type comes from the sniffed format: the first type in
-    ``rules.formats`` that maps to it. Raises :class:`ValidationError` listing
-    every violation (under ``field``, rules ``f"{rules.kind}.<suffix>"``), and
-    ``OSError`` such as ``FileNotFoundError`` unchanged.
+    The file is sized with ``stat()`` before anything is read, so a file over
+    the rules' size limit (or over :data:`MAX_FILE_BYTES` when the rules set
+    none) fails at once, its head read only to report the other violations
+    with it. The media type comes from the sniffed format: the first type in
+    ``rules.formats`` that maps to it. The file is encoded chunk by chunk into
+    the one string returned: no more than the data URI and one chunk is held.
+
+    :raises ValidationError: the file breaks the rules; every violation is
+        listed, under ``field``, with rules ``f"{rules.kind}.<suffix>"``.
+    :raises LocalFileError: the file cannot be read, as the subclass that
+        also subclasses the built-in error (``LocalFileNotFound``, a
+        ``FileNotFoundError``; ``LocalIsADirectory``, an
+        ``IsADirectoryError``; ``LocalPermissionError``, a
+        ``PermissionError``); a path that is not a regular file (a FIFO, a
+        device) is a plain ``LocalFileError``.
     """
-    data = Path(path).read_bytes()
-    sniffed = sniff(data)
+    name = os.fspath(path)
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", name)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "is not a regular file", name)
+        with open(path, "rb") as file:
+            return _read_checked(file, info.st_size, rules, field)
+    except LocalFileError:
+        raise
+    except OSError as exc:
+        if isinstance(exc, IsADirectoryError):
+            raise LocalIsADirectory(
+                name, "is a folder, not a file", errno.EISDIR, action="read"
+            ) from None
+        raise LocalFileError.of(name, exc, action="read") from exc
+
+
+MAX_FILE_BYTES = 1 << 30
+"""The largest file :func:`read_asset` reads when the rules set no size limit."""
+_READ_CHUNK = 3 << 16
+"""Bytes read and encoded at a time (a multiple of 3, so only the last chunk
+is padded)."""
+_SNIFF_BYTES = _HEAD_LIMIT_CHARS // 4 * 3
+"""Bytes of a file's head sniffed, as for a data URI."""
+
+
+def _size_limit(rules: AssetRules) -> int:
+    """The most bytes a file may hold under ``rules``."""
+    limits = [MAX_FILE_BYTES]
+    if rules.max_file_bytes is not None:
+        limits.append(rules.max_file_bytes)
+    if rules.decoded_bytes_below is not None:
+        limits.append(rules.decoded_bytes_below - 1)
+    return min(limits)
+
+
+def _read_checked(file: BinaryIO, size: int, rules: AssetRules, field: str) -> str:
+    """The data URI of ``file``, of ``size`` bytes by ``stat()``, once checked."""
+    head = file.read(min(size, _SNIFF_BYTES))
+    sniffed = sniff(head)
     out: list[Violation] = []
     report = _Report(rules, field, rules.kind, out)
     mime = next((m for m, f in rules.formats.items() if f == sniffed.format), None)
@@ -332,10 +417,43 @@ def read_asset(path: str | os.PathLike[str], rules: AssetRules, field: str) -> s
     elif mime is None:
         report.add("format", f"{sniffed.format} is not an accepted {_accepted(rules)}")
     _check_shape(report, sniffed)
-    _check_size(report, len(data))
+    _check_size(report, size)
+    limit = _size_limit(rules)
+    if size > limit and not any(v.rule.endswith(".size") for v in out):
+        report.add(
+            "size",
+            f"{rules.kind} is {_bytes(size)}: at most {_bytes(limit)} is read",
+        )
     if out or mime is None:
         raise ValidationError(out)
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    del head, sniffed
+    file.seek(0)
+    uri = _encode_file(f"data:{mime};base64,", file, limit)
+    read = _decoded_size(uri, len(mime) + 13)
+    if read != size:  # the file changed while it was read
+        _check_size(report, read)
+        if not out:
+            report.add("size", f"the file changed while it was read ({size} bytes)")
+        raise ValidationError(out)
+    return uri
+
+
+def _encode_file(prefix: str, file: BinaryIO, limit: int) -> str:
+    """``prefix`` followed by the base64 of ``file``, read in chunks; at most
+    ``limit + 1`` bytes are read.
+
+    Appending to a string nothing else refers to grows it in place in
+    CPython, so the peak is the result and one chunk, not twice the result.
+    """
+    uri = prefix
+    left = limit + 1
+    for _ in range(left // _READ_CHUNK + 2):
+        chunk = file.read(min(_READ_CHUNK, left)) if left > 0 else b""
+        if not chunk:
+            break
+        left -= len(chunk)
+        uri += binascii.b2a_base64(chunk, newline=False).decode("ascii")
+    return uri
 
 
 # --- sniffing ----------------------------------------------------------------

@@ -7,8 +7,10 @@ body.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
+import os
 from collections.abc import Mapping
 from typing import Final, TypeVar
 
@@ -57,8 +59,25 @@ def _for(model: str | None) -> str:
     return f" for {model}" if model else ""
 
 
-def type_error(field: str, rule: str, expected: str, value: object) -> Violation:
-    """``field`` holds a value of the wrong JSON type."""
+def type_error(
+    field: str, rule: str, expected: str, value: object, reader: str | None = None
+) -> Violation:
+    """``field`` holds a value of the wrong JSON type.
+
+    A string where an array belongs is said to need a list (one violation,
+    not one per character). A local path (``pathlib.Path``) is not sent as a
+    file: where an asset belongs, ``reader`` names the call that turns a file
+    into one (``vidu.Image.from_path``) and the message says to use it.
+    """
+    if isinstance(value, os.PathLike):
+        shown = repr(os.fspath(value))
+        message = f"{field} must be {expected}, got the local path {shown}"
+        if reader is not None:
+            call = f"{reader}({shown})"
+            message += f": use {f'[{call}]' if expected == 'an array' else call}"
+        return Violation("error", field, rule, message + " to send the file")
+    if expected == "an array" and type(value) is str:
+        expected = "an array (a list)"
     return Violation(
         "error", field, rule, f"{field} must be {expected}, got {json_type(value)}"
     )
@@ -69,23 +88,56 @@ def required(field: str, rule: str, form: str) -> Violation:
     return Violation("error", field, rule, f"{field} is required in {form}")
 
 
+@functools.lru_cache(maxsize=256)
+def _closest(value: str, known: frozenset[str] | tuple[str, ...]) -> str:
+    """``" (did you mean x?)"`` for the known value nearest ``value``, if any
+    is near enough to be a likely typo; else ``""``."""
+    names = sorted(known)
+    near = difflib.get_close_matches(value, names, n=1, cutoff=0.8)
+    if not near:
+        folded = {name.lower(): name for name in names}
+        near = [folded[value.lower()]] if value.lower() in folded else []
+    return f" (did you mean {near[0]}?)" if near else ""
+
+
 def unknown_field(field: str, known: frozenset[str]) -> Violation:
     """A key the spec does not define."""
+    key = field.rpartition(".")[2]
     return Violation(
         "error",
         field,
         "unknown_field",
-        f"unknown field {field!r}: known fields are {_listed(known)}",
+        f"unknown field {field!r}{_closest(key[:100], known)}: known fields are "
+        f"{_listed(known)}",
     )
 
 
+def unknown_fields(
+    source: Mapping[object, object],
+    known: frozenset[str],
+    where: str,
+    out: list[Violation],
+) -> None:
+    """Report each key of ``source`` that is not in ``known``, in the body's
+    order (called once a set operation found there is one)."""
+    for key in source:
+        if key not in known:
+            out.append(unknown_field(f"{where}.{key}" if where else str(key), known))
+
+
 def unknown_model(field: str, value: str, known: tuple[str, ...]) -> Violation:
-    """A model name the spec does not know at all."""
+    """A model name the spec does not know at all.
+
+    The message suggests the closest known name, and says how to send a model
+    newer than this package (``validation="warn"``).
+    """
     return Violation(
         "error",
         field,
         f"{field}.unknown",
-        f"unknown model {value!r}: known models are {_listed(known)}",
+        f"unknown model {value!r}{_closest(value[:100], known)}: known models are "
+        f"{_listed(known)}; for a model newer than this package, pass "
+        'validation="warn" (or use validation_mode("warn"))',
     )
 
 
@@ -109,8 +161,8 @@ def not_a_choice(
         "error",
         field,
         rule,
-        f"{field} {_shown(value)} is not allowed{_for(model)}: "
-        f"allowed {_listed(allowed)}",
+        f"{field} {_shown(value)} is not allowed{_for(model)}"
+        f"{_closest(value[:100], allowed)}: allowed {_listed(allowed)}",
     )
 
 
@@ -229,11 +281,11 @@ def not_an_object(field: str, rule: str, value: object) -> Violation:
 def total_items(items: object, key: str) -> int:
     """How many items the arrays under ``key`` of every object in ``items`` hold."""
     total = 0
-    if isinstance(items, list | tuple):
+    if type(items) is list or isinstance(items, tuple):
         for item in items:
-            if isinstance(item, Mapping):
+            if type(item) is dict or isinstance(item, Mapping):
                 inner = item.get(key)
-                if isinstance(inner, list | tuple):
+                if type(inner) is list or isinstance(inner, tuple):
                     total += len(inner)
     return total
 
@@ -251,30 +303,85 @@ _UNESCAPED: Final = bytes(b for b in range(0x20, 0x100) if b not in b'"\\')
 """Bytes JSON writes as they are (``ensure_ascii=False``, after UTF-8)."""
 _SHORT_ESCAPES: Final = b'"\\\b\f\n\r\t'
 """Bytes JSON escapes in two characters; other control bytes take six."""
+_INT_BITS: Final = 10_000
+"""Integers with more bits are left to :func:`body_size` (``json`` refuses
+to write one of more than 4,300 digits)."""
 _WALK_LIMIT: Final = 100_000
 """Values :func:`oversized_body` sizes one by one before it encodes the body."""
 
 
 def _string_size(text: str) -> int:
-    """Bytes of ``text`` as a compact JSON string, quotes included."""
+    """Bytes of ``text`` as a compact JSON string, quotes included.
+
+    Printable ASCII (a data URI, a URL) is counted in place; other text is
+    encoded once to count its UTF-8 bytes and escapes.
+    """
+    if text.isascii() and text.isprintable():
+        return len(text) + 2 + text.count('"') + text.count("\\")
     data = text.encode("utf-8", "surrogatepass")
     escaped = data.translate(None, _UNESCAPED)
     short = sum(escaped.count(b) for b in _SHORT_ESCAPES) if escaped else 0
     return len(data) + 2 + short + 5 * (len(escaped) - short)
 
 
+def _size_bound(body: Mapping[str, object]) -> int | None:
+    """A cheap upper bound of the size of ``body`` as compact JSON in UTF-8.
+
+    Nothing is encoded: a string counts 6 bytes a character (the most one
+    takes, ``\\u001f``) plus its quotes, a member or item 4 bytes of
+    punctuation. ``None`` when the body holds something the bound does not
+    model (a float, a mapping that is not a dict, ...) or more than
+    :data:`_WALK_LIMIT` containers.
+    """
+    total = 2
+    pending: list[object] = [body]
+    for _ in range(_WALK_LIMIT):
+        if not pending:
+            return total
+        container = pending.pop()
+        if type(container) is dict:
+            try:
+                total += 6 * sum(map(len, container)) + 4 * len(container)
+            except TypeError:  # a key that is not a string
+                return None
+            values: object = container.values()
+        elif type(container) is list or type(container) is tuple:
+            values = container
+        else:
+            return None
+        for value in values:  # type: ignore[attr-defined]
+            kind = type(value)
+            if kind is str:
+                total += 6 * len(value) + 4
+            elif kind is bool or value is None:
+                total += 6
+            elif kind is int:
+                total += value.bit_length() // 3 + 6  # digits, sign, punctuation
+            elif kind is dict or kind is list or kind is tuple:
+                total += 4
+                pending.append(value)
+            else:
+                return None
+    return None
+
+
 def oversized_body(body: Mapping[str, object], limit: int) -> int | None:
     """The encoded size of ``body`` in bytes when it is over ``limit``, else
     ``None``.
 
-    The size is that of the body as the client sends it (compact JSON, UTF-8),
-    worked out without encoding the body: one walk adds up the exact size of
-    each string (its UTF-8 bytes, plus what escaping adds), key, number and
-    punctuation, in C-speed passes over the strings (no copy of the body is
-    made). Only a body JSON writes in a way the walk does not model (floats,
-    keys that are not strings, values that are not JSON) or one of more than
-    :data:`_WALK_LIMIT` values is encoded with :func:`body_size`.
+    The size is that of the body as the client sends it (compact JSON, UTF-8).
+    A cheap upper bound (:func:`_size_bound`: lengths only) settles almost
+    every body; only one whose bound passes ``limit`` is measured exactly,
+    still without encoding it: one walk adds up the exact size of each string
+    (its UTF-8 bytes, plus what escaping adds), key, number and punctuation,
+    in C-speed passes over the strings. Only a body JSON writes in a way the
+    walk does not model (floats, keys that are not strings, values that are
+    not JSON) or one of more than :data:`_WALK_LIMIT` values is encoded with
+    :func:`body_size`.
     """
+    bound = _size_bound(body)
+    if bound is not None and bound <= limit:
+        return None
     size = 0
     stack: list[object] = [body]
     for _ in range(_WALK_LIMIT):
@@ -285,7 +392,7 @@ def oversized_body(body: Mapping[str, object], limit: int) -> int | None:
             size += _string_size(value)
         elif isinstance(value, bool) or value is None:
             size += 5 if value is False else 4
-        elif isinstance(value, int):
+        elif isinstance(value, int) and value.bit_length() < _INT_BITS:
             size += len(int.__repr__(value))
         elif isinstance(value, Mapping) and all(type(k) is str for k in value):
             size += 2 * len(value) + 1 if value else 2  # braces, colons, commas
