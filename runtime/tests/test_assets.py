@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -23,6 +24,12 @@ from specgen_runtime.assets import (
     read_asset,
     sniff,
 )
+from specgen_runtime.errors import (
+    ClientError,
+    LocalFileError,
+    LocalFileNotFound,
+    LocalIsADirectory,
+)
 from specgen_runtime.violations import ValidationError, Violation
 
 IMAGE_FORMATS = {
@@ -38,6 +45,7 @@ VIDEO_FORMATS = {
     "video/avi": "avi",
 }
 IMAGE = AssetRules("image", IMAGE_FORMATS, 128, 128, (1, 4), (4, 1))
+MIB = 1 << 20
 VIDEO = AssetRules("video", VIDEO_FORMATS, extra_prefixes=("ssupload:",))
 
 # --- file builders -------------------------------------------------------------
@@ -398,7 +406,7 @@ def test_only_the_head_and_the_last_quantum_are_decoded(
     tail: str, found: list[str]
 ) -> None:
     """Invalid base64 between the head and the last 4 characters goes unseen."""
-    head = data_uri("image/png", padded(3072))  # the first 4096 characters
+    head = data_uri("image/png", padded(3072))  # more than a PNG's head needs
     assert suffixes(check(head + tail)[1]) == found
 
 
@@ -484,6 +492,92 @@ def test_read_asset_unrecognised_file(tmp_path: Path) -> None:
 def test_read_asset_io_errors_pass_through(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_asset(tmp_path / "missing.png", IMAGE, "missing.png")
+
+
+def test_a_missing_file_is_a_client_error_and_a_file_not_found(tmp_path: Path) -> None:
+    path = tmp_path / "missing.png"
+    with pytest.raises(LocalFileNotFound) as info:
+        read_asset(path, IMAGE, "missing.png")
+    assert isinstance(info.value, ClientError | FileNotFoundError)
+    assert info.value.filename == str(path)
+    assert str(info.value).startswith(f"cannot read {path}: ")
+
+
+def test_a_folder_is_a_client_error_and_an_is_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(LocalIsADirectory) as info:
+        read_asset(tmp_path, IMAGE, "images[0]")
+    assert isinstance(info.value, ClientError | IsADirectoryError)
+    assert str(info.value) == f"cannot read {tmp_path}: is a folder, not a file"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_is_refused_without_opening_it(tmp_path: Path) -> None:
+    """Opening a FIFO nobody writes to would block: it is refused from stat()."""
+    path = tmp_path / "pipe.png"
+    os.mkfifo(path)
+    with pytest.raises(LocalFileError, match="is not a regular file"):
+        read_asset(path, IMAGE, "pipe.png")
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root reads any file",
+)
+def test_an_unreadable_file_is_a_permission_error(tmp_path: Path) -> None:
+    path = tmp_path / "secret.png"
+    path.write_bytes(png(300, 200))
+    path.chmod(0)
+    with pytest.raises(PermissionError) as info:
+        read_asset(path, IMAGE, "secret.png")
+    assert isinstance(info.value, LocalFileError)
+
+
+def test_a_file_over_the_limit_fails_from_its_size(tmp_path: Path) -> None:
+    """A 1 GiB file (sparse: nothing is written) is refused from stat(), with
+    the other violations its head shows."""
+    path = tmp_path / "huge.png"
+    with path.open("wb") as file:
+        file.write(png(64, 64))
+        file.truncate(1 << 30)
+    rules = attrs.evolve(IMAGE, max_file_bytes=50 * MIB)
+    with pytest.raises(ValidationError) as info:
+        read_asset(path, rules, "huge.png")
+    assert suffixes(info.value.violations) == ["dimensions", "size"]
+    assert info.value.violations[1].message == (
+        "image is 1,073,741,824 bytes (1024.00 MiB): at most 52,428,800 bytes "
+        "(50.00 MiB) allowed"
+    )
+
+
+def test_without_a_size_rule_reading_still_stops(tmp_path: Path) -> None:
+    path = tmp_path / "huge.png"
+    with path.open("wb") as file:
+        file.write(png(300, 200))
+        file.truncate((1 << 30) + 1)
+    with pytest.raises(ValidationError, match="at most 1,073,741,824 bytes"):
+        read_asset(path, IMAGE, "huge.png")
+
+
+@pytest.mark.parametrize("extra", [0, 1, 2, 3 * 65536 * 3 + 1])
+def test_a_file_of_many_chunks_round_trips(tmp_path: Path, extra: int) -> None:
+    data = png(300, 200) + os.urandom(700_000 + extra)
+    path = tmp_path / "big.png"
+    path.write_bytes(data)
+    uri = read_asset(path, IMAGE, "big.png")
+    assert uri == data_uri("image/png", data)
+
+
+def test_a_file_name_is_told_to_use_the_reader() -> None:
+    out: list[Violation] = []
+    check_asset("./bear.png", IMAGE, "images[0]", "images", out, "vidu.Image.from_path")
+    assert out[0].message.endswith(
+        "; to send a local file, use vidu.Image.from_path('./bear.png')"
+    )
+    out.clear()
+    check_asset(
+        "ftp://x/bear.png", IMAGE, "images[0]", "images", out, "vidu.Image.from_path"
+    )
+    assert "from_path" not in out[0].message
 
 
 @pytest.mark.parametrize(
