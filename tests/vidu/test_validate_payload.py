@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import pathlib
 import struct
 import warnings
 import zlib
@@ -308,3 +309,97 @@ def test_audio_in_the_images_form_is_accepted_and_ties_off_peak() -> None:
         "reference2video", {**BASE, "audio": True, "off_peak": True}
     )
     assert [(v.severity, v.rule) for v in found] == [("warning", "off_peak.audio")]
+
+
+# --- what users pass: a string for a list, a local path, a typo ------------------
+
+
+def test_a_string_for_a_list_is_one_violation_saying_list() -> None:
+    found = vidu.validate_payload(
+        "reference2video", {**BASE, "images": "https://a/b.png"}
+    )
+    assert [(v.field, v.rule) for v in found] == [("images", "images.type")]
+    assert found[0].message == "images must be an array (a list), got a string"
+
+
+def test_a_typed_request_with_a_string_for_a_list_is_one_violation() -> None:
+    with pytest.raises(vidu.ValidationError) as info:
+        vidu.Reference2VideoRequest(
+            model="viduq2",
+            images="https://a/b.png",  # type: ignore[arg-type]
+            prompt="x",
+        )
+    assert [(v.field, v.rule) for v in info.value.violations] == [
+        ("images", "images.type")
+    ]
+    assert "must be an array (a list)" in str(info.value)
+
+
+def test_a_path_for_an_asset_says_to_use_from_path() -> None:
+    found = vidu.validate_payload(
+        "reference2video", {**BASE, "images": [pathlib.Path("bear.png")]}
+    )
+    assert [(v.field, v.rule) for v in found] == [("images[0]", "images.type")]
+    assert found[0].message == (
+        "images[0] must be a string, got the local path 'bear.png': "
+        "use vidu.Image.from_path('bear.png') to send the file"
+    )
+    [*_, last] = vidu.validate_payload(
+        "reference2video", {**BASE, "videos": pathlib.Path("clip.mp4")}
+    )
+    assert "use [vidu.Video.from_path('clip.mp4')]" in last.message
+
+
+def test_a_typed_request_with_a_path_says_to_use_from_path() -> None:
+    with pytest.raises(vidu.ValidationError, match=r"vidu\.Image\.from_path"):
+        vidu.Reference2VideoRequest(
+            model="viduq2",
+            images=[pathlib.Path("bear.png")],  # type: ignore[list-item]
+            prompt="x",
+        )
+
+
+def test_an_unknown_model_suggests_the_closest_and_the_warn_mode() -> None:
+    [found] = vidu.validate_payload("reference2video", {**BASE, "model": "viduq2-pr"})
+    assert found.rule == "model.unknown"
+    assert "unknown model 'viduq2-pr' (did you mean viduq2-pro?)" in found.message
+    assert 'validation="warn"' in found.message
+    [far] = vidu.validate_payload("reference2video", {**BASE, "model": "sora"})
+    assert "did you mean" not in far.message
+    assert 'validation="warn"' in far.message
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "suggested"),
+    [
+        ("resolution", "720", "720p"),
+        ("movement_amplitude", "Large", "large"),
+        ("resolutoin", "720p", "resolution"),
+    ],
+)
+def test_a_typo_in_a_value_or_a_field_suggests_the_closest(
+    field: str, value: str, suggested: str
+) -> None:
+    found = vidu.validate_payload("reference2video", {**BASE, field: value})
+    errors = [v for v in found if v.severity == "error"]
+    assert [f"(did you mean {suggested}?)" in v.message for v in errors] == [True]
+
+
+def test_no_suggestion_for_a_value_far_from_every_choice() -> None:
+    [found] = vidu.validate_payload("reference2video", {**BASE, "resolution": "4k"})
+    assert "did you mean" not in found.message
+
+
+def test_a_large_data_uri_body_is_sized_without_a_copy_of_its_strings() -> None:
+    """A body under the limit by its cheap bound is never measured; one whose
+    bound passes it is measured exactly (data URIs counted in place)."""
+    png = _png(256, 256)
+    big = _data_uri("image/png", png + b"\0" * (6 * 1024 * 1024))
+    body = {
+        "model": "viduq2",
+        "prompt": "@a",
+        "subjects": [{"name": "a", "images": [big]}],
+    }
+    assert _rules(body) == set()
+    body["subjects"] = [{"name": n, "images": [big]} for n in "abc"]
+    assert _rules(body) == {("body", "body.size")}
