@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from specgen_runtime.convert import ResponseWarning
 from vidu import TaskCreations, TaskState, webhooks
 from vidu import ViduError as BaseError
 from vidu.tables import CALLBACK
@@ -330,12 +331,20 @@ def test_parse_keeps_an_unknown_state_as_text() -> None:
         (b"{", "not JSON"),
         (b"\xff", "not JSON"),
         ("[1, 2]", "JSON list, not an object"),
-        ({"creations": 3}, "wrong shape"),
     ],
 )
 def test_parse_refuses_what_is_not_a_task_body(body: object, message: str) -> None:
     with pytest.raises(webhooks.InvalidWebhookBody, match=message):
         webhooks.parse(body)  # type: ignore[arg-type]
+
+
+def test_parse_keeps_a_value_of_the_wrong_type_with_a_warning() -> None:
+    with pytest.warns(
+        ResponseWarning, match=r"TaskCreations\.creations: expected a list"
+    ):
+        task = webhooks.parse({"creations": 3, "later": True})
+    assert task.creations == 3
+    assert task.extra == {"later": True}
 
 
 def test_verify_and_parse() -> None:
