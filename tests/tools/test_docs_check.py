@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from vidu_codegen.tools.docs_check.coverage import constraint_bearing
 
 from tests.conftest import PROJECT, run_codegen
 
@@ -94,7 +95,9 @@ def test_the_same_line_in_another_section_is_not_the_quoted_one(
     status, report = docs_check(spec, page)
     assert report["changed"] == []
     # Added, but in a section the spec does not quote: reported as new text.
-    assert [a["line"] for a in report["added"]] == [38]  # type: ignore[index,union-attr]
+    added = report["added"]
+    assert isinstance(added, list)
+    assert [a["line"] for a in added] == [38]
     assert status == 1
 
 
@@ -277,3 +280,11 @@ def test_source_problems(spec: Path, old: str, new: str, message: str) -> None:
 def test_specs_without_snapshots_need_no_sources() -> None:
     result = run_codegen("--spec", str(PROJECT / "tests" / "specs" / "tiny"), "lint")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_field_name_holding_an_accepted_value_is_no_constraint() -> None:
+    values = {"auto", "created"}
+    assert not constraint_bearing("auto_subjects", values)
+    assert not constraint_bearing("created_at", values)
+    assert constraint_bearing("Defaults to auto, accepted value: auto small", values)
+    assert constraint_bearing("- created created task successfully", values)

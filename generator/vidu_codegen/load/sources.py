@@ -254,6 +254,15 @@ def _walk(spec: sm.Spec) -> Iterator[Sourced]:
             )
     for op in spec.operations:
         op_id = op.operation.id
+        for name, param in op.operation.query.items():
+            yield item(
+                f"{op_id}/query",
+                f"query {name}",
+                param,
+                param.source,
+                param.note,
+                label=f"query `{name}`",
+            )
         for form_name, form in op.forms.items():
             group = f"{op_id}/{form_name}"
             section = form.source_section
@@ -742,7 +751,7 @@ class SourceRow:
 
 def provenance(spec: sm.Spec) -> dict[str, tuple[SourceRow, ...]]:
     """Each value's source, grouped: ``models``, ``enums``, ``assets``,
-    ``errors``, and ``<operation>/<form or response>``."""
+    ``errors``, and ``<operation>/<form, response or query>``."""
     groups: dict[str, list[SourceRow]] = {}
     for sourced in _walk(spec):
         if sourced.source is None:
