@@ -255,13 +255,110 @@ def test_an_unknown_task_exits_1(
 
 
 @pytest.mark.usefixtures("no_key")
-def test_a_missing_key_exits_1(
+def test_a_missing_key_exits_1_naming_the_option_and_the_variable(
     capsys: pytest.CaptureFixture[str], server: FakeServer
 ) -> None:
     status, _, err = run(capsys, "--base-url", server.url, "get-creations", "123")
     assert status == 1
-    assert "no API key" in err
+    assert err == (
+        f"error: MissingAPIKey: no API key: pass --api-key or set ${tables.AUTH.env}"
+        " (nothing was sent)\n"
+    )
+    assert "api_key=" not in err
     assert not server.received
+
+
+@pytest.mark.usefixtures("no_key")
+def test_a_missing_key_is_found_before_a_task_is_created(
+    capsys: pytest.CaptureFixture[str], server: FakeServer
+) -> None:
+    status, _, err = run(
+        capsys,
+        "--base-url", server.url,
+        "reference2video",
+        "--model", "viduq2",
+        "--image", URL,
+        "--prompt", "x",
+    )  # fmt: skip
+    assert status == 1
+    assert "--api-key" in err
+    assert not server.received
+
+
+# --- a download target that cannot be written fails before the task is created ----------
+
+
+def _create_and_download(
+    capsys: pytest.CaptureFixture[str], server: FakeServer, target: str, *more: str
+) -> tuple[int, str, str]:
+    return run(
+        capsys,
+        *on(server),
+        "reference2video",
+        "--model", "viduq2",
+        "--image", URL,
+        "--prompt", "x",
+        "--download", target,
+        "--poll-interval", "0.05",
+        *more,
+    )  # fmt: skip
+
+
+def test_a_target_in_a_missing_folder_fails_first(
+    capsys: pytest.CaptureFixture[str], server: FakeServer, tmp_path: Path
+) -> None:
+    target = str(tmp_path / "no" / "such" / "out.mp4")
+    status, out, err = _create_and_download(capsys, server, target)
+    assert status == 1
+    assert out == ""
+    assert err == (
+        f"error: cannot write {target}: there is no folder {tmp_path}/no/such\n"
+    )
+    assert ".part" not in err
+    assert not server.received
+
+
+def test_a_target_under_a_regular_file_fails_first(
+    capsys: pytest.CaptureFixture[str], server: FakeServer, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("a file")
+    target = str(tmp_path / "notes.txt" / "videos" / "out.mp4")
+    status, _, err = _create_and_download(capsys, server, target)
+    assert status == 1
+    assert err == (
+        f"error: cannot write {target}: {tmp_path}/notes.txt is a file, not a folder\n"
+    )
+    assert not server.received
+
+
+def test_an_existing_target_fails_first_unless_overwrite(
+    capsys: pytest.CaptureFixture[str], server: FakeServer, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.mp4"
+    target.write_bytes(b"old")
+    status, _, err = _create_and_download(capsys, server, str(target))
+    assert status == 1
+    assert str(target) in err
+    assert "--overwrite" in err
+    assert not server.received
+    status, _, err = _create_and_download(capsys, server, str(target), "--overwrite")
+    assert status == 0, err
+    assert target.stat().st_size == server.file_size
+    assert server.received["reference2video"] == 1
+
+
+def test_the_target_errors_are_the_local_file_errors() -> None:
+    from specgen_runtime.cli import check_target
+    from vidu import LocalFileError, LocalFileNotFound, LocalNotADirectory
+
+    with pytest.raises(LocalFileNotFound) as missing:
+        check_target("/no/such/folder/out.mp4", overwrite=False)
+    assert isinstance(missing.value, FileNotFoundError)
+    assert isinstance(missing.value, LocalFileError)
+    assert missing.value.filename == "/no/such/folder/out.mp4"
+    with pytest.raises(LocalNotADirectory) as under_file:
+        check_target(__file__ + "/out.mp4", overwrite=True)
+    assert isinstance(under_file.value, NotADirectoryError)
 
 
 def test_python_dash_m(server: FakeServer, tmp_path: Path) -> None:

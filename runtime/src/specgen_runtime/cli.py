@@ -27,6 +27,7 @@ import ast
 import base64
 import contextlib
 import enum
+import errno
 import functools
 import inspect
 import itertools
@@ -50,7 +51,15 @@ from .batch.cli import add_command as add_batch_command
 from .batch.cli import run_command as run_batch_command
 from .cli_help import Overview, command_name, global_parser
 from .client import BaseClient
-from .errors import BaseError, DestinationExists, InvalidAPIKey
+from .errors import (
+    BaseError,
+    DestinationExists,
+    InvalidAPIKey,
+    LocalFileNotFound,
+    LocalNotADirectory,
+    LocalPermissionError,
+    MissingAPIKey,
+)
 from .redaction import Secret
 from .tables import ApiTables, Operation
 from .violations import ValidationError, Violation
@@ -365,10 +374,8 @@ class CommandLine:
             return run_batch_command(self.client_class, args)
         operation: Operation = args.operation
         download = getattr(args, "download", None)
-        if download and not args.overwrite:
-            target = Path(download)
-            if not target.is_dir() and (target.exists() or target.is_symlink()):
-                raise DestinationExists(str(target))  # before a task is created
+        if download:
+            check_target(download, overwrite=args.overwrite)  # before a task is created
         params = {p: getattr(args, f"param_{p}") for p in operation.params}
         found = options(self.client_class, operation)
         body = None
@@ -379,6 +386,11 @@ class CommandLine:
             if args.dry_run:
                 print(json.dumps(shorten(body), indent=2, ensure_ascii=False))
                 return 0
+        if not key.value:
+            env = self.api.auth.env
+            raise MissingAPIKey(
+                f"pass --api-key or set ${env}" if env else "pass --api-key"
+            )
         with self.client_class(
             args.api_key,
             base_url=args.base_url,
@@ -440,6 +452,40 @@ class CommandLine:
 def main(client_class: type[BaseClient[Any]], argv: Sequence[str] | None = None) -> int:
     """Run the command line of the API ``client_class`` serves."""
     return CommandLine(client_class).main(argv)
+
+
+def check_target(path: str, *, overwrite: bool) -> None:
+    """Refuse a download target that cannot be written, before anything is sent.
+
+    A folder receives a file named after the URL. Otherwise the file must not
+    exist (unless ``overwrite``), and its folder must exist, be a folder and be
+    writable. Every error names ``path``, as it was given.
+
+    :raises DestinationExists: the file exists and ``overwrite`` is false.
+    :raises LocalFileNotFound: its folder does not exist.
+    :raises LocalNotADirectory: a part of the path is a regular file.
+    :raises LocalPermissionError: the folder may not be written.
+    """
+    target = Path(path)
+    if target.is_dir():
+        folder = target
+    else:
+        if not overwrite and (target.exists() or target.is_symlink()):
+            raise DestinationExists(path)
+        folder = target.parent
+    if not folder.is_dir():
+        for above in (folder, *folder.parents):  # as many as the path has parts
+            if above.is_dir():
+                break
+            if above.exists():
+                raise LocalNotADirectory(
+                    path, f"{above} is a file, not a folder", errno.ENOTDIR
+                )
+        raise LocalFileNotFound(path, f"there is no folder {folder}", errno.ENOENT)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise LocalPermissionError(
+            path, f"the folder {folder} may not be written", errno.EACCES
+        )
 
 
 def _add_wait_options(parser: argparse.ArgumentParser) -> None:
