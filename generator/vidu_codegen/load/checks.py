@@ -109,6 +109,13 @@ class _Checker:
                 nm.ENV_VAR,
                 "environment variable",
             )
+        if root.api.base_url_env is not None:
+            self.name(
+                root.api.at.where("base_url_env"),
+                root.api.base_url_env,
+                nm.ENV_VAR,
+                "environment variable",
+            )
         if not _VERSION.fullmatch(root.api.version):
             self.error(
                 root.api.at.where("version"),

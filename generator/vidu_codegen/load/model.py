@@ -84,6 +84,8 @@ class Api(Node):
     base_url: str
     auth: Auth
     hosts: Table[str] = attrs.field(factory=Table)
+    base_url_env: str | None = None
+    """Environment variable that may hold the base URL (a URL or a host name)."""
 
 
 @attrs.define

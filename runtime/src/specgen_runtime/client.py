@@ -34,9 +34,11 @@ The parts, one job each: :mod:`._deadlines` (time limits, the watchdog),
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import os
+import re
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -50,17 +52,27 @@ import attrs
 import cattrs
 import urllib3
 
-from ._answers import MAX_JSON_DEPTH, api_error, decode, no_answer_error, text
+from ._answers import (
+    MAX_JSON_DEPTH,
+    api_error,
+    decode,
+    dig,
+    loads,
+    no_answer_error,
+    text,
+)
 from ._deadlines import Deadline, Limits
 from ._download import DEFAULT_MAX_DOWNLOAD_BYTES, Downloader, Progress, safe_file_name
 from ._options import Options
+from ._raw import RawResponse
 from ._requests import Request, select, with_items
 from ._transport import MIB, Answer, NoAnswer, Outcome, Transport
 from .errors import (
     APITimeoutError,
-    AuthenticationError,
+    MissingAPIKey,
     TaskFailed,
     UnexpectedResponseError,
+    UnreadableCreateResponse,
     WaitTimeout,
 )
 from .redaction import Secret, check_key
@@ -74,6 +86,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "BaseClient",
     "QueryValue",
+    "RawResponse",
     "safe_file_name",
 ]
 
@@ -94,14 +107,15 @@ class BaseClient(ABC, Generic[TaskT]):
     """Transport, retries, errors, waiting and downloading for a generated client.
 
     :param api_key: the key; default: the environment variable the spec names
-        (``_api.auth.env``). A missing key raises
-        :class:`AuthenticationError` at the first request, not here, so a
-        client can still check requests without one; a malformed key (a
-        control character such as a trailing newline, a space at either
-        end, a character outside Latin-1) raises :class:`InvalidAPIKey`
-        here, with a message that does not show it.
+        (``_api.auth.env``). A missing key raises :class:`MissingAPIKey` (an
+        :class:`AuthenticationError`) at the first request, before anything
+        is sent, not here, so a client can still check requests without one;
+        a malformed key (a control character such as a trailing newline, a
+        space at either end, a character outside Latin-1) raises
+        :class:`InvalidAPIKey` here, with a message that does not show it.
     :param base_url: a URL, or the name of a host in the spec's ``hosts``
-        (such as ``"china"``); default: the spec's ``base_url``.
+        (such as ``"china"``); default: the environment variable the spec
+        names for it (``_base_url_env``) if set, else the spec's ``base_url``.
     :param timeout: seconds for each whole call, every attempt, retry and
         ``Retry-After`` wait included (each connect and read also gets at
         most that long); a retry whose wait would pass the deadline is not
@@ -117,9 +131,14 @@ class BaseClient(ABC, Generic[TaskT]):
         ``retry`` to set the whole policy instead.
     :param validation: the validation mode for requests (``"strict"``,
         ``"warn"`` or ``"off"``); each method can override it.
-    :param pool: a :class:`urllib3.PoolManager` to share; by default the
-        client makes its own and closes it in :meth:`close`. With a pool of
-        your own the deadline is checked after each read rather than by a
+    :param pool: a :class:`urllib3.PoolManager` of your own, used for every
+        request as it is: its TLS settings, proxy (a
+        :class:`urllib3.ProxyManager`), headers and size. The client never
+        closes it. Without one the client makes its own, closed in
+        :meth:`close`, and honours ``HTTPS_PROXY`` / ``HTTP_PROXY`` and
+        ``NO_PROXY`` (read when the client is made, as
+        :func:`urllib.request.getproxies` reads them). With a pool of your
+        own the deadline is checked after each read rather than by a
         watchdog while the headers arrive.
     :param sleep: how to wait (retries and :meth:`wait`); ``clock`` is the
         monotonic clock deadlines are measured with.
@@ -129,6 +148,8 @@ class BaseClient(ABC, Generic[TaskT]):
 
     _api: ClassVar[ApiTables]
     """The service's tables; set by the generated subclass."""
+    _base_url_env: ClassVar[str | None] = None
+    """The environment variable that may hold the base URL (from the spec)."""
 
     def __init__(
         self,
@@ -154,6 +175,8 @@ class BaseClient(ABC, Generic[TaskT]):
         if key:
             check_key(key, "api_key" if api_key else f"${env}")
         self._key = Secret(key)
+        if base_url is None and self._base_url_env:
+            base_url = os.environ.get(self._base_url_env) or None
         self.base_url = _resolve_base_url(api, base_url)
         self._options = Options.of(
             timeout,
@@ -179,6 +202,64 @@ class BaseClient(ABC, Generic[TaskT]):
         )
         self._outer = threading.local()
         """The deadline of a :meth:`wait` running on this thread, if any."""
+        self._copy = False
+        """Whether this client came from :meth:`with_options` (and so does not
+        close the connections it shares)."""
+
+    def with_options(
+        self,
+        *,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> Self:
+        """A copy of this client with these options changed (``None``: kept).
+
+        The copy is cheap: it shares this client's connections, key and
+        watchdog. Closing it (or leaving its ``with`` block) closes nothing:
+        the connections belong to the client it came from, whose
+        :meth:`close` ends them for every copy.
+
+        ``extra_headers`` are sent with every request (added to those a
+        copy already has); they may not name the API key's header, which
+        only ``api_key=`` sets (``ValueError``). ``extra_body`` fields are
+        merged into every request body: fields the spec does not know yet,
+        sent as given with a :class:`ValidationWarning` each (none in
+        ``"off"`` mode); a field the spec knows must be passed as its own
+        keyword (``ValueError``).
+        """
+        options = self._options.but(
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_body=extra_body,
+            protected=self._api.auth.header,
+        )
+        other = copy.copy(self)
+        other._options = options
+        other._copy = True
+        other._outer = threading.local()
+        return other
+
+    def _per_call(
+        self,
+        timeout: float | urllib3.Timeout | None,
+        max_retries: int | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_body: Mapping[str, object] | None,
+    ) -> Options:
+        """The options of one call: the client's, with those given changed."""
+        unchanged = timeout is None and max_retries is None
+        if unchanged and not extra_headers and not extra_body:
+            return self._options
+        return self._options.but(
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_body=extra_body,
+            protected=self._api.auth.header,
+        )
 
     # --- what the options say ------------------------------------------------
 
@@ -236,8 +317,10 @@ class BaseClient(ABC, Generic[TaskT]):
         self.close()
 
     def close(self) -> None:
-        """Close the client's connections (not those of a pool passed in)."""
-        self._transport.close()
+        """Close the client's connections (not those of a pool passed in, nor,
+        on a copy made by :meth:`with_options`, those it shares)."""
+        if not self._copy:
+            self._transport.close()
 
     def scrub(self, text: str) -> str:
         """``text`` with the API key hidden (for output the caller prints)."""
@@ -261,21 +344,76 @@ class BaseClient(ABC, Generic[TaskT]):
         validation: Mode | None,
         default: type[Request],
         *selectors: tuple[str, type[Request]],
+        options: Options | None = None,
     ) -> dict[str, Any]:
         """The JSON body of a request, checked in the validation mode in force.
 
         Either ``request`` is a typed request, checked again here (it may have
-        been built in another mode), or ``fields`` are its keyword arguments:
-        the class is the one of the first selector key present in ``fields``,
-        else ``default``. In ``"strict"`` mode an error raises
-        :class:`ValidationError` and nothing is sent.
+        been built in another mode), or ``fields`` are its keyword arguments
+        (``None`` stands for "not sent"): the class is the one of the first
+        selector key present in ``fields``, else ``default``. In ``"strict"``
+        mode an error raises :class:`ValidationError` and nothing is sent.
+        The ``extra_body`` of ``options`` (default: the client's) is merged
+        in (see :meth:`with_options`).
         """
         mode = check_mode(validation or self.validation)
+        fields = {name: value for name, value in fields.items() if value is not None}
+        body = self._checked_body(operation, request, fields, mode, default, selectors)
+        extra = (self._options if options is None else options).extra_body
+        if extra:
+            self._merge_extra(operation, body, extra, mode)
+        return body
+
+    def _merge_extra(
+        self,
+        operation: Operation,
+        body: dict[str, Any],
+        extra: Mapping[str, object],
+        mode: Mode,
+    ) -> None:
+        """Add ``extra`` to ``body``: fields the spec does not know, with a warning."""
+        known = {
+            name
+            for form in self._api.forms
+            if form.operation == operation.id
+            for name in form.fields
+        }
+        taken = sorted(name for name in extra if name in known or name in body)
+        if taken:
+            raise ValueError(
+                f"extra_body is for fields the spec does not know; pass "
+                f"{', '.join(taken)} as keyword arguments of {operation.id}()"
+            )
+        body.update(self._api.converter.unstructure(dict(extra)))
+        enforce(
+            [
+                Violation(
+                    "warning",
+                    name,
+                    "body.extra",
+                    f"{name} is not in the spec of {operation.id}; sent as "
+                    "given through extra_body",
+                )
+                for name in extra
+            ],
+            mode,
+            stacklevel=5,
+        )
+
+    def _checked_body(
+        self,
+        operation: Operation,
+        request: Request | None,
+        fields: Mapping[str, object],
+        mode: Mode,
+        default: type[Request],
+        selectors: tuple[tuple[str, type[Request]], ...],
+    ) -> dict[str, Any]:
         if request is not None:
             if fields:
                 raise TypeError("pass a typed request or its fields, not both")
             if mode != "off":
-                enforce(request.violations(), mode, stacklevel=3)
+                enforce(request.violations(), mode, stacklevel=5)
             return request.to_json()
         cls = select(fields, default, selectors)
         try:
@@ -290,7 +428,7 @@ class BaseClient(ABC, Generic[TaskT]):
                 Violation("error", "", "body.shape", f"{cls.__name__}: {exc}")
             ]
             if mode != "off":
-                enforce(found, mode, stacklevel=3)
+                enforce(found, mode, stacklevel=5)
             return body
 
     def _deadline(self, limits: Limits) -> Deadline:
@@ -414,17 +552,60 @@ class BaseClient(ABC, Generic[TaskT]):
         query: Mapping[str, QueryValue] | None = None,
         options: Options | None = None,
     ) -> T:
-        """:meth:`_send`, then ``parse`` the answer (e.g. ``Response.from_json``).
+        """Send one operation, then ``parse`` its answer (``Response.from_json``).
 
         ``query`` is sent in the URL, each name as it is (a dotted one such
         as ``created_at.from`` included) and each value as text (``true``
         and ``false`` for booleans); ``options`` replace the client's for
         this call.
 
+        :raises APIError, APIConnectionError: see :meth:`_send`.
         :raises UnexpectedResponseError: the answer does not have the shape
-            the spec gives it.
+            the spec gives it; for a create, an
+            :class:`UnreadableCreateResponse` with the raw body and the task
+            id when one is found in it.
         """
-        data = self._send(operation, params, body, query=query, options=options)
+        answer = self._exchange(operation, params, body, query, options)
+        return self._parse(operation, answer, parse)
+
+    def _call_raw(
+        self,
+        operation: Operation,
+        params: Mapping[str, str],
+        body: Mapping[str, Any] | None,
+        parse: Callable[[dict[str, Any]], T],
+        *,
+        query: Mapping[str, QueryValue] | None = None,
+        options: Options | None = None,
+    ) -> RawResponse[T]:
+        """:meth:`_call`, keeping the answer as it came; parsed on demand.
+
+        An error status still raises (the error carries the status, body
+        and headers).
+        """
+        answer = self._exchange(operation, params, body, query, options)
+        key = self._key
+        return RawResponse(
+            answer.status,
+            key.scrub_headers(answer.headers),
+            key.scrub_bytes(answer.raw),
+            lambda: self._parse(operation, answer, parse),
+        )
+
+    def _parse(
+        self,
+        operation: Operation,
+        answer: Answer,
+        parse: Callable[[dict[str, Any]], T],
+    ) -> T:
+        """The typed model of a successful answer."""
+        key = self._key
+        try:
+            data = decode(operation, answer, key)
+        except UnexpectedResponseError as exc:
+            if operation.task != "create":
+                raise
+            raise self._unreadable_create(str(exc), answer) from None
         try:
             return parse(data)
         except (
@@ -434,12 +615,37 @@ class BaseClient(ABC, Generic[TaskT]):
             KeyError,
             RecursionError,
         ) as exc:
-            raw = self._key.scrub_bytes(json.dumps(data).encode())
-            message = f"{operation.method} {operation.path}: the answer does not match the spec: {exc}"
+            message = key.scrub(
+                f"{operation.method} {operation.path}: the answer does not "
+                f"match the spec: {exc}"
+            )
             # not chained: the parser's error may quote what the server sent
-            raise UnexpectedResponseError(
-                self._key.scrub(message), status=200, raw=raw
-            ) from None
+            if operation.task == "create":
+                raise self._unreadable_create(message, answer) from None
+            raw = key.scrub_bytes(answer.raw)
+            raise UnexpectedResponseError(message, status=200, raw=raw) from None
+
+    def _unreadable_create(
+        self, message: str, answer: Answer
+    ) -> UnreadableCreateResponse:
+        """The error for a create's answer that cannot be read: nothing lost."""
+        tasks = self._api.tasks
+        field = tasks.id_field if tasks is not None else "task_id"
+        task_id = _task_id_in(answer.raw, field)
+        if task_id is not None:
+            task_id = self._key.scrub(task_id)
+            message += f"; the task was probably created: its id is {task_id}"
+        else:
+            message += (
+                "; the task may have been created: look for it before sending "
+                "the request again (the body is on this error's raw)"
+            )
+        return UnreadableCreateResponse(
+            message,
+            status=answer.status,
+            raw=self._key.scrub_bytes(answer.raw),
+            task_id=task_id,
+        )
 
     def _headers(
         self, *, json_body: bool, extra: Mapping[str, str] | None = None
@@ -448,7 +654,7 @@ class BaseClient(ABC, Generic[TaskT]):
         if not key:
             env = self._api.auth.env
             where = f"pass api_key= or set ${env}" if env else "pass api_key="
-            raise AuthenticationError(401, f"no API key: {where}")
+            raise MissingAPIKey(where)
         headers = {
             "Accept": "application/json",
             "User-Agent": self.user_agent,
@@ -621,6 +827,23 @@ class BaseClient(ABC, Generic[TaskT]):
             chunk_size=chunk_size,
             deadline=deadline,
         )
+
+
+_MAX_SEARCHED = 1 << 20
+"""How much of a body :func:`_task_id_in` searches."""
+
+
+def _task_id_in(raw: bytes, field: str) -> str | None:
+    """The task id in a body that could not be parsed as the spec says."""
+    found = dig(loads(raw), field)
+    if isinstance(found, str | int) and not isinstance(found, bool):
+        return str(found) or None
+    name = re.escape(field.rsplit(".", 1)[-1].encode())
+    match = re.search(
+        b'"' + name + rb'"\s{0,16}:\s{0,16}"?([A-Za-z0-9_.:-]{1,128})',
+        raw[:_MAX_SEARCHED],
+    )
+    return match.group(1).decode("ascii") if match else None
 
 
 def _describe(outcome: Outcome) -> str:

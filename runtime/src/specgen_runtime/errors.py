@@ -302,3 +302,19 @@ class MissingAPIKey(AuthenticationError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class UnreadableCreateResponse(UnexpectedResponseError):
+    """The answer to a request that creates a task could not be read as the
+    spec describes, so the task may well exist.
+
+    ``raw`` holds the body as received (the API key hidden) and ``task_id``
+    the task's id when one can be found in it: look the task up before
+    sending the request again.
+    """
+
+    def __init__(
+        self, message: str, *, status: int, raw: bytes, task_id: str | None
+    ) -> None:
+        super().__init__(message, status=status, raw=raw)
+        self.task_id = task_id
