@@ -29,6 +29,11 @@ __all__ = [
 VALIDATION_MODES = ("strict", "warn", "off")
 """The values of ``--validation`` (the runtime's validation modes)."""
 
+BATCH = ("batch", "run a manifest of requests (JSON Lines), each task created once")
+"""The ``batch`` subcommand's name and summary, as :mod:`.batch.cli` adds it
+(importing that package here would cost more than the rest of the help; a
+test compares this help with the full parser's)."""
+
 DESCRIPTION = (
     "Call the API from the command line. Exit status: 0 done, "
     "1 the service failed, 2 invalid input."
@@ -127,8 +132,6 @@ def answer_without_client(
     for operation_id, summary in overview.operations:
         commands.add_parser(command_name(operation_id), help=summary)
     if overview.batch:
-        from .batch.cli import add_command  # only when offered
-
-        add_command(commands)
+        commands.add_parser(BATCH[0], help=BATCH[1])
     parser.print_help(stream or sys.stdout)
     return True
