@@ -117,12 +117,16 @@ def unknown_fields(
     known: frozenset[str],
     where: str,
     out: list[Violation],
-) -> None:
+) -> int:
     """Report each key of ``source`` that is not in ``known``, in the body's
-    order (called once a set operation found there is one)."""
-    for key in source:
+    order (called once a set operation found there is one); return the
+    :func:`json_bound` of those members."""
+    bound = 0
+    for key, value in source.items():
         if key not in known:
             out.append(unknown_field(f"{where}.{key}" if where else str(key), known))
+            bound += json_bound(key) + json_bound(value)
+    return bound
 
 
 def unknown_model(field: str, value: str, known: tuple[str, ...]) -> Violation:
@@ -324,45 +328,52 @@ def _string_size(text: str) -> int:
     return len(data) + 2 + short + 5 * (len(escaped) - short)
 
 
-def _size_bound(body: Mapping[str, object]) -> int | None:
-    """A cheap upper bound of the size of ``body`` as compact JSON in UTF-8.
+UNBOUNDED: Final = 1 << 62
+"""What :func:`json_bound` gives for a value it does not model: more than any
+body limit, so the body is measured exactly."""
+
+
+def json_bound(value: object) -> int:
+    """A cheap upper bound of the bytes ``value`` takes in a compact JSON body
+    (UTF-8), with the punctuation around it.
 
     Nothing is encoded: a string counts 6 bytes a character (the most one
-    takes, ``\\u001f``) plus its quotes, a member or item 4 bytes of
-    punctuation. ``None`` when the body holds something the bound does not
-    model (a float, a mapping that is not a dict, ...) or more than
-    :data:`_WALK_LIMIT` containers.
+    takes, ``\\u001f``), an integer a byte a bit, a member or item 4 bytes of
+    quotes, colon and comma. :data:`UNBOUNDED` when ``value`` holds something
+    the bound does not model (a float, a mapping that is not a dict, a key
+    that is not a string) or more than :data:`_WALK_LIMIT` containers. The
+    generated validators add up the bound of each value as they check it and
+    call this only for a value of a type they do not expect. :data:`MISSING`
+    (no value) takes nothing.
     """
-    total = 2
-    pending: list[object] = [body]
+    if value is MISSING:
+        return 0
+    total = 4
+    pending = [value]
     for _ in range(_WALK_LIMIT):
         if not pending:
             return total
-        container = pending.pop()
-        if type(container) is dict:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str:
+            total += 6 * len(item) + 4  # type: ignore[arg-type]
+        elif kind is bool or item is None:
+            total += 6
+        elif kind is int:
+            total += item.bit_length() + 6  # type: ignore[attr-defined]
+        elif kind is dict:
             try:
-                total += 6 * sum(map(len, container)) + 4 * len(container)
+                keys = 6 * sum(map(len, item))  # type: ignore[call-overload]
             except TypeError:  # a key that is not a string
-                return None
-            values: object = container.values()
-        elif type(container) is list or type(container) is tuple:
-            values = container
+                return UNBOUNDED
+            total += keys + 4 * len(item) + 2  # type: ignore[arg-type]
+            pending.extend(item.values())  # type: ignore[attr-defined]
+        elif kind is list or kind is tuple:
+            total += 4 * len(item) + 2  # type: ignore[arg-type]
+            pending.extend(item)  # type: ignore[arg-type]
         else:
-            return None
-        for value in values:  # type: ignore[attr-defined]
-            kind = type(value)
-            if kind is str:
-                total += 6 * len(value) + 4
-            elif kind is bool or value is None:
-                total += 6
-            elif kind is int:
-                total += value.bit_length() // 3 + 6  # digits, sign, punctuation
-            elif kind is dict or kind is list or kind is tuple:
-                total += 4
-                pending.append(value)
-            else:
-                return None
-    return None
+            return UNBOUNDED
+    return UNBOUNDED
 
 
 def oversized_body(body: Mapping[str, object], limit: int) -> int | None:
@@ -370,7 +381,7 @@ def oversized_body(body: Mapping[str, object], limit: int) -> int | None:
     ``None``.
 
     The size is that of the body as the client sends it (compact JSON, UTF-8).
-    A cheap upper bound (:func:`_size_bound`: lengths only) settles almost
+    A cheap upper bound (:func:`json_bound`: lengths only) settles almost
     every body; only one whose bound passes ``limit`` is measured exactly,
     still without encoding it: one walk adds up the exact size of each string
     (its UTF-8 bytes, plus what escaping adds), key, number and punctuation,
@@ -379,8 +390,7 @@ def oversized_body(body: Mapping[str, object], limit: int) -> int | None:
     not JSON) or one of more than :data:`_WALK_LIMIT` values is encoded with
     :func:`body_size`.
     """
-    bound = _size_bound(body)
-    if bound is not None and bound <= limit:
+    if json_bound(body) <= limit:
         return None
     size = 0
     stack: list[object] = [body]
