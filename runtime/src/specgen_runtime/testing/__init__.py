@@ -10,7 +10,8 @@ and its users write::
     from <package>.testing import FakeServer
 
     with FakeServer() as server:
-        client = Client(api_key=server.api_key, base_url=server.url)
+        client = Client(api_key=server.api_key, base_url=server.url,
+                        sleep=server.advance, clock=server.clock.now)
         task = client.<create operation>(...)
         server.advance(10)                      # tasks move on the test's clock
         server.inject("<operation id>", status=429, retry_after="1")

@@ -60,3 +60,48 @@ class RealClock:
     def wall(self) -> datetime:
         """The current UTC time."""
         return datetime.now(UTC)
+
+
+STALL_POLLS = 5
+"""Polls of one unfinished task at one reading of the manual clock that
+:class:`StallWatch` lets through; the next is refused."""
+
+
+class StallWatch:
+    """Notices a task polled again and again while the manual clock stands still.
+
+    With the manual :class:`FakeClock` a task moves only when the test calls
+    ``advance``; a client that waits with ``time.sleep`` would poll until its
+    own timeout (900 s by default). After ``limit`` polls of an unfinished
+    task at one clock reading, :meth:`poll` returns the message to answer
+    with instead: it says how to give the client ``sleep=server.advance``.
+    Polls are counted, never timed. Not thread-safe: the server calls it
+    under its lock.
+    """
+
+    def __init__(self, limit: int | None = STALL_POLLS) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError(f"stall_polls={limit}: use a positive count, or None")
+        self.limit = limit
+        self._polls: dict[str, tuple[float, int]] = {}
+
+    def poll(self, task_id: str, now: float, *, ended: bool) -> str | None:
+        """Count a poll of ``task_id`` at clock reading ``now``.
+
+        :returns: ``None`` to answer as usual, or why the task cannot move.
+        """
+        if self.limit is None or ended:
+            self._polls.pop(task_id, None)
+            return None
+        last, count = self._polls.get(task_id, (now, 0))
+        count = count + 1 if last == now else 1
+        self._polls[task_id] = (now, count)
+        if count <= self.limit:
+            return None
+        return (
+            f"task {task_id} was polled {count} times while the fake server's "
+            f"manual clock stood at {now:g} s, so it cannot move: give the client "
+            "sleep=server.advance (Client(..., sleep=server.advance, "
+            "clock=server.clock.now)), or call server.advance(seconds) between "
+            "polls, or use FakeServer(clock='real')"
+        )

@@ -113,7 +113,8 @@ class Backend(Protocol):
         raw: bytes,
         headers: Message[str, str],
     ) -> Answer:
-        """Carry a request out and say what to answer."""
+        """Carry a request out and say what to answer (``path``: the request
+        target, its query included)."""
         ...
 
     def track(self, connection: socket.socket, *, add: bool) -> None:
@@ -203,7 +204,7 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.status is not None:
             self._send(Answer.fault(backend.errors, fault, fault.status))
             return
-        answer = backend.answer(operation, self.command, path, raw, self.headers)
+        answer = backend.answer(operation, self.command, self.path, raw, self.headers)
         drop = fault.drop if fault is not None else None
         if drop == "after_read":
             self._drop()

@@ -24,10 +24,12 @@ import attrs
 
 from ..tables import ApiTables, Callback, Operation
 from ._callbacks import CallbackRecord, CallbackSender
-from ._clock import Clock, FakeClock, RealClock
+from ._clock import STALL_POLLS, Clock, FakeClock, RealClock, StallWatch
 from ._faults import DOWNLOAD, Drop, Fault, FaultQueue
 from ._http import SAFETY_BODY_BYTES, Answer, HTTPServer, decode, ranged
+from ._listing import BadQuery, Listing
 from ._responses import ErrorBodies, Routes
+from ._schedule import Schedule
 from ._tasks import FILE_NAMES, FakeTask, Outcome, TaskLife, file_bytes
 
 HOST = "127.0.0.1"
@@ -49,6 +51,8 @@ class Service:
     errors: ErrorBodies
     life: TaskLife
     callback: Callback | None
+    listings: Mapping[str, Listing] = attrs.field(factory=dict)
+    """How each ``task: list`` operation is answered, by operation id."""
 
     @classmethod
     def of(cls, api: ApiTables) -> Service:
@@ -69,6 +73,11 @@ class Service:
             errors=ErrorBodies(api.errors),
             life=TaskLife.of(api),
             callback=api.callback,
+            listings={
+                op.id: Listing.of(op, api.tasks.id_field)
+                for op in api.operations.values()
+                if op.task == "list" and op.pagination is not None and api.tasks
+            },
         )
 
 
@@ -116,16 +125,30 @@ class FakeServer:
         from <package>.testing import FakeServer
 
         with FakeServer() as server:
-            client = Client(api_key=server.api_key, base_url=server.url)
+            client = Client(api_key=server.api_key, base_url=server.url,
+                            sleep=server.advance, clock=server.clock.now)
             task = client.<create operation>(...)
             server.advance(10)               # the task runs and succeeds
             client.<get operation>(<task id>)
+            client.wait(<task id>)           # its sleeps move the clock
 
     ``clock``: ``None`` (a manual :class:`FakeClock`, moved by
     :meth:`advance`), ``"real"`` (tasks progress in wall time) or any
-    :class:`Clock`. ``durations``: seconds a task spends in each pending state.
+    :class:`Clock`. With the manual clock, a task polled more than
+    ``stall_polls`` times (5) at one clock reading cannot move: the poll is
+    answered with a 409 saying to give the client ``sleep=server.advance``
+    (``None`` turns this off). ``durations``: seconds a task spends in each
+    pending state.
     ``outcome``: how tasks end unless :meth:`set_outcome` or
     :meth:`next_outcome` say otherwise (``err_code`` for a failure).
+
+    ``concurrency_limit``: tasks in the running (last pending) state at once,
+    5 as the service's default; the others wait, first come first served, in
+    the state before it (the list and the concurrency counts show them
+    there). ``page_size``: tasks per page of the list when the request names
+    no size. ``echo_payload=False``: the list leaves each task's ``payload``
+    out (the get operation still shows it), as a service that does not
+    echo it there would.
 
     What a test can read: :attr:`received` and :attr:`applied` (counters by
     operation id), :attr:`requests`, :attr:`callbacks_sent`.
@@ -152,6 +175,10 @@ class FakeServer:
         callback_retry_delay: float = 0.2,
         callback_timeout: float = 5.0,
         verbose: bool = False,
+        stall_polls: int | None = STALL_POLLS,
+        concurrency_limit: int = 5,
+        page_size: int = 20,
+        echo_payload: bool = True,
     ) -> None:
         api = getattr(type(self), "_api", None)
         if not isinstance(api, ApiTables):
@@ -167,6 +194,14 @@ class FakeServer:
         self.outcome = life.outcome(outcome or life.success, err_code)
         self.file_size = file_size
         self.verbose = verbose
+        self._stalls = StallWatch(
+            stall_polls if isinstance(self.clock, FakeClock) else None
+        )
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        self.page_size = page_size
+        self.echo_payload = echo_payload
+        self._schedule = Schedule(life, concurrency_limit)
         self.faults = FaultQueue()
         self.received: collections.Counter[str] = collections.Counter()
         """Requests that arrived, by operation id (faulted ones included)."""
@@ -276,6 +311,25 @@ class FakeServer:
             raise TypeError("advance() needs the manual FakeClock (clock=None)")
         self.clock.advance(seconds)
         self.tick()
+
+    @property
+    def concurrency_limit(self) -> int:
+        """Tasks that may be running at once."""
+        return self._schedule.limit
+
+    @property
+    def running_count(self) -> int:
+        """Tasks running now (in the last pending state, holding a slot)."""
+        with self._lock:
+            self._refresh()
+            return self._schedule.running
+
+    @property
+    def queued_count(self) -> int:
+        """Tasks waiting for a running slot now."""
+        with self._lock:
+            self._refresh()
+            return self._schedule.queued
 
     def tick(self) -> None:
         """Bring every task up to the clock (done before each request anyway)."""
@@ -397,11 +451,11 @@ class FakeServer:
             self._changed.notify_all()
 
     def _refresh(self) -> None:
-        """Advance every task to the clock; queue a callback per change. Locked."""
-        now = self.clock.now()
-        for task in self._tasks.values():
-            for body in task.advance(now, self.files_url):
-                self._call_back(task, body)
+        """Carry out the task transitions due by the clock; queue a callback
+        per change. Only the transitions due are visited. Locked."""
+        due = self._schedule.due()
+        if due is not None and due <= self.clock.now():
+            self._schedule.run_until(self.clock.now(), self.files_url, self._call_back)
 
     def _call_back(self, task: FakeTask, body: dict[str, Any]) -> None:
         if task.callback_url is not None and self._callbacks is not None:
@@ -423,6 +477,7 @@ class FakeServer:
         params: Mapping[str, str],
         raw: bytes,
         headers: Message[str, str],
+        query: str = "",
     ) -> Answer:
         """Carry out one request to ``operation`` and say what to answer."""
         service = self._service
@@ -454,28 +509,58 @@ class FakeServer:
         task_id = params[operation.params[0]] if operation.params else ""
         with self._lock:
             self._refresh()
-            answer = self._carry_out(operation, task_id, body)
+            answer = self._carry_out(operation, task_id, body, query)
             if 200 <= answer.status < 300:
                 self.applied[operation.id] += 1
             return answer
 
     def _carry_out(
-        self, operation: Operation, task_id: str, body: dict[str, Any]
+        self, operation: Operation, task_id: str, body: dict[str, Any], query: str
     ) -> Answer:
         """The task part of an operation. Locked."""
+        errors = self._service.errors
         if operation.task == "create":
             return Answer.json(200, self._create(operation, body).create_response())
+        if operation.task == "list":
+            listing = self._service.listings.get(operation.id)
+            if listing is None:
+                return Answer.json(200, {})  # a list without pagination
+            try:
+                page = listing.page(
+                    list(self._tasks.values()),
+                    query,
+                    default_size=self.page_size,
+                    files_url=self.files_url,
+                    echo_payload=self.echo_payload,
+                )
+            except BadQuery as exc:
+                return Answer.error(errors, exc.reason, 400, message=exc.message)
+            return Answer.json(200, page)
+        if operation.concurrency is not None:
+            counts = operation.concurrency
+            schedule = self._schedule
+            return Answer.json(
+                200,
+                {
+                    counts.limit: schedule.limit,
+                    counts.running: schedule.running,
+                    counts.queued: schedule.queued,
+                },
+            )
         if operation.task is None:
             return Answer.json(200, {})  # an operation this fake does not model
-        errors = self._service.errors
         task = self._tasks.get(task_id)
         if task is None:
             return Answer.error(errors, "TaskNotFound", 404)
         if operation.task == "get":
+            stalled = self._stalls.poll(task_id, self.clock.now(), ended=task.ended)
+            if stalled is not None:
+                return Answer.error(errors, "Conflict", 409, message=stalled)
             return Answer.json(200, task.body(self.files_url))
         problem = task.cancel()
         if problem is not None:
             return Answer.error(errors, "BadRequest", 400, message=problem)
+        self._schedule.cancelled(task)
         self._call_back(task, task.body(self.files_url))
         return Answer.json(200, {})
 
@@ -493,8 +578,10 @@ class FakeServer:
             durations=self.durations,
             life=life,
             callbacks=self._callbacks is not None,
+            serial=self._serial,
         )
         self._tasks[task_id] = task
+        self._schedule.add(task, self.clock.now())
         return task
 
     def _download(self, task_id: str, name: str, headers: Message[str, str]) -> Answer:
@@ -573,14 +660,16 @@ class _Wire:
         raw: bytes,
         headers: Message[str, str],
     ) -> Answer:
-        """Carry the request out."""
+        """Carry the request out (``path``: the request target, with its query)."""
         if operation == DOWNLOAD:
+            path = path.partition("?")[0]
             match = _FILE_ROUTE.fullmatch(path)
             assert match is not None
             return self._fake._download(match["task"], match["name"], headers)
+        path, _, query = path.partition("?")
         found = self._fake._service.routes.find(method, path)
         assert found is not None
-        return self._fake._operation(found[0], found[1], raw, headers)
+        return self._fake._operation(found[0], found[1], raw, headers, query)
 
     def track(self, connection: socket.socket, *, add: bool) -> None:
         """Remember or forget an open connection."""

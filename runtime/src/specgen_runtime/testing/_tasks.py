@@ -188,6 +188,12 @@ class FakeTask:
     err_code: str = ""
     credits: int = 0
     callback_url: str | None = None
+    serial: int = 0
+    """Creation order: a later task has a larger serial."""
+    waiting: bool = attrs.field(default=False, eq=False)
+    """Whether it waits for a running slot (see :mod:`._schedule`)."""
+    running: bool = attrs.field(default=False, eq=False)
+    """Whether it holds a running slot."""
 
     @classmethod
     def create(
@@ -201,6 +207,7 @@ class FakeTask:
         durations: Mapping[str, float],
         life: TaskLife,
         callbacks: bool = True,
+        serial: int = 0,
     ) -> FakeTask:
         """A new task, in the first pending state.
 
@@ -219,6 +226,7 @@ class FakeTask:
             state=life.pending[0],
             credits=_credits(request),
             callback_url=callback_url if isinstance(callback_url, str) else None,
+            serial=serial,
         )
 
     @property
@@ -226,35 +234,15 @@ class FakeTask:
         """Whether the task is in an end state."""
         return self.state in self.life.tasks.terminal
 
-    def due_state(self, now: float) -> str:
-        """The state the timeline puts the task in at clock reading ``now``."""
-        elapsed = now - self.started
-        passed = 0.0
-        for state in self.life.pending:
-            passed += self.durations[state]
-            if elapsed < passed:
-                return state
-        return self.outcome.state
+    def enter(self, state: str, files_url: str) -> dict[str, Any]:
+        """Move to pending ``state``; the body the task then has."""
+        self.state = state
+        return self.body(files_url)
 
-    def advance(self, now: float, files_url: str) -> list[dict[str, Any]]:
-        """Move to the state due at ``now``; return the body at each state entered.
-
-        A long step passes through every state in between, so each change is
-        seen (and called back) in order.
-        """
-        if self.ended:
-            return []
-        due = self.due_state(now)
-        bodies: list[dict[str, Any]] = []
-        pending = self.life.pending
-        target = pending.index(due) if due in pending else len(pending)
-        for state in pending[pending.index(self.state) + 1 : target + 1]:
-            self.state = state
-            bodies.append(self.body(files_url))
-        if due not in pending:
-            self._end(self.outcome)
-            bodies.append(self.body(files_url))
-        return bodies
+    def finish(self, files_url: str) -> dict[str, Any]:
+        """End in the task's outcome; the body the task then has."""
+        self._end(self.outcome)
+        return self.body(files_url)
 
     def cancel(self) -> str | None:
         """Cancel the task; ``None`` if done, else why it cannot be cancelled."""
@@ -269,6 +257,11 @@ class FakeTask:
         if outcome.state in self.life.tasks.failure:
             self.credits = 0
 
+    @property
+    def created_text(self) -> str:
+        """``created_at`` as the service writes it (RFC 3339, microseconds, Z)."""
+        return self.created_at.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
     def create_response(self) -> dict[str, Any]:
         """The body answering the creating request: the request echoed, and more."""
         tasks = self.life.tasks
@@ -278,10 +271,31 @@ class FakeTask:
             tasks.state_field: self.state,
             **echoed,
             "credits": self.credits,
-            "created_at": self.created_at.isoformat(timespec="microseconds").replace(
-                "+00:00", "Z"
-            ),
+            "created_at": self.created_text,
         }
+
+    def listed(self, files_url: str, *, echo_payload: bool = True) -> dict[str, Any]:
+        """The task as the list operation shows it: its body, its creation
+        time and model; without ``payload`` unless ``echo_payload``."""
+        body = self.body(files_url)
+        body["created_at"] = self.created_text
+        model = self.request.get("model")
+        if isinstance(model, str):
+            body["model"] = model
+        if not echo_payload:
+            del body["payload"]
+        return body
+
+    def value(self, name: str) -> object:
+        """What the task says for field ``name``: its list body's value, else
+        the request's (with the service's defaults); ``None`` if neither."""
+        if name in ("id", self.life.tasks.id_field):
+            return self.id
+        if name == self.life.tasks.state_field:
+            return self.state
+        if name == "created_at":
+            return self.created_at
+        return self.request.get(name)
 
     def body(self, files_url: str) -> dict[str, Any]:
         """The task as the get operation and the callbacks show it."""
