@@ -34,18 +34,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from vidu_codegen.load import model as sm
-from vidu_codegen.pipeline import load_spec, render_spec
+from vidu_codegen.pipeline import load_spec
 from vidu_codegen.project import NoProject, Project, find_project, packaged_templates
-from vidu_codegen.python.render import RenderError
-from vidu_codegen.python.writer import compare, write_tree
-from vidu_codegen.tools.diff import run_diff
-from vidu_codegen.tools.docs_check import run_docs_check
-from vidu_codegen.tools.fmt import run_fmt
-from vidu_codegen.tools.openapi import build_openapi, render_openapi
+
+if TYPE_CHECKING:
+    from vidu_codegen.load import model as sm
+
+# Each command imports what only it uses when it runs: `generate` and `lint`
+# start without the review tools, `lint` without the templates.
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -161,6 +159,8 @@ def _add_openapi(
 
 
 def _openapi(args: argparse.Namespace, spec: sm.Spec) -> int:
+    from vidu_codegen.tools.openapi import build_openapi, render_openapi
+
     text = render_openapi(build_openapi(spec), args.openapi_format)
     if args.out is None:
         sys.stdout.write(text)
@@ -182,6 +182,8 @@ def _diff(args: argparse.Namespace) -> int:
             "diff takes OLD NEW, or --base REV (compared with --spec)", file=sys.stderr
         )
         return 2
+    from vidu_codegen.tools.diff import run_diff
+
     old, new = (specs[0], specs[1]) if specs else (None, args.spec)
     return run_diff(
         old,
@@ -231,8 +233,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "diff":
         return _diff(args)
     if args.command == "fmt":
+        from vidu_codegen.tools.fmt import run_fmt
+
         return run_fmt(args.paths or [args.spec], check=args.check)
     if args.command == "docs-check":
+        from vidu_codegen.tools.docs_check import run_docs_check
+
         return run_docs_check(
             args.spec,
             args.new_page,
@@ -255,8 +261,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "openapi":
         return _openapi(args, loaded.spec)
+    return _generate(args, loaded.spec)
+
+
+def _generate(args: argparse.Namespace, spec: sm.Spec) -> int:
+    import jinja2
+
+    from vidu_codegen.pipeline import render_spec
+    from vidu_codegen.python.render import RenderError
+    from vidu_codegen.python.writer import compare, write_tree
+
     try:
-        files = render_spec(loaded.spec, args.templates)
+        files = render_spec(spec, args.templates)
     except (jinja2.TemplateError, RenderError) as exc:
         print(f"cannot render the templates: {exc}", file=sys.stderr)
         return 3

@@ -17,9 +17,6 @@ from vidu_codegen.load.findings import Finding, Pos, display_path
 from vidu_codegen.load.sources import check_sources
 from vidu_codegen.load.structure import Structurer
 from vidu_codegen.load.yaml import load_yaml
-from vidu_codegen.python.context import build_context
-from vidu_codegen.python.render import render
-from vidu_codegen.resolve import resolve
 
 ROOT_FILE = "api.yaml"
 OPERATIONS_DIR = "operations"
@@ -84,4 +81,9 @@ def load_spec(spec_dir: Path, base: Path | None = None) -> Loaded:
 
 def render_spec(spec: sm.Spec, templates: Path) -> dict[str, str]:
     """Every generated file for a checked spec, by relative path."""
+    # imported here: `lint` and the review tools never render
+    from vidu_codegen.python.context import build_context
+    from vidu_codegen.python.render import render
+    from vidu_codegen.resolve import resolve
+
     return render(build_context(resolve(spec)), templates)

@@ -8,11 +8,16 @@ that knows the position of each item). Scalars become plain ``str``, ``int``,
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import marshal
 import re
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any, TypeVar
 
+import ruamel.yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -20,11 +25,21 @@ from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
     CollectionStartEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
     Event,
+    MappingEndEvent,
+    MappingStartEvent,
     ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
 )
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
+from vidu_codegen import cache
 from vidu_codegen.load.findings import NOWHERE, Finding, Pos
 
 V = TypeVar("V")
@@ -103,14 +118,25 @@ class Seq(list[V]):
         return self.item_pos[index] if index < len(self.item_pos) else self.pos
 
 
+def _key_value_lines(node: CommentedMap, key: Any) -> list[int]:
+    """The 0-based line and column of ``key`` and of its value, also for a key
+    merged in with ``<<`` (its place in the mapping it comes from)."""
+    data = node.lc.data
+    if key in data:
+        return list(data[key])
+    for source in getattr(node, "merge", ()):
+        if isinstance(source, CommentedMap) and key in source:
+            return _key_value_lines(source, key)
+    return [node.lc.line, node.lc.col, node.lc.line, node.lc.col]
+
+
 def _plain(node: Any, file: str) -> Any:
     if isinstance(node, CommentedMap):
         table: Table[Any] = Table()
         table.pos = Pos(file, node.lc.line + 1, node.lc.col + 1)
         for key, value in node.items():
             name = str(key)
-            kline, kcol = node.lc.key(key)
-            vline, vcol = node.lc.value(key)
+            kline, kcol, vline, vcol = _key_value_lines(node, key)
             table.key_pos[name] = Pos(file, kline + 1, kcol + 1)
             table.value_pos[name] = Pos(file, vline + 1, vcol + 1)
             table[name] = _plain(value, file)
@@ -199,13 +225,224 @@ def _reader_pos(text: str, display: str, offset: int) -> Pos:
     return Pos(display, line, offset - (before.rfind("\n") + 1) + 1)
 
 
+# one parse for plain YAML -------------------------------------------------------
+
+_TAG = "tag:yaml.org,2002:"
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
+
+
+class _NotPlain(Exception):
+    """The file uses YAML that :func:`_read_plain` leaves to :func:`_read_full`."""
+
+
+def _scalar(event: ScalarEvent, yaml: YAML) -> str | int | float | bool | None:
+    """The value of an untagged scalar, exactly as the round-trip loader and
+    :func:`_plain` make it; :class:`_NotPlain` for any it might make otherwise."""
+    value: str = event.value
+    tag = str(yaml.resolver.resolve(ScalarNode, value, event.implicit))
+    if tag == _TAG + "str":
+        return value
+    if tag == _TAG + "null":
+        return None
+    if tag == _TAG + "bool" and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if tag == _TAG + "int" and _PLAIN_INT.fullmatch(value):
+        return int(value)
+    if tag == _TAG + "float" and _PLAIN_FLOAT.fullmatch(value):
+        return float(value)
+    raise _NotPlain
+
+
+def _checked(event: Event, count: int, depth: int) -> None:
+    """:class:`_NotPlain` for an event :func:`_scan` would stop at, or one the
+    plain reader does not take: a tag, an anchor, an alias."""
+    if count > MAX_VALUES or depth > MAX_DEPTH:
+        raise _NotPlain
+    if getattr(event, "tag", None) is not None:
+        raise _NotPlain
+    if getattr(event, "anchor", None) is not None:
+        raise _NotPlain
+    if isinstance(event, ScalarEvent):
+        value = event.value
+        if not value.isprintable() and text_problem(value) is not None:
+            raise _NotPlain
+        digits = len(value.lstrip("+-").replace("_", ""))
+        plain = event.style is None
+        if plain and digits > MAX_INTEGER_DIGITS and _INTEGER.fullmatch(value):
+            raise _NotPlain
+
+
+def _read_plain(text: str, display: str) -> Table[Any] | None:
+    """The file as :func:`_read_full` reads it, built from one parse of it;
+    ``None`` when it holds anything else than one mapping of plain data
+    (tags, anchors and aliases, merge keys, keys that are not strings, a
+    duplicate key, a value past a bound, scalars such as dates or ``0x1F``,
+    or invalid YAML), which :func:`_read_full` then reads and reports."""
+    yaml = YAML(typ="rt")
+    events = yaml.parse(text)
+    root: Table[Any] | None = None
+    stack: list[Table[Any] | Seq[Any]] = []
+    keys: list[str | None] = []
+    count = 0
+    try:
+        for event in events:
+            kind = type(event)
+            if kind in (MappingEndEvent, SequenceEndEvent):
+                stack.pop()
+                keys.pop()
+                continue
+            if kind is DocumentStartEvent:
+                if root is not None or event.version or event.tags:
+                    return None
+                continue
+            if kind in (StreamStartEvent, StreamEndEvent, DocumentEndEvent):
+                continue
+            if kind is AliasEvent:
+                return None
+            count += 1
+            _checked(event, count, len(stack) + (kind is not ScalarEvent))
+            mark = event.start_mark
+            pos = Pos(display, mark.line + 1, mark.column + 1)
+            if kind is ScalarEvent:
+                value: Any = _scalar(event, yaml)
+            elif kind is MappingStartEvent:
+                value = Table()
+                value.pos = pos
+            elif kind is SequenceStartEvent:
+                value = Seq()
+                value.pos = pos
+            else:
+                return None
+            if not stack:
+                if not isinstance(value, Table):
+                    return None
+                root = value
+            else:
+                parent = stack[-1]
+                if isinstance(parent, Seq):
+                    parent.item_pos.append(pos)
+                    parent.append(value)
+                elif (key := keys[-1]) is None:
+                    if not isinstance(value, str) or event.style in ("|", ">"):
+                        return None
+                    if value in parent.key_pos:
+                        return None
+                    parent.key_pos[value] = pos
+                    keys[-1] = value
+                else:
+                    parent.value_pos[key] = pos
+                    parent[key] = value
+                    keys[-1] = None
+            if kind is not ScalarEvent:
+                stack.append(value)
+                keys.append(None)
+    except (_NotPlain, YAMLError, ValueError, RecursionError):
+        return None
+    finally:
+        events.close()
+    return root
+
+
+# the cache ------------------------------------------------------------------------
+
+_MARSHAL_VERSION = 4
+
+Encoded = Any
+"""A table as kept in the cache: nested tuples of plain values (marshal)."""
+
+
+@functools.cache
+def _reader_digest() -> bytes:
+    """What a cached table depends on besides the file: this module's code,
+    ruamel.yaml's version, Python's (marshal's format)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"|{ruamel.yaml.__version__}|{sys.version}".encode())
+    return digest.digest()
+
+
+def _cache_entry(raw: bytes) -> Path | None:
+    """Where the table read from the file ``raw`` is cached, if anywhere."""
+    root = cache.cache_root()
+    if root is None:
+        return None
+    key = hashlib.sha256(_reader_digest() + raw).hexdigest()
+    return root / "yaml" / f"{key}.marshal"
+
+
+def _encode(value: Any) -> Encoded:
+    if isinstance(value, Table):
+        items = tuple(
+            (
+                key,
+                value.key_pos[key].line,
+                value.key_pos[key].col,
+                value.value_pos[key].line,
+                value.value_pos[key].col,
+                _encode(item),
+            )
+            for key, item in value.items()
+        )
+        return ("map", value.pos.line, value.pos.col, items)
+    if isinstance(value, Seq):
+        entries = tuple(
+            (pos.line, pos.col, _encode(item))
+            for pos, item in zip(value.item_pos, value, strict=True)
+        )
+        return ("seq", value.pos.line, value.pos.col, entries)
+    return value
+
+
+def _decode(payload: bytes | None, display: str) -> Table[Any] | None:
+    """The table a cache entry holds, or ``None`` if it does not hold one."""
+    if payload is None:
+        return None
+    try:
+        value = _build(marshal.loads(payload), display, 0)
+    except (EOFError, ValueError, TypeError, KeyError, IndexError):
+        return None
+    return value if isinstance(value, Table) else None
+
+
+def _build(encoded: Encoded, display: str, depth: int) -> Any:
+    if isinstance(encoded, str | int | float | bool) or encoded is None:
+        return encoded
+    if depth > MAX_DEPTH or not isinstance(encoded, tuple):
+        raise ValueError("not a cached table")
+    kind, line, col, items = encoded
+    if kind == "map":
+        table: Table[Any] = Table()
+        table.pos = Pos(display, line, col)
+        for key, kline, kcol, vline, vcol, item in items:
+            if not isinstance(key, str):
+                raise TypeError("not a cached table")
+            table.key_pos[key] = Pos(display, kline, kcol)
+            table.value_pos[key] = Pos(display, vline, vcol)
+            table[key] = _build(item, display, depth + 1)
+        return table
+    if kind == "seq":
+        seq: Seq[Any] = Seq()
+        seq.pos = Pos(display, line, col)
+        for iline, icol, item in items:
+            seq.item_pos.append(Pos(display, iline, icol))
+            seq.append(_build(item, display, depth + 1))
+        return seq
+    raise ValueError("not a cached table")
+
+
+# reading a file ---------------------------------------------------------------------
+
+
 def load_yaml(path: Path, display: str) -> tuple[Table[Any] | None, list[Finding]]:
     """Read one YAML file; a problem comes back as a finding, never raised.
 
     The file's size, nesting, alias expansion, integers and tags are bounded
-    (see the module's constants) before anything is built from it.
+    (see the module's constants) before anything is built from it. A file
+    read before is taken from the cache (:mod:`vidu_codegen.cache`), under
+    the digest of its bytes; a file of plain YAML is read in one parse
+    (:func:`_read_plain`), any other by :func:`_read_full`: the result, and
+    every finding, are the same either way.
     """
-    yaml = YAML(typ="rt")
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -222,6 +459,26 @@ def load_yaml(path: Path, display: str) -> tuple[Table[Any] | None, list[Finding
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, [Finding(Pos(display, 1, 1), "not UTF-8 text")]
+    entry = _cache_entry(raw)
+    if entry is not None:
+        cached = _decode(cache.read_entry(entry), display)
+        if cached is not None:
+            return cached, []
+    table = _read_plain(text, display)
+    if table is None:
+        full, problems = _read_full(text, display)
+        if full is None:
+            return None, problems
+        table = full
+    if entry is not None:
+        cache.write_entry(entry, marshal.dumps(_encode(table), _MARSHAL_VERSION))
+    return table, []
+
+
+def _read_full(text: str, display: str) -> tuple[Table[Any] | None, list[Finding]]:
+    """Read any YAML: bounds checked from its parse events (:func:`_scan`),
+    then loaded by ruamel.yaml's round-trip loader (for the positions)."""
+    yaml = YAML(typ="rt")
     try:
         problem = _scan(text, display)
         if problem is not None:

@@ -16,12 +16,18 @@ and every file starts with the line :data:`HEADER`.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import math
 import re
+import sys
 from pathlib import Path
+from types import CodeType
 
 import jinja2
+from jinja2.bccache import Bucket, BytecodeCache
 
+from vidu_codegen import cache
 from vidu_codegen.load.names import error_base
 from vidu_codegen.python import manifest
 from vidu_codegen.python.context import PackageCtx, Ref
@@ -120,8 +126,74 @@ def tidy_markdown(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
+class TemplateCache(BytecodeCache):
+    """Compiled templates kept between runs (in :mod:`vidu_codegen.cache`),
+    checked before use.
+
+    An entry holds the template's source checksum and its code object
+    (marshalled; nothing is unpickled); it is used only when the checksum is
+    the template's current one and the entry's digest matches, so a changed
+    template is compiled afresh and a damaged entry is ignored.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, bucket: Bucket) -> Path:
+        return self.folder / f"{bucket.key}.code"
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        payload = cache.read_entry(self._path(bucket))
+        if payload is None:
+            return
+        checksum, _, code = payload.partition(b"\n")
+        if checksum != bucket.checksum.encode("ascii"):
+            return
+        try:
+            loaded = marshal.loads(code)
+        except (EOFError, ValueError, TypeError):
+            return
+        if isinstance(loaded, CodeType):
+            bucket.code = loaded
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is None:
+            return
+        payload = bucket.checksum.encode("ascii") + b"\n" + marshal.dumps(bucket.code)
+        cache.write_entry(self._path(bucket), payload)
+
+
+def _template_cache(env: jinja2.Environment) -> TemplateCache | None:
+    """The cache of compiled templates for this Jinja2, this Python and the
+    options and filters of ``env`` (the code compiled depends on all of them),
+    or ``None`` when the cache is off."""
+    root = cache.cache_root()
+    if root is None:
+        return None
+    options = (
+        jinja2.__version__,
+        sys.version,
+        env.undefined.__name__,
+        env.keep_trailing_newline,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.autoescape,
+        env.newline_sequence,
+        env.block_start_string,
+        env.variable_start_string,
+        env.comment_start_string,
+        sorted(
+            (name, repr(getattr(f, "jinja_pass_arg", None)))
+            for name, f in env.filters.items()
+        ),
+    )
+    digest = hashlib.sha256(repr(options).encode()).hexdigest()[:16]
+    return TemplateCache(root / "templates" / digest)
+
+
 def environment(templates: Path) -> jinja2.Environment:
-    """The Jinja2 environment all templates render in."""
+    """The Jinja2 environment all templates render in; compiled templates
+    are kept in the generator's cache (:mod:`vidu_codegen.cache`)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
@@ -135,6 +207,7 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["doc"] = doc_text
     env.filters["md"] = md_cell
     env.filters["tuple"] = tuple
+    env.bytecode_cache = _template_cache(env)
     return env
 
 

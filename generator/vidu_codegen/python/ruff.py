@@ -41,8 +41,22 @@ class RuffFailed:
     message: str
 
 
-def _run(args: tuple[str, ...], names: list[str], cwd: Path) -> RuffFailed | None:
-    command = [sys.executable, "-m", "ruff", *args, *SETTINGS, "--", *names]
+def _ruff() -> list[str]:
+    """The command that starts the pinned ruff: its binary, found as
+    ``python -m ruff`` finds it (without starting a second interpreter to do
+    so), else ``python -m ruff`` itself."""
+    try:
+        from ruff import find_ruff_bin  # type: ignore[import-untyped]
+
+        return [str(find_ruff_bin())]
+    except (ImportError, OSError):
+        return [sys.executable, "-m", "ruff"]
+
+
+def _run(
+    ruff: list[str], args: tuple[str, ...], names: list[str], cwd: Path
+) -> RuffFailed | None:
+    command = [*ruff, *args, *SETTINGS, "--", *names]
     try:
         result = subprocess.run(
             command, cwd=cwd, capture_output=True, text=True, check=False
@@ -65,8 +79,9 @@ def format_python(sources: dict[str, str]) -> dict[str, str] | RuffFailed:
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(sources[name], encoding="utf-8", newline="\n")
+        ruff = _ruff()
         for args in (FIXES, FORMAT):
-            failed = _run(args, names, root)
+            failed = _run(ruff, args, names, root)
             if failed is not None:
                 return failed
         formatted = {n: (root / n).read_text(encoding="utf-8") for n in names}

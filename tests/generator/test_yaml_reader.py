@@ -1,0 +1,172 @@
+"""The spec reader's fast paths give exactly what the full loader gives.
+
+``load_yaml`` reads a file of plain YAML in one parse (``_read_plain``) and
+keeps what it read in the cache, under the digest of the file's bytes; any
+other file goes to ``_read_full`` (ruamel.yaml's round-trip loader). Here
+every spec file of the project and a corpus of tricky YAML go both ways, and
+the tables, values, types and every position must be the same; the cache
+is tried too: a damaged entry is ignored, a changed file is read afresh.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from vidu_codegen.load import yaml as y
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def shape(value: Any) -> Any:
+    """Everything a reader gives, positions and types included, as plain data."""
+    if isinstance(value, y.Table):
+        return (
+            "map",
+            value.pos,
+            [
+                (k, type(k), value.key_pos[k], value.value_pos[k], shape(v))
+                for k, v in value.items()
+            ],
+            sorted(value.key_pos) == sorted(value) == sorted(value.value_pos),
+        )
+    if isinstance(value, y.Seq):
+        return ("seq", value.pos, value.item_pos, [shape(v) for v in value])
+    return (type(value), repr(value))
+
+
+def spec_files() -> list[Path]:
+    found = sorted(ROOT.glob("spec/**/*.yaml")) + sorted(
+        ROOT.glob("tests/specs/**/*.yaml")
+    )
+    assert found
+    return found
+
+
+@pytest.mark.parametrize("path", spec_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_project_specs_read_in_one_parse_as_the_full_loader_reads_them(
+    path: Path,
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    full, problems = y._read_full(text, "f.yaml")
+    plain = y._read_plain(text, "f.yaml")
+    assert problems == []
+    assert plain is not None, "a spec file in the canonical layout is plain YAML"
+    assert shape(plain) == shape(full)
+
+
+PLAIN = [
+    "a: 1\nb: -2\nc: 0\nd: -0\ne: 1.5\nf: -0.25\ng: true\nh: False\ni: TRUE\n",
+    "a: null\nb: ~\nc:\nd: Null\ne: ''\nf: \"\"\n",
+    "a: yes\nb: no\nc: on\nd: off\ne: y\nf: n\n",
+    "a: '1'\nb: \"true\"\nc: 'null'\nd: \"1.5\"\ne: '0x1F'\n",
+    "a: [1, two, 3.0, [x, {y: z}], {}]\nb: {c: [], d: {e: f}}\n",
+    "a:\n- 1\n- - 2\n  - 3\n- k: v\n  l: w\n-\n- ''\n",
+    "a: |\n  line one\n  line two\nb: |-\n  kept\nc: |+\n  kept\n\nd: >\n  single line\n",
+    "a: >-\n  folded\n  over lines\n",
+    "'quoted key': 1\n\"double key\": 2\nplain key: 3\n",
+    "a: \"esc \\t \\u00e9 \\\" \\\\ end\"\nb: 'it''s'\nc: caf\u00e9 \u4e2d\u6587\n",
+    "# comment\na: 1 # trailing\n\n# between\nb:\n  # inside\n  c: 2\n",
+    'a: multi\n  line\n  plain\nb: "multi\n  line quoted"\n',
+    "--- \na: 1\n...\n",
+    "a: 12345678901234567890 words\nb: '123456789012345678901'\n",
+    "a: 0o17\nb: 0x1F\nc: 1_000\nd: +5\ne: 010\nf: 1e3\ng: .inf\nh: -.inf\ni: .nan\n",
+    "a: 2024-01-01\nb: 2024-01-01 10:00:00\nc: 1:20\n",
+    "1: a\ntrue: b\nnull: c\n1.5: d\n",
+    "a: &x {b: 1}\nc: *x\n",
+    "base: &b {x: 1}\nmine:\n  <<: *b\n  y: 2\n",
+    "a: !!str 5\nb: !!int '7'\n",
+    "a: 1\na: 2\n",
+    "? [a, b]\n: c\n",
+    "? |\n  block key\n: v\n",
+    "%YAML 1.1\n---\na: yes\n",
+    "a: 1\n---\nb: 2\n",
+    "- just\n- a list\n",
+    "just a scalar\n",
+    "",
+    "a: [unclosed\n",
+    "a: b: c\n",
+    'a: "\\x07 bell"\n',
+    "a: >\n  folded\n  over lines\n",
+    "a:\n"
+    + "".join("  " * i + f"k{i}:\n" for i in range(1, 40))
+    + "  " * 40
+    + "v: 1\n",
+    "a: 1234567890123456789\n",
+    "a: '\u2028'\n",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_each_construct_reads_the_same_or_goes_to_the_full_loader(text: str) -> None:
+    full, problems = y._read_full(text, "f.yaml")
+    plain = y._read_plain(text, "f.yaml")
+    if plain is not None:
+        assert problems == []
+        assert shape(plain) == shape(full)
+    else:
+        assert full is None or problems == []
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_load_yaml_gives_the_same_findings_and_tables_cached_or_not(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    full, problems = y._read_full(text, "f.yaml")
+    monkeypatch.setenv("VIDU_CODEGEN_CACHE_DIR", "off")
+    uncached = y.load_yaml(path, "f.yaml")
+    monkeypatch.setenv("VIDU_CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    first = y.load_yaml(path, "f.yaml")
+    again = y.load_yaml(path, "f.yaml")
+    for table, findings in (uncached, first, again):
+        assert findings == problems
+        assert shape(table) == shape(full)
+
+
+def test_a_damaged_or_foreign_cache_entry_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIDU_CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "f.yaml"
+    path.write_text("a: [1, 2]\nb: {c: d}\n", encoding="utf-8")
+    expected = shape(y.load_yaml(path, "f.yaml")[0])
+    (entry,) = (tmp_path / "cache" / "yaml").iterdir()
+    good = entry.read_bytes()
+    for damaged in (
+        b"",
+        good[:-3],
+        good[:64] + b"x" + good[65:],
+        good[:70] + bytes([good[70] ^ 1]) + good[71:],
+        b"0" * 64 + b"not marshal",
+    ):
+        entry.write_bytes(damaged)
+        table, findings = y.load_yaml(path, "f.yaml")
+        assert findings == []
+        assert shape(table) == expected
+    # an entry whose digest is right but whose payload is not a table
+    entry.write_bytes(_entry(b"\xe9"))  # marshal of nothing it can build
+    assert shape(y.load_yaml(path, "f.yaml")[0]) == expected
+
+
+def test_a_changed_file_is_read_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIDU_CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "f.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    assert y.load_yaml(path, "f.yaml")[0] == {"a": 1}
+    path.write_text("a: 2\n", encoding="utf-8")
+    assert y.load_yaml(path, "f.yaml")[0] == {"a": 2}
+    path.write_text("a: 2\na: 3\n", encoding="utf-8")
+    table, findings = y.load_yaml(path, "f.yaml")
+    assert table is None
+    assert [f.message for f in findings] == ['invalid YAML: found duplicate key "a"']
+
+
+def _entry(payload: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(payload).hexdigest().encode() + payload
