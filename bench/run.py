@@ -58,8 +58,9 @@ LIMITS: dict[str, str] = {
     "import": "The modules `import vidu` loads: see the import profile below.",
     "help": "`vidu.__main__` imports the whole package and the client before argparse.",
     "server": (
-        "Each request advances every task the server holds "
-        "(`FakeServer._refresh` walks them all)."
+        "Tasks are indexed by their next transition (a heap, "
+        "`testing._schedule.Schedule`): a request visits only the transitions "
+        "due, so what is left is the HTTP exchange itself, as with one task."
     ),
     "rss": (
         "The file, its base64 text, the JSON text and its encoded bytes are all "
