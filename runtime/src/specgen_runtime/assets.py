@@ -90,7 +90,9 @@ def check_asset(
 
     Returns the decoded size in bytes of a data URI, 0 for anything else.
     """
-    if value.startswith(rules._accepted_prefixes) or _is_url(value, rules):
+    if not value.startswith("data:") and (
+        value.startswith(rules._accepted_prefixes) or _is_url(value, rules)
+    ):
         return 0
     return _check_data_uri(_Report(rules, field, rule_base, out), value, reader)
 
@@ -153,8 +155,10 @@ def _check_data_uri(report: _Report, value: str, reader: str | None = None) -> i
     if isinstance(sniffed, str):
         report.add("encoding", sniffed)
     else:
-        _check_sniffed_format(report, mime, declared, sniffed)
-        _check_shape(report, sniffed)
+        if sniffed.format != declared:
+            _check_sniffed_format(report, mime, declared, sniffed)
+        if sniffed.width is not None:
+            _check_shape(report, sniffed)
     _check_size(report, size)
     return size
 
@@ -165,6 +169,13 @@ def _parse_data_header(value: str) -> tuple[str, int] | str:
     comma = value.find(",", 5, 5 + _MAX_DATA_HEADER)
     if comma < 0:
         return "data URI has no ';base64,' before its payload"
+    semicolon = comma - 7
+    if (  # the usual data:<mime>;base64, at once
+        semicolon > 5
+        and value.startswith(";base64", semicolon)
+        and value.find(";", 5, semicolon) < 0
+    ):
+        return value[5:semicolon].lower(), comma + 1
     params = value[5:comma].split(";")
     if len(params) < 2 or params[-1] != "base64":
         return "data URI must be base64-encoded: data:<mime>;base64,<data>"
@@ -186,17 +197,20 @@ def _sniff_payload(value: str, start: int) -> Sniffed | str:
     """
     end = len(value)
     usable = start + min((end - start) // 4 * 4, _HEAD_LIMIT_CHARS)
-    pos, stop = start, min(start + _FIRST_CHUNK_CHARS, usable)
-    head = b""
+    stop = min(start + _FIRST_CHUNK_CHARS, usable)
+    head = _decode_quanta(value[start:stop], final=stop == end)
+    if isinstance(head, str):
+        return head
+    sniffed = sniff(head)
     for _ in range(32):  # doubling from 128 characters reaches 1 MiB in 14 steps
+        if stop >= usable or not _needs_more(sniffed, stop - start):
+            break
+        pos, stop = stop, min(start + 2 * (stop - start), usable)
         decoded = _decode_quanta(value[pos:stop], final=stop == end)
         if isinstance(decoded, str):
             return decoded
         head += decoded
         sniffed = sniff(head)
-        if stop >= usable or not _needs_more(sniffed, stop - start):
-            break
-        pos, stop = stop, min(start + 2 * (stop - start), usable)
     if stop < end and (end - start) % 4 == 0:
         tail = _decode_quanta(value[end - 4 :], final=True)
         if isinstance(tail, str):
@@ -206,7 +220,7 @@ def _sniff_payload(value: str, start: int) -> Sniffed | str:
 
 def _decode_quanta(chunk: str, *, final: bool) -> bytes | str:
     """Strictly decode a whole number of base64 quanta, or say what is wrong."""
-    if not final and chunk.endswith("="):
+    if not final and chunk[-1:] == "=":
         return "base64 payload has '=' padding before its end"
     try:
         return binascii.a2b_base64(chunk, strict_mode=True)
@@ -266,13 +280,16 @@ def _check_shape(report: _Report, sniffed: Sniffed) -> None:
 def _check_size(report: _Report, size: int) -> None:
     """Report a decoded size above the rules' limits."""
     rules = report.rules
-    actual = f"{rules.kind} is {_bytes(size)}"
     most = rules.max_file_bytes
     if most is not None and size > most:
-        report.add("size", f"{actual}: at most {_bytes(most)} allowed")
+        report.add(
+            "size", f"{rules.kind} is {_bytes(size)}: at most {_bytes(most)} allowed"
+        )
     below = rules.decoded_bytes_below
     if below is not None and size >= below:
-        report.add("size", f"{actual}: must be under {_bytes(below)}")
+        report.add(
+            "size", f"{rules.kind} is {_bytes(size)}: must be under {_bytes(below)}"
+        )
 
 
 # --- messages ----------------------------------------------------------------
@@ -491,6 +508,9 @@ def _sniff_png(data: bytes) -> Sniffed | None:
     """PNG: width and height lead the IHDR chunk."""
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         return None
+    if data[12:16] == b"IHDR" and len(data) >= 24:
+        width = int.from_bytes(data[16:20], "big")
+        return Sniffed("png", width, int.from_bytes(data[20:24], "big"))
     if data[12:16] != b"IHDR":
         return Sniffed("png", None, None)
     return _sized("png", _uint(data, 16, 4, "big"), _uint(data, 20, 4, "big"))
