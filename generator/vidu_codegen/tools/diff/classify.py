@@ -237,7 +237,16 @@ def _field_added(what: str, new: Fact) -> tuple[Kind, str]:
     return kind, f"field added ({new.shown})"
 
 
+def _query_added(what: str, new: Fact) -> tuple[Kind, str]:
+    kind: Kind = "breaking" if new.shown == "required" else "compatible"
+    return kind, f"{what} added ({new.shown})"
+
+
 _ENTITY_RULES: dict[str, _EntityRule] = {
+    "query": _EntityRule(
+        added=_query_added,
+        removed=lambda what, old: ("breaking", f"{what} removed: no longer accepted"),
+    ),
     "entity": _EntityRule(
         added=lambda what, new: ("compatible", f"{what} added{_shown(new)}"),
         removed=lambda what, old: ("breaking", f"{what} removed"),

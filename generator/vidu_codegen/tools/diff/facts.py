@@ -67,6 +67,7 @@ from vidu_codegen import resolve as rs
 from vidu_codegen.load import model as sm
 from vidu_codegen.load.sources import quoted
 from vidu_codegen.load.yaml import Table
+from vidu_codegen.text import pair
 from vidu_codegen.tools.diff.values import attributes, compact, show
 
 PRESENT = True
@@ -275,9 +276,17 @@ class _Collector:
         self.add(key.at("path"), info.path, "exact", own)
         self.add(key.at("summary"), info.summary, "doc", own)
         self.add(key.at("response"), info.response, "exact", own)
-        self.rest(
-            info, {"id", "method", "path", "summary", "response"}, key.at(""), own
-        )
+        for query in resolved.query:
+            self.query(info.id, query, own)
+        for part in ("pagination", "concurrency"):
+            value = getattr(info, part)
+            if value is not None:
+                self.add(key.at(part), PRESENT, "entity", own, compact(value))
+                for name, item in attributes(value):
+                    what = key.at(f"{part} {name}")
+                    self.add(what, item, "doc" if name == "note" else "exact", own)
+        handled = {"id", "method", "path", "summary", "response", "query"}
+        self.rest(info, handled | {"pagination", "concurrency"}, key.at(""), own)
         patterns = {name: p.regex for name, p in op.patterns.items()}
         for form in resolved.forms.values():
             self.form(info.id, form, patterns, own)
@@ -289,6 +298,26 @@ class _Collector:
             self.rest(pattern, {"regex", "describe"}, key.at(f"pattern {name}"), own)
         handled = {"operation", "forms", "responses", "patterns"}
         self.rest(op, handled, key.at(""), own)
+
+    def query(
+        self, op_id: str, resolved: rs.QueryRules, owners: tuple[Key, ...]
+    ) -> None:
+        """A query parameter: added required or removed is breaking, so is a
+        change of its type, list-ness or Python name; its range is bounds."""
+        param = resolved.param
+        key = Key(op_id, None, None, resolved.name, "query parameter")
+        shown = "required" if param.required else "optional"
+        self.add(key, PRESENT, "query", owners, shown)
+        own = (*owners, key)
+        self.add(key.at("required"), param.required, "required", own)
+        self.add(key.at("type"), param.type, "exact", own)
+        self.add(key.at("repeated"), param.repeated, "exact", own)
+        self.add(key.at("python_name"), resolved.py_name, "exact", own)
+        self.add(key.at("range"), pair(param.range), "bounds", own)
+        self.add(key.at("enum"), param.enum, "doc", own)
+        self.add(key.at("summary"), param.summary, "doc", own)
+        handled = {"summary", "type", "enum", "repeated", "required", "range"}
+        self.rest(param, handled | {"python_name"}, key.at(""), own)
 
     def form(
         self,
