@@ -61,6 +61,7 @@ MANIFEST: tuple[Output, ...] = (
     Output("package/async_client.py.j2", "{package}/async_client.py", "client"),
     Output("package/__main__.py.j2", "{package}/__main__.py", "client"),
     Output("package/webhooks.py.j2", "{package}/webhooks.py", "callback"),
+    Output("package/batch.py.j2", "{package}/batch.py", "client"),
     Output("package/testing/__init__.py.j2", "{package}/testing/__init__.py", "client"),
     Output("package/testing/__main__.py.j2", "{package}/testing/__main__.py", "client"),
     Output(

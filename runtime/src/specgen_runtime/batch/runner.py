@@ -389,6 +389,15 @@ class Runner:
     def _work(self) -> None:
         options = self.options
         end = self._clock() + options.deadline
+        if options.concurrency is None:
+            # read once before the first round, so it never sends past the limit
+            self._capacity_at = self._clock()
+            try:
+                self._limit = self.service.concurrency_limit() or self._limit
+            except (
+                Exception
+            ) as exc:  # any failure: the default stands until the next read
+                self.progress.log(f"cannot read the concurrency limit: {exc}")
         with concurrent.futures.ThreadPoolExecutor(
             options.workers, thread_name_prefix="batch"
         ) as pool:
@@ -702,9 +711,8 @@ class Runner:
 
     def _echo_may_come(self) -> bool:
         """Whether a task whose create was answered exists or may soon."""
-        if self._pending_left or any(
-            kind == "echo" for kind, _ in self._running.values()
-        ):
+        can_create = self._pending_left and self._in_flight() < self._limit
+        if can_create or any(kind == "echo" for kind, _ in self._running.values()):
             return True
         return any(
             a.state in ("created", "finished")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -233,15 +233,20 @@ class ClientService:
             else None
         )
         method = self._method(self._list)
-        query: dict[str, object] = {self._window[0]: start, self._window[1]: end}
+        query: dict[str, object] = {
+            self._window[0]: _rfc3339(start),
+            self._window[1]: _rfc3339(end),
+        }
         if size_name is not None:
             query[size_name] = self.page_size
         seen: set[str] = set()
         for _ in range(self.max_pages):
             page = method(**query)
-            for task in _get(page, pagination.items) or ():  # type: ignore[attr-defined]
+            answer = getattr(page, "response", page)  # a Page, or the answer itself
+            items = _get(answer, pagination.items)
+            for task in items if isinstance(items, list | tuple) else ():
                 yield view(task, self.tasks)
-            token = _text(_get(page, pagination.next_token))
+            token = _text(_get(answer, pagination.next_token))
             if not token:
                 return
             if token in seen:
@@ -266,6 +271,11 @@ class ClientService:
     def download(self, url: str, path: Path) -> Path:
         """The client's download: whole or nothing, nothing overwritten."""
         return self.client.download(url, path)
+
+
+def _rfc3339(moment: datetime) -> str:
+    """``moment`` as RFC 3339 text in UTC, such as ``2025-01-01T15:41:31.5Z``."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _one(
