@@ -167,6 +167,8 @@ def test_operations_and_their_responses(document: dict[str, Any]) -> None:
     assert operations == {
         "cancel": ("/ent/v2/tasks/{id}/cancel", "post"),
         "get_creations": ("/ent/v2/tasks/{id}/creations", "get"),
+        "get_credits": ("/ent/v2/credits", "get"),
+        "list_tasks": ("/ent/v2/tasks", "get"),
         "reference2video": ("/ent/v2/reference2video", "post"),
     }
     get = document["paths"]["/ent/v2/tasks/{id}/creations"]["get"]
@@ -189,6 +191,30 @@ def test_operations_and_their_responses(document: dict[str, Any]) -> None:
     body = document["components"]["schemas"]["Error"]
     assert set(body["properties"]) == {"code", "reason", "message", "metadata"}
     assert set(body["properties"]["metadata"]["properties"]) == {"trace_id"}
+
+
+def test_query_parameters_are_in_query(document: dict[str, Any]) -> None:
+    listing = document["paths"]["/ent/v2/tasks"]["get"]
+    by_name = {p["name"]: p for p in listing["parameters"]}
+    assert {p["in"] for p in by_name.values()} == {"query"}
+    assert by_name["created_at.from"]["schema"] == {
+        "type": "string",
+        "format": "date-time",
+    }
+    assert by_name["states"]["schema"] == {
+        "type": "array",
+        "items": {"type": "string", "enum": list(tables.TASKS.states)},
+    }
+    assert (by_name["states"]["style"], by_name["states"]["explode"]) == ("form", True)
+    assert by_name["pager.pagesz"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+    }
+    assert not any(p["required"] for p in by_name.values())
+    assert "`next_page_token`" in listing["description"]
+    credits = document["paths"]["/ent/v2/credits"]["get"]["parameters"]
+    assert credits[0]["schema"] == {"type": "boolean"}
 
 
 def test_the_request_forms_exclude_each_other(document: dict[str, Any]) -> None:

@@ -59,6 +59,14 @@ from vidu_codegen.tools.openapi.base import (
 from vidu_codegen.tools.openapi.examples import Examples
 from vidu_codegen.tools.openapi.schemas import Schemas
 
+_QUERY_TYPES = {
+    "string": "string",
+    "integer": "integer",
+    "boolean": "boolean",
+    "datetime": "string",
+}
+"""The JSON Schema type of each query parameter type."""
+
 
 def build_openapi(spec: sm.Spec) -> Schema:
     """The OpenAPI 3.1 document of ``spec`` (a spec without errors)."""
@@ -166,17 +174,19 @@ class _Builder(Schemas, Examples):
             "summary": info.summary,
             "description": self._operation_doc(op),
         }
-        if info.params:
-            out["parameters"] = [
-                {
-                    "name": name,
-                    "in": "path",
-                    "required": True,
-                    "description": param.summary,
-                    "schema": {"type": "string"},
-                }
-                for name, param in info.params.items()
-            ]
+        parameters: list[Schema] = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "description": param.summary,
+                "schema": {"type": "string"},
+            }
+            for name, param in info.params.items()
+        ]
+        parameters += [self._query(name, q) for name, q in info.query.items()]
+        if parameters:
+            out["parameters"] = parameters
         if op.forms:
             out["requestBody"] = self._request_body(op)
         responses: Schema = {
@@ -195,6 +205,30 @@ class _Builder(Schemas, Examples):
         out["responses"] = responses
         return out
 
+    def _query(self, name: str, param: sm.QueryParam) -> Schema:
+        """A query parameter: ``in: query``; a repeated one is an array sent
+        as one ``name=value`` pair per item (``explode``)."""
+        schema: Schema = {"type": _QUERY_TYPES[param.type]}
+        if param.type == "datetime":
+            schema["format"] = "date-time"
+        enum = self.root.enums.get(param.enum or "")
+        if enum is not None:
+            schema["enum"] = list(enum.members.values())
+        if param.range is not None and len(param.range) == 2:
+            schema["minimum"], schema["maximum"] = param.range
+        out: Schema = {
+            "name": name,
+            "in": "query",
+            "required": param.required,
+            "description": param.summary,
+        }
+        if param.repeated:
+            out["schema"] = {"type": "array", "items": schema}
+            out["style"], out["explode"] = "form", True
+        else:
+            out["schema"] = schema
+        return out
+
     def _operation_doc(self, op: sm.Operation) -> str:
         info = op.operation
         parts = [info.summary]
@@ -204,6 +238,13 @@ class _Builder(Schemas, Examples):
             else "Not safe to repeat: the client never sends it twice once it "
             "may have reached the service."
         )
+        pages = info.pagination
+        if pages is not None:
+            parts.append(
+                f"Paged: the answer's `{pages.items}` holds a page of items and "
+                f"`{pages.next_token}` the token to pass as `{pages.token}` for the "
+                "next page (none on the last page)."
+            )
         if info.task == "create":
             parts.append(
                 "Creates a task; its state changes are POSTed to the request's "
