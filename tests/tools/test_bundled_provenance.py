@@ -124,3 +124,24 @@ def test_coverage_stays_at_least_the_figure_reached() -> None:
     assert coverage["covered"] >= COVERED_AT_LEAST
     uncovered = {item["line"] for item in coverage["uncovered"]}
     assert uncovered <= set(LEFT_UNQUOTED), uncovered - set(LEFT_UNQUOTED)
+
+
+def test_a_reflowed_page_needs_no_review(tmp_path: Path) -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    page = tmp_path / "reflowed.txt"
+    page.write_text(
+        text.replace(" ", "  ").replace("\n- ", "\n\n-\t").replace(", ", ",\n"),
+        encoding="utf-8",
+    )
+    status, report = docs_check(page)
+    assert (status, report["identical"], report["needs_review"]) == (0, False, False)
+
+
+def test_a_new_model_line_is_reported_as_text_no_quote_covers(tmp_path: Path) -> None:
+    old = "- viduq3-mix: Default is 5 seconds, available option: 1-16"
+    new_line = "- viduq4: Default is 5 seconds, available option: 1-20"
+    page = page_with(tmp_path, old, f"{old}\n{new_line}")
+    status, report = docs_check(page)
+    assert status == 1
+    assert report["changed"] == []
+    assert report["added"] == [{"line": 272, "text": new_line}]

@@ -1,7 +1,9 @@
 """The snapshot against a new copy of the page.
 
-The two pages are lined up word by word (after whitespace normalisation, so
-reflowed text is no change). A quote that no longer occurs at its anchor in
+The two pages are lined up line by line first, then word by word inside the
+lines that differ (after whitespace normalisation, so reflowed text is no
+change): a line added to the page is one insertion, never words borrowed
+from the lines around it. A quote that no longer occurs at its anchor in
 the new page is reported with the text now in its place; words the new page
 adds, on lines no quote covers, are reported with their line numbers.
 """
@@ -43,10 +45,7 @@ class _Alignment:
         self.old, self.new = old, new
         self.old_words, self.old_at = _words(old.text)
         self.new_words, self.new_at = _words(new.text)
-        matcher = difflib.SequenceMatcher(
-            None, self.old_words, self.new_words, autojunk=False
-        )
-        self.opcodes = matcher.get_opcodes()
+        self.opcodes = _opcodes(old, new, self.old_words, self.new_words)
 
     def old_word(self, offset: int) -> int:
         """The index of the old word at character ``offset``."""
@@ -56,9 +55,11 @@ class _Alignment:
         """The new page's passage in the place of old words ``first..last``."""
         start = end = None
         for tag, a1, a2, b1, b2 in self.opcodes:
-            if start is None and a1 <= first < max(a2, a1 + 1):
+            if a1 == a2:
+                continue  # words only the new page has: not in the place of any
+            if start is None and a1 <= first < a2:
                 start = b1 + (first - a1) if tag == "equal" else b1
-            if a1 <= last < max(a2, a1 + 1):
+            if a1 <= last < a2:
                 end = b1 + (last - a1) + 1 if tag == "equal" else b2
                 break
         if start is None or end is None or end <= start:
@@ -68,13 +69,56 @@ class _Alignment:
         )
 
     def inserted(self) -> list[int]:
-        """Indices of the new page's words that the old page does not have."""
+        """Indices of the new page's words that the old page does not have
+        (a word without a letter or digit, such as a bullet, is no text)."""
         return [
             index
             for tag, _, _, b1, b2 in self.opcodes
             if tag in ("insert", "replace")
             for index in range(b1, b2)
+            if any(char.isalnum() for char in self.new_words[index])
         ]
+
+
+_Opcode = tuple[str, int, int, int, int]
+
+
+def _lines(page: Page) -> tuple[list[str], list[int]]:
+    """Each non-blank line of ``page``, normalised, and the index of its first
+    word; one more index at the end: the number of words."""
+    lines, firsts, count = [], [], 0
+    for _, span in page.line_offsets():
+        line = page.text[span.start : span.end]
+        lines.append(line)
+        firsts.append(count)
+        count += len(line.split(" "))
+    firsts.append(count)
+    return lines, firsts
+
+
+def _opcodes(
+    old: Page, new: Page, old_words: list[str], new_words: list[str]
+) -> list[_Opcode]:
+    """``difflib`` opcodes over the words of two pages: equal lines are equal
+    words, and the words of the lines that differ are lined up between them."""
+    old_lines, old_first = _lines(old)
+    new_lines, new_first = _lines(new)
+    by_line = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    opcodes: list[_Opcode] = []
+    for tag, i1, i2, j1, j2 in by_line.get_opcodes():
+        a1, a2 = old_first[i1], old_first[i2]
+        b1, b2 = new_first[j1], new_first[j2]
+        if tag == "equal":
+            opcodes.append((tag, a1, a2, b1, b2))
+            continue
+        by_word = difflib.SequenceMatcher(
+            None, old_words[a1:a2], new_words[b1:b2], autojunk=False
+        )
+        opcodes += [
+            (sub, a1 + x1, a1 + x2, b1 + y1, b1 + y2)
+            for sub, x1, x2, y1, y2 in by_word.get_opcodes()
+        ]
+    return opcodes
 
 
 def _words(text: str) -> tuple[list[str], list[int]]:
