@@ -1,4 +1,5 @@
-"""Format rendered Python with the pinned ruff: two runs, however many files.
+"""Format rendered Python with the pinned ruff: two runs, however many files
+(none for files it formatted before: see :func:`format_python`).
 
 The files are written to a temporary directory under their relative paths;
 ruff sorts imports, drops unused ones and sorts ``__all__`` in one run and
@@ -9,12 +10,16 @@ any configuration, and import sections do not depend on where it runs: no
 
 from __future__ import annotations
 
+import hashlib
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import attrs
+
+from vidu_codegen import cache
 
 SETTINGS = (
     "--isolated",
@@ -68,21 +73,80 @@ def _run(
     return None
 
 
+def _identity(ruff: list[str]) -> bytes | None:
+    """What ruff's output depends on besides a file's name and text: the
+    binary (its path, size and time), the options; ``None`` if unknown."""
+    try:
+        stat = os.stat(ruff[0]) if len(ruff) == 1 else None
+    except OSError:
+        stat = None
+    if stat is None:
+        return None
+    return repr(
+        (ruff, stat.st_size, stat.st_mtime_ns, SETTINGS, FIXES, FORMAT)
+    ).encode()
+
+
+def _entries(
+    ruff: list[str], sources: dict[str, str], names: list[str]
+) -> dict[str, Path]:
+    """Where the cache keeps each file's formatted text (none when the cache
+    is off or the binary unknown): ruff treats every file on its own, so its
+    output for a file depends only on the file's name and text."""
+    root = cache.cache_root()
+    identity = _identity(ruff)
+    if root is None or identity is None:
+        return {}
+    entries = {}
+    for name in names:
+        key = hashlib.sha256(identity)
+        key.update(f"\0{name}\0".encode())
+        key.update(sources[name].encode("utf-8", "surrogatepass"))
+        entries[name] = root / "ruff" / f"{key.hexdigest()}.py"
+    return entries
+
+
+def _cached(entry: Path | None) -> str | None:
+    payload = cache.read_entry(entry) if entry is not None else None
+    if payload is None:
+        return None
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def format_python(sources: dict[str, str]) -> dict[str, str] | RuffFailed:
-    """``sources`` with every ``.py`` file fixed and formatted; others as they are."""
+    """``sources`` with every ``.py`` file fixed and formatted; others as they are.
+
+    A file formatted before, by the same ruff with the same options, comes
+    from the cache (:mod:`vidu_codegen.cache`), keyed by its name and text.
+    """
     names = sorted(n for n in sources if n.endswith(".py"))
     if not names:
         return dict(sources)
-    with tempfile.TemporaryDirectory(prefix="vidu-codegen-ruff-") as temp:
-        root = Path(temp)
-        for name in names:
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(sources[name], encoding="utf-8", newline="\n")
-        ruff = _ruff()
-        for args in (FIXES, FORMAT):
-            failed = _run(ruff, args, names, root)
-            if failed is not None:
-                return failed
-        formatted = {n: (root / n).read_text(encoding="utf-8") for n in names}
+    ruff = _ruff()
+    entries = _entries(ruff, sources, names)
+    formatted: dict[str, str] = {}
+    for name in names:
+        text = _cached(entries.get(name))
+        if text is not None:
+            formatted[name] = text
+    todo = [n for n in names if n not in formatted]
+    if todo:
+        with tempfile.TemporaryDirectory(prefix="vidu-codegen-ruff-") as temp:
+            root = Path(temp)
+            for name in todo:
+                path = root / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(sources[name], encoding="utf-8", newline="\n")
+            for args in (FIXES, FORMAT):
+                failed = _run(ruff, args, todo, root)
+                if failed is not None:
+                    return failed
+            for name in todo:
+                text = (root / name).read_text(encoding="utf-8")
+                formatted[name] = text
+                if name in entries:
+                    cache.write_entry(entries[name], text.encode("utf-8"))
     return {n: formatted.get(n, text) for n, text in sources.items()}
