@@ -385,14 +385,27 @@ class _Checker:
         }
         for name, param in info.query.items():
             where = info.query.where_key(name)
-            if not self.name(where, name, nm.QUERY, "query parameter"):
+            # the name on the wire may be anything of this form, a keyword too
+            if len(name) > nm.MAX_NAME or not nm.QUERY.fullmatch(name):
+                self.name(where, name, nm.QUERY, "query parameter")
                 continue
             py_name = param.python_name or nm.query_python_name(name)
-            what = f"query parameter {name!r} gives the Python name"
             if param.python_name is not None:
-                where, what = param.at.where("python_name"), "python_name"
-            if not self.name(where, py_name, nm.FIELD, what, nm.RESERVED_QUERY):
-                continue
+                where = param.at.where("python_name")
+                if not self.name(
+                    where, py_name, nm.FIELD, "python_name", nm.RESERVED_QUERY
+                ):
+                    continue
+            else:
+                problem = nm.name_problem(
+                    py_name, nm.FIELD, "its Python name", nm.RESERVED_QUERY
+                )
+                if problem is not None:
+                    self.error(
+                        where,
+                        f"query parameter {name!r}: {problem}; give it a python_name",
+                    )
+                    continue
             if py_name in taken:
                 self.error(
                     where,
