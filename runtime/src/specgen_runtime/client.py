@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import json
 import logging
 import os
 import re
@@ -75,6 +74,7 @@ from .errors import (
     UnreadableCreateResponse,
     WaitTimeout,
 )
+from .jsonbody import encode_json
 from .redaction import Secret, check_key
 from .retry import RetryPolicy
 from .tables import ApiTables, Operation
@@ -481,7 +481,7 @@ class BaseClient(ABC, Generic[TaskT]):
             url += "?" + _query_string(query)
         data = None
         if body is not None:
-            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+            data = encode_json(body)
         headers = self._headers(json_body=data is not None, extra=opts.extra_headers)
         limits = opts.limits
         retry_policy = opts.retry
