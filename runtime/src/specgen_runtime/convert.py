@@ -147,8 +147,12 @@ def _open_union_unstructure(_: Any) -> Callable[[Any], Any]:
 
 # --- responses ---------------------------------------------------------------------
 
-_Read = Callable[[object, str, list[str]], object]
-"""Reads one value found at a path (not ``None``); appends what is wrong."""
+_Path = tuple[object, ...]
+"""Where a value is: the class's name, then each key or index below it,
+formatted only when there is a problem to report."""
+
+_Read = Callable[[object, _Path, list[str]], object]
+"""Reads one value (not ``None``) found at a path; appends what is wrong."""
 
 
 @attrs.frozen
@@ -161,24 +165,30 @@ class _Plan:
     """Whether a value has this type's shape (its items not looked at)."""
     read: _Read
     """Reads a value that fits."""
+    kept: frozenset[type] = frozenset()
+    """The types of values that fit and are kept as they are: a shortcut."""
 
 
-def _keep(value: object, path: str, problems: list[str]) -> object:
+def _keep(value: object, path: _Path, problems: list[str]) -> object:
     return value
 
 
-_SCALARS: dict[object, tuple[str, tuple[type, ...]]] = {
-    str: ("a string", (str,)),
-    int: ("an integer", (int,)),
-    float: ("a number", (int, float)),
-    bool: ("a boolean", (bool,)),
+_SCALARS: dict[object, tuple[str, frozenset[type]]] = {
+    str: ("a string", frozenset({str})),
+    int: ("an integer", frozenset({int})),
+    float: ("a number", frozenset({int, float})),
+    bool: ("a boolean", frozenset({bool})),
 }
 """Scalar types, as messages name them, with the JSON types each takes
 (``bool`` is not an integer here, whatever Python says)."""
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
+def _where(path: _Path) -> str:
+    """``("Task", "creations", 0, "url")`` -> ``Task.creations[0].url``."""
+    return "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" if i else str(part)
+        for i, part in enumerate(path)
+    )
 
 
 def _got(value: object) -> str:
@@ -188,13 +198,15 @@ def _got(value: object) -> str:
     return f"{shown} ({type(value).__name__})"
 
 
-def _read_as(plan: _Plan, value: object, path: str, problems: list[str]) -> object:
+def _read_as(plan: _Plan, value: object, path: _Path, problems: list[str]) -> object:
     """``value`` read by ``plan``, or kept as sent (a problem) if it does not fit."""
-    if value is None:
-        return None
+    if value is None or type(value) in plan.kept:
+        return value
     if plan.fits(value):
         return plan.read(value, path, problems)
-    problems.append(f"{path}: expected {plan.name}, got {_got(value)}; kept as sent")
+    problems.append(
+        f"{_where(path)}: expected {plan.name}, got {_got(value)}; kept as sent"
+    )
     return value
 
 
@@ -212,7 +224,7 @@ class _Reader:
                 f"{cls.__name__} is read from a JSON object, not {type(data).__name__}"
             )
         problems: list[str] = []
-        value = self._plan(cls).read(data, cls.__name__, problems)
+        value = self._plan(cls).read(data, (cls.__name__,), problems)
         for problem in problems:
             warnings.warn(problem, ResponseWarning, stacklevel=4)
         return typing.cast(T, value)
@@ -233,7 +245,7 @@ class _Reader:
         scalar = _SCALARS.get(tp)
         if scalar is not None:
             name, accepted = scalar
-            return _Plan(name, lambda v: type(v) in accepted, _keep)
+            return _Plan(name, lambda v: type(v) in accepted, _keep, accepted)
         origin = typing.get_origin(tp)
         args = typing.get_args(tp)
         if origin is list:
@@ -262,22 +274,24 @@ class _Reader:
         def fits(value: object) -> bool:
             return member(value) is not None or any(p.fits(value) for p in plans)
 
-        def read(value: object, path: str, problems: list[str]) -> object:
+        def read(value: object, path: _Path, problems: list[str]) -> object:
             found = member(value)
             if found is not None:
                 return found
             plan = next(p for p in plans if p.fits(value))
             return plan.read(value, path, problems)
 
-        return _Plan(name, fits, read)
+        # without enums, a value of a scalar member is kept as it is
+        kept = frozenset() if enums else frozenset().union(*(p.kept for p in plans))
+        return _Plan(name, fits, read, kept)
 
     def _list(self, item: object) -> _Plan:
         plan = self._plan(item)
 
-        def read(value: object, path: str, problems: list[str]) -> object:
+        def read(value: object, path: _Path, problems: list[str]) -> object:
             assert isinstance(value, list)
             return [
-                _read_as(plan, v, f"{path}[{i}]", problems) for i, v in enumerate(value)
+                _read_as(plan, v, (*path, i), problems) for i, v in enumerate(value)
             ]
 
         return _Plan("a list", lambda v: isinstance(v, list), read)
@@ -285,10 +299,10 @@ class _Reader:
     def _dict(self, item: object) -> _Plan:
         plan = self._plan(item)
 
-        def read(value: object, path: str, problems: list[str]) -> object:
+        def read(value: object, path: _Path, problems: list[str]) -> object:
             assert isinstance(value, dict)
             return {
-                k: _read_as(plan, v, _join(path, k), problems) for k, v in value.items()
+                k: _read_as(plan, v, (*path, k), problems) for k, v in value.items()
             }
 
         return _Plan("an object", lambda v: isinstance(v, dict), read)
@@ -297,13 +311,17 @@ class _Reader:
         fields: dict[str, _Plan] = {}
         has_extra = False
 
-        def read(value: object, path: str, problems: list[str]) -> object:
+        def read(value: object, path: _Path, problems: list[str]) -> object:
             assert isinstance(value, dict)
-            known = {
-                key: _read_as(fields[key], v, _join(path, key), problems)
-                for key, v in value.items()
-                if key in fields
-            }
+            known: dict[str, object] = {}
+            for key, v in value.items():
+                plan = fields.get(key)
+                if plan is None:
+                    continue
+                if v is None or type(v) in plan.kept:
+                    known[key] = v  # the common case, without a call
+                else:
+                    known[key] = _read_as(plan, v, (*path, key), problems)
             if has_extra and len(known) < len(value):
                 known[EXTRA] = {k: v for k, v in value.items() if k not in fields}
             return cls(**known)
