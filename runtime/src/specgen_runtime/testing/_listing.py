@@ -6,12 +6,13 @@ Everything comes from the list operation's tables
 read from its name:
 
 - a ``datetime`` parameter ending in ``.from``/``_from`` (``.to``/``_to``)
-  keeps tasks whose field before the suffix (``created_at``) is at or after
-  (at or before) it, both inclusive;
+  keeps tasks created at or after (at or before) it, both inclusive: the
+  creation time is the one time a fake task keeps;
 - any other parameter keeps tasks whose field of the singular name
-  (``states`` -> ``state``, ``task_ids`` -> the task id) or, failing that,
-  of the name's first word (``model_versions`` -> ``model``) is one of the
-  values given; a task without such a field is left out.
+  (``states`` -> ``state``, ``statuses`` -> ``status``, ``task_ids`` -> the
+  task id) or, failing that, of the name's first word (``model_versions`` ->
+  ``model``) is one of the values given; a task without such a field is
+  left out.
 
 Tasks are listed newest first. A page token names the last task of the page
 before it, so tasks created while a list is read never shift its pages.
@@ -70,15 +71,17 @@ def _filter_of(param: QueryParam, id_field: str) -> _Filter | None:
         for bound in ("from", "to"):
             for sep in (".", "_"):
                 if name.endswith(sep + bound):
-                    return _Filter(param, (name[: -len(bound) - 1],), bound)
+                    return _Filter(param, ("created_at",), bound)
         return None
     if param.kind == "boolean":
         return None  # a switch of the answer's detail, not a filter
-    singular = name[:-1] if param.repeated and name.endswith("s") else name
-    if singular == id_field:
+    names = [name]
+    if param.repeated and name.endswith("s"):
+        names = [name[:-1], name[:-2]] if name.endswith("es") else [name[:-1]]
+    if id_field in names:
         return _Filter(param, ("id",))
-    first = singular.split("_")[0]
-    return _Filter(param, (singular, first) if first != singular else (singular,))
+    names.append(names[0].split("_")[0])
+    return _Filter(param, tuple(dict.fromkeys(names)))
 
 
 @attrs.frozen(eq=False)
