@@ -118,7 +118,24 @@ methods or the command line's own commands."""
 RESERVED_PARAMS = frozenset({"self", "request", "validation", "fields"})
 """Path parameter names that clash with a client method's other arguments."""
 
-RESERVED_QUERY = RESERVED_PARAMS | frozenset({"query", "str", "int", "list"})
+RESERVED_QUERY = RESERVED_PARAMS | frozenset(
+    {
+        # the method's other arguments and the names its body uses
+        "query",
+        "options",
+        "timeout",
+        "max_retries",
+        "extra_headers",
+        "extra_body",
+        "first_page",
+        "query_values",
+        # annotations
+        "str",
+        "int",
+        "bool",
+        "list",
+    }
+)
 """Query parameter Python names that clash with a client method's other
 arguments or with a name its body or annotations use."""
 
