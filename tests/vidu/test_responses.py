@@ -185,3 +185,24 @@ def test_the_client_sends_subjects_given_as_mappings() -> None:
     assert sent["subjects"] == [
         {"name": "bear", "images": ["https://example.com/b.png"]}
     ]
+
+
+def test_a_state_of_another_type_does_not_end_a_wait(
+    serve: Callable[[dict[str, Any]], str],
+) -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    client = vidu.Client(
+        "test-key",
+        base_url=serve({"id": "42", "state": ["success"]}),
+        sleep=sleep,
+        clock=lambda: now[0],
+    )
+    warned = pytest.warns(ResponseWarning, match=r"TaskCreations\.state: ")
+    with client, warned, pytest.raises(vidu.WaitTimeout) as caught:
+        client.wait("42", timeout=10)
+    assert isinstance(caught.value, vidu.ViduError)
+    assert caught.value.task.state == ["success"]
