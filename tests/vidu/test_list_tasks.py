@@ -14,12 +14,6 @@ from specgen_runtime.pagination import Page
 from vidu.testing import FakeServer
 
 KEY = "sk-list-tasks-test"
-BODY = {
-    "model": "viduq2",
-    "images": ["https://example.com/bear.png"],
-    "prompt": "A bear waves.",
-    "duration": 5,
-}
 
 
 @pytest.fixture
@@ -37,7 +31,13 @@ def client(server: FakeServer) -> Iterator[vidu.Client]:
 def create(client: vidu.Client, count: int, prefix: str = "p") -> list[str]:
     ids = []
     for n in range(count):
-        task = client.reference2video(**BODY, payload=f"{prefix}{n}")
+        task = client.reference2video(
+            model="viduq2",
+            images=["https://example.com/bear.png"],
+            prompt="A bear waves.",
+            duration=5,
+            payload=f"{prefix}{n}",
+        )
         assert task.task_id is not None
         ids.append(task.task_id)
     return ids
@@ -69,14 +69,14 @@ def test_filters_go_out_under_the_spec_names(
     server.advance(10)  # both succeed; the clock moves on
     later = create(client, 2, "b")
     done = client.list_tasks(states=[vidu.TaskState.SUCCESS], page_size=100)
-    assert sorted(t.id for t in done) == sorted(first)
+    assert [t.id for t in done] == first[::-1]
     since = datetime(2025, 1, 1, 0, 0, 5, tzinfo=UTC)
     recent = client.list_tasks(created_at_from=since.isoformat().replace("+00:00", "Z"))
-    assert sorted(t.id for t in recent) == sorted(later)
+    assert [t.id for t in recent] == later[::-1]
     window = client.list_tasks(
         created_at_from="2025-01-01T00:00:00Z", created_at_to="2025-01-01T00:00:01Z"
     )
-    assert sorted(t.id for t in window) == sorted(first)
+    assert [t.id for t in window] == first[::-1]
     chosen = client.list_tasks(task_ids=[first[0], later[1]])
     assert [t.id for t in chosen] == [later[1], first[0]]
     assert list(client.list_tasks(model_versions=["viduq1"])) == []
