@@ -287,11 +287,9 @@ class QueryRules:
 
     @property
     def annotation(self) -> str:
-        """The keyword argument's type: ``str``, ``int``, ``list[str]``, with
-        the enum class first for a parameter that has one."""
+        """The keyword argument's type: ``str``, ``int``, ``bool`` or a
+        ``list`` of one (an enum's members are strings: they fit ``str``)."""
         base = _QUERY_TYPES[self.param.type]
-        if self.param.enum is not None:
-            base = f"{self.param.enum} | {base}"
         return f"list[{base}]" if self.param.repeated else base
 
     @property

@@ -110,10 +110,10 @@ def _one(param: QueryParam, value: object) -> tuple[str | int | None, Violation 
             )
         text = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
         return text, None
-    if type(value) is not str:
+    if not isinstance(value, str):
         expected = "an RFC 3339 date-time string" if kind == "datetime" else "a string"
         return None, _wrong(param, value, expected)
-    return value, None
+    return str(value), None  # an enum member as its plain value
 
 
 def query_values(
