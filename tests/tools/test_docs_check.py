@@ -57,7 +57,7 @@ def test_identical_page_needs_no_review(spec: Path) -> None:
     assert report["identical"] is True
     assert report["changed"] == []
     assert report["added"] == []
-    assert report["quotes"] == 12
+    assert report["quotes"] == 13
 
 
 def test_one_models_duration_line_flags_exactly_that_entry(
@@ -150,7 +150,22 @@ def test_coverage_counts_constraint_bearing_lines(spec: Path) -> None:
     _, report = docs_check(spec, spec / PAGE)
     coverage = report["coverage"]
     assert isinstance(coverage, dict)
-    # The response section is `counted: false`; the endpoint line (v1) is unquoted.
+    # The response section is `counted: false`: its duration line is not counted.
+    assert coverage["uncovered"] == []
+    assert (coverage["covered"], coverage["counted"]) == (10, 10)
+
+
+def test_coverage_lists_the_lines_no_quote_covers(spec: Path) -> None:
+    op = spec / OP
+    op.write_text(
+        op.read_text().replace(
+            '  source: "POST https://render.example/v1/render"\n',
+            "  source: decided\n  note: the endpoint, as the vendor's client calls it\n",
+        )
+    )
+    _, report = docs_check(spec, spec / PAGE)
+    coverage = report["coverage"]
+    assert isinstance(coverage, dict)
     assert coverage["uncovered"] == [
         {"line": 2, "text": "POST https://render.example/v1/render"}
     ]

@@ -95,9 +95,9 @@ def test_a_query_parameters_quote_is_checked_at_its_position(tmp_path: Path) -> 
         )
     )
     assert lint_findings(spec) == [
-        f"spec/{OP}:11:15: the quote does not occur in the page "
+        f"spec/{OP}:12:15: the quote does not occur in the page "
         "(snapshot 'page'): 'Clip quality, 1 to 4'",
-        f"spec/{OP}:13:7: query draft: no `source:`; quote the page it comes "
+        f"spec/{OP}:14:7: query draft: no `source:`; quote the page it comes "
         "from, or write `source: decided` with a `note:` saying why",
     ]
 

@@ -382,6 +382,7 @@ class OperationInfo(Node):
     query: Table[QueryParam] = attrs.field(factory=Table)
     pagination: Pagination | None = None
     note: str | None = None
+    source: Source | None = None
 
 
 @attrs.define

@@ -253,10 +253,19 @@ def _walk(spec: sm.Spec) -> Iterator[Sourced]:
                 "errors", code, row, row.source, row.note, label=f"error `{code}`"
             )
     for op in spec.operations:
-        op_id = op.operation.id
-        for name, param in op.operation.query.items():
+        info = op.operation
+        op_id = info.id
+        yield item(
+            f"{op_id}/operation",
+            "operation",
+            info,
+            info.source,
+            info.note,
+            label=f"`{info.method} {info.path}`",
+        )
+        for name, param in info.query.items():
             yield item(
-                f"{op_id}/query",
+                f"{op_id}/operation",
                 f"query {name}",
                 param,
                 param.source,
@@ -751,7 +760,8 @@ class SourceRow:
 
 def provenance(spec: sm.Spec) -> dict[str, tuple[SourceRow, ...]]:
     """Each value's source, grouped: ``models``, ``enums``, ``assets``,
-    ``errors``, and ``<operation>/<form, response or query>``."""
+    ``errors``, and ``<operation id>/<form or response>``, and
+    ``<operation id>/operation`` (its method and path, and query parameters)."""
     groups: dict[str, list[SourceRow]] = {}
     for sourced in _walk(spec):
         if sourced.source is None:
