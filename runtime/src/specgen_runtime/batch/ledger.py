@@ -161,6 +161,9 @@ class Ledger:
         self._wall = wall
         self._lock_file: IO[bytes] | None = None
         self._depth = 0
+        self._counts: dict[State, int] | None = None
+        """How many jobs are in each state, kept up to date by every write."""
+        self._credits = 0
         try:
             folder.mkdir(parents=True, exist_ok=True)
             self._lock()
@@ -238,6 +241,7 @@ class Ledger:
             self._depth -= 1
             if self._depth == 0:
                 self._db.execute("ROLLBACK")
+                self._counts = None  # read them again
             raise
         self._depth -= 1
         if self._depth == 0:
@@ -270,6 +274,7 @@ class Ledger:
                 (job.key, job.line, job.file, body, job.digest, marker, now, now),
             )
             self._event(int(cursor.lastrowid or 0), "pending", f"line {job.line}", now)
+            self._count(None, "pending")
 
     def update(
         self, job: int, state: State, message: str | None = None, **fields: object
@@ -281,6 +286,11 @@ class Ledger:
         now = self._wall()
         names = ["state = ?", "updated_at = ?", *(f"{name} = ?" for name in fields)]
         with self.transaction():
+            old_state, old_credits = self._db.execute(
+                "SELECT state, credits FROM jobs WHERE id = ?", (job,)
+            ).fetchone()
+            credits = fields.get("credits", old_credits)
+            self._count(old_state, state, old_credits, credits)
             self._db.execute(
                 f"UPDATE jobs SET {', '.join(names)} WHERE id = ?",  # names checked
                 (state, now, *fields.values(), job),
@@ -292,6 +302,10 @@ class Ledger:
         now = self._wall()
         with self.transaction():
             for job in jobs:
+                old_state, old_credits = self._db.execute(
+                    "SELECT state, credits FROM jobs WHERE id = ?", (job,)
+                ).fetchone()
+                self._count(old_state, "creating", old_credits, old_credits)
                 self._db.execute(
                     "UPDATE jobs SET state = 'creating', attempts = attempts + 1, "
                     "sent_at = ?, updated_at = ? WHERE id = ?",
@@ -299,6 +313,22 @@ class Ledger:
                 )
                 self._event(job, "creating", None, now)
         return float(now)
+
+    def _count(
+        self,
+        old: State | None,
+        new: State,
+        old_credits: object = None,
+        new_credits: object = None,
+    ) -> None:
+        """Keep :meth:`counts` and :meth:`credits` up to date with one change."""
+        if self._counts is None:
+            return
+        if old is not None:
+            self._counts[old] -= 1
+        self._counts[new] += 1
+        self._credits -= _charged(old, old_credits)
+        self._credits += _charged(new, new_credits)
 
     def _event(self, job: int, state: str, message: str | None, now: float) -> None:
         self._db.execute(
@@ -355,18 +385,27 @@ class Ledger:
             last = int(page[-1][0])
 
     def counts(self) -> dict[State, int]:
-        """How many jobs are in each state (every state listed)."""
-        found = dict(
-            self._db.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state")
-        )
-        return {state: int(found.get(state, 0)) for state in STATES}
+        """How many jobs are in each state (every state listed).
+
+        Read from the database once, then kept up to date by every write.
+        """
+        if self._counts is None:
+            found = dict(
+                self._db.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state")
+            )
+            self._counts = {state: int(found.get(state, 0)) for state in STATES}
+            self._credits = int(
+                self._db.execute(
+                    "SELECT COALESCE(SUM(credits), 0) FROM jobs WHERE state != 'failed'"
+                ).fetchone()[0]
+            )
+        return dict(self._counts)
 
     def credits(self) -> int:
-        """Credits the service charged for the jobs' tasks, as far as known."""
-        total = self._db.execute(
-            "SELECT COALESCE(SUM(credits), 0) FROM jobs WHERE state != 'failed'"
-        ).fetchone()[0]
-        return int(total)
+        """Credits the service charged for the jobs' tasks, as far as known
+        (a failed task's are refunded)."""
+        self.counts()
+        return self._credits
 
     def events(self, job: int) -> list[tuple[float, str, str | None]]:
         """``(time, state, message)`` of every change of ``job``, in order."""
@@ -377,6 +416,12 @@ class Ledger:
                 (job,),
             )
         ]
+
+
+def _charged(state: State | None, credits: object) -> int:
+    if state is None or state == "failed" or not isinstance(credits, int):
+        return 0
+    return credits
 
 
 def _row(found: tuple[Any, ...]) -> Row:

@@ -60,7 +60,13 @@ from ..errors import (
 from ..tables import ApiTables, Operation
 from . import marker as markers
 from .ledger import DONE_STATES, Ledger, Row, State
-from .manifest import DEFAULT_MAX_JOBS, ManifestError, Rules, check_manifest
+from .manifest import (
+    DEFAULT_MAX_JOBS,
+    RESERVED_PREFIX,
+    ManifestError,
+    Rules,
+    check_manifest,
+)
 from .report import Progress, write_reports
 from .service import Created, Service, TaskView
 
@@ -352,9 +358,14 @@ class Runner:
         self.progress.log(f"{added} new jobs, {lines - invalid - added} known")
 
     def _recover(self) -> None:
-        """Pick up the jobs a previous run left in flight."""
+        """Pick up the jobs a previous run left in flight, and remove the
+        temporary files of a run that was killed while writing them."""
         options = self.options
         ledger = self._ledger
+        for stale in self._leftovers():
+            with contextlib.suppress(OSError):
+                stale.unlink()
+                self.progress.log(f"removed {stale}, left by a run that was stopped")
         if options.resend_ambiguous:
             for row in ledger.in_state("ambiguous"):
                 ledger.update(
@@ -369,6 +380,24 @@ class Runner:
                 active.search_after = sent + options.attempt_time + options.settle
                 self.progress.log(f"{row.key}: its create may have landed; to look for")
             active.next_at = now
+
+    def _leftovers(self) -> list[Path]:
+        """Temporary files of downloads and reports a killed run left.
+
+        Downloads go to ``.<file>.<random>.part`` beside their file and
+        reports to ``.batch-report.<...>.<random>``; only this batch writes
+        such names in its folder.
+        """
+        found = [
+            path
+            for path in self.out.glob(".*")
+            if path.is_file()
+            and (
+                path.name.endswith(".part")
+                or path.name.startswith(f".{RESERVED_PREFIX}report")
+            )
+        ]
+        return sorted(found)
 
     def _activate(self, row: Row) -> _Active:
         active = _Active(
@@ -394,9 +423,7 @@ class Runner:
             self._capacity_at = self._clock()
             try:
                 self._limit = self.service.concurrency_limit() or self._limit
-            except (
-                Exception
-            ) as exc:  # any failure: the default stands until the next read
+            except Exception as exc:  # the default stands until the next read
                 self.progress.log(f"cannot read the concurrency limit: {exc}")
         with concurrent.futures.ThreadPoolExecutor(
             options.workers, thread_name_prefix="batch"
@@ -404,17 +431,25 @@ class Runner:
             self._pool = pool
             try:
                 for _ in range(_MAX_ROUNDS):
-                    self._collect()
-                    stopping = self._stopping.is_set() or self._stopped_by is not None
-                    if stopping and not self._running:
-                        return
-                    if not stopping:
-                        self._refresh_capacity()
-                        self._check_echo()
-                        self._search()
-                        self._create()
-                        self._poll()
-                        self._download()
+                    # one commit per round: what ended, and the jobs marked
+                    # creating, whose creates are sent only once it is made
+                    creates: list[tuple[_Active, dict[str, Any]]] = []
+                    with self._ledger.transaction():
+                        self._collect()
+                        stopping = (
+                            self._stopping.is_set() or self._stopped_by is not None
+                        )
+                        if stopping and not self._running:
+                            return
+                        if not stopping:
+                            self._refresh_capacity()
+                            self._check_echo()
+                            self._search()
+                            creates = self._create()
+                            self._poll()
+                            self._download()
+                    for active, body in creates:
+                        self._submit("create", [active], self.service.create, body)
                     self.progress.update(self._ledger.counts(), self._ledger.credits())
                     if not self._running and self._finished():
                         return
@@ -589,17 +624,22 @@ class Runner:
             1 for a in self._active.values() if a.state in ("creating", "created")
         )
 
-    def _create(self) -> None:
+    def _create(self) -> list[tuple[_Active, dict[str, Any]]]:
+        """Mark the next round of jobs ``creating``; they and their bodies.
+
+        The caller sends them once the mark is committed.
+        """
         if self._clock() < self._backoff_until or not self._pending_left:
-            return
+            return []
         slots = self._limit - self._in_flight()
         if slots <= 0:
-            return
+            return []
         rows = self._ledger.in_state("pending", limit=slots)
         if not rows:
             self._pending_left = False
-            return
+            return []
         sent_at = self._ledger.mark_creating(row.id for row in rows)
+        creates = []
         for row in rows:
             active = self._activate(row)
             active.state = "creating"
@@ -610,7 +650,8 @@ class Runner:
             body[field] = markers.wrap(
                 row.marker, previous if isinstance(previous, str) else None
             )
-            self._submit("create", [active], self.service.create, body)
+            creates.append((active, body))
+        return creates
 
     def _on_create(
         self, jobs: list[_Active], created: Created | None, error: BaseException | None
