@@ -19,19 +19,22 @@ from typing import Any, TypeVar
 
 import pytest
 import urllib3
-from specgen_runtime.async_client import OrphanedCreate, orphaned_create
+from specgen_runtime.async_client import orphaned_create
 from specgen_runtime.retry import RetryPolicy
 from vidu import (
+    AsyncClient,
     AuthenticationError,
     BadRequestError,
     NotFoundError,
+    OrphanedCreate,
     RequestMayHaveSucceeded,
+    ServerError,
     TaskFailed,
     ValidationError,
+    ValidationWarning,
     ViduError,
     WaitTimeout,
 )
-from vidu.async_client import AsyncClient
 from vidu.models import CreateTaskResponse, Reference2VideoRequest, TaskCreations
 from vidu.testing import FakeServer
 
@@ -423,39 +426,137 @@ def test_max_concurrency_must_be_positive(server: FakeServer) -> None:
         make_client(server, max_concurrency=0)
 
 
+# --- options and raw answers ---------------------------------------------------------
+
+
+def test_with_options_and_per_call_options(server: FakeServer) -> None:
+    async def main() -> tuple[bool, object, str | None]:
+        async with make_client(server) as client:
+            quick = client.with_options(timeout=2.0, max_retries=0)
+            assert quick.timeout == 2.0
+            assert client.timeout == 5.0
+            server.inject("get_creations", status=503)
+            with pytest.raises(ServerError):
+                await quick.get_creations("any")  # no retry on the copy
+            with (
+                pytest.warns(ValidationWarning, match="later_field"),
+                pytest.raises(BadRequestError) as refused,
+            ):
+                await client.reference2video(
+                    **CREATE, extra_body={"later_field": 1}, max_retries=0
+                )
+            sent = server.requests[-1].body
+            await quick.aclose()  # closes nothing: the client still works
+            task = await client.reference2video(**CREATE)
+            return (
+                quick._shared is client._shared,
+                sent.get("later_field") if isinstance(sent, dict) else None,
+                refused.value.reason if task.task_id else None,
+            )
+
+    shared, sent, reason = run(main)
+    assert shared, "a copy shares the worker threads and orphaned creates"
+    assert sent == 1, "extra_body reached the server"
+    assert reason == "FieldUnwanted"
+    assert server.received["get_creations"] == 1
+
+
+def test_raw_answers_come_as_they_came(server: FakeServer) -> None:
+    async def main() -> tuple[int, bytes, str | None, TaskCreations]:
+        async with make_client(server) as client:
+            created = await client.with_raw_response.reference2video(**CREATE)
+            task = created.parse()
+            assert task.task_id is not None
+            got = await client.with_raw_response.get_creations(task.task_id)
+            return (
+                created.status,
+                created.body,
+                got.headers.get("content-type"),
+                got.parse(),
+            )
+
+    status, body, kind, task = run(main)
+    assert status == 200
+    assert b"task_id" in body
+    assert kind is not None
+    assert kind.startswith("application/json")
+    assert task.id == server.task_ids[0]
+
+
+def test_a_raw_create_cancelled_in_flight_keeps_its_task(server: FakeServer) -> None:
+    server.inject("reference2video", delay=0.3)
+
+    async def main() -> OrphanedCreate[Any]:
+        async with make_client(server) as client:
+            creating = asyncio.create_task(
+                client.with_raw_response.reference2video(**CREATE, payload="order-5")
+            )
+            await until(lambda: server.received["reference2video"] == 1, "the POST")
+            creating.cancel()
+            with pytest.raises(asyncio.CancelledError) as caught:
+                await creating
+            orphan = AsyncClient.orphaned_create(caught.value)
+            assert orphan is not None
+            return await orphan.outcome()
+
+    orphan = run(main)
+    assert orphan.state == "created"
+    assert orphan.task_id == server.task_ids[0]
+
+
+def test_a_listing_is_read_page_by_page(server: FakeServer) -> None:
+    async def main() -> tuple[list[str | None], int]:
+        async with make_client(server) as client:
+            for n in range(5):
+                await client.reference2video(**CREATE, payload=f"order-{n}")
+            page = await client.list_tasks(page_size=2)
+            ids = [task.id async for task in page]
+            pages = [p async for p in page.iter_pages()]
+            return ids, len(pages)
+
+    ids, pages = run(main)
+    assert sorted(ids) == sorted(server.task_ids)
+    assert pages == 3
+
+
 # --- typing --------------------------------------------------------------------------
 
 USER_SCRIPT = """
-    import asyncio
-
     import vidu
-    from specgen_runtime.async_client import OrphanedCreate
-    from vidu.async_client import AsyncClient
     from vidu.testing import FakeServer
 
 
-    def orphaned(orphan: OrphanedCreate[vidu.CreateTaskResponse]) -> None:
+    def orphaned(orphan: vidu.OrphanedCreate[vidu.CreateTaskResponse]) -> None:
         print(orphan.state, orphan.task_id, orphan.payload)
 
 
     async def main(server: FakeServer) -> str:
-        async with AsyncClient(
+        async with vidu.AsyncClient(
             server.api_key, base_url=server.url, on_orphaned_create=orphaned
         ) as client:
             task: vidu.CreateTaskResponse = await client.reference2video(
-                vidu.Reference2VideoRequest(model="viduq2", images=[], prompt="x")
+                model="viduq2", images=["https://a/b.png"], prompt="x", duration=5
             )
-            state: vidu.TaskCreations = await client.get_creations(task.task_id or "")
-            await client.wait(task.task_id, timeout=60.0)
-            return str(state.state)
+            quick = client.with_options(timeout=5.0, max_retries=0)
+            raw = await quick.with_raw_response.get_creations(task.task_id or "")
+            status: int = raw.status
+            state: vidu.TaskCreations = raw.parse()
+            creations: list[vidu.Creation] = await client.wait(task.task_id)
+            async for listed in await client.list_tasks(page_size=10):
+                print(listed.id)
+            return f"{status} {state.state} {creations[0].url}"
 
 
-    def wrong(client: AsyncClient) -> None:
-        client.reference2video()  # a coroutine never awaited
+    async def mistakes(client: vidu.AsyncClient) -> None:
+        await client.reference2video(model="viduq2", images=[], prompt="x", durration=5)
+        await client.reference2video(model="viduq2", images=[], prompt="x", duration="5")
+        client.get_credits()
 """
 
 
 def test_typed_async_calls_pass_mypy_strict(tmp_path: Path) -> None:
+    """Typed calls, options and raw access pass; a misspelt keyword, a wrong
+    type and a coroutine never awaited are each reported at their line."""
     script = tmp_path / "user_async.py"
     script.write_text(textwrap.dedent(USER_SCRIPT))
     result = subprocess.run(
@@ -465,12 +566,15 @@ def test_typed_async_calls_pass_mypy_strict(tmp_path: Path) -> None:
         check=False,
         timeout=300,
     )
-    lines = [line for line in result.stdout.splitlines() if "error:" in line]
-    assert len(lines) == 1, result.stdout + result.stderr
-    unawaited = (
-        script.read_text()
-        .splitlines()
-        .index("    client.reference2video()  # a coroutine never awaited")
-    )
-    assert f"user_async.py:{unawaited + 1}:" in lines[0]
-    assert "unused-coroutine" in lines[0]
+    lines = script.read_text().splitlines()
+    wrong = {
+        lines.index(line) + 1
+        for line in lines
+        if "durration=" in line
+        or 'duration="5"' in line
+        or "client.get_credits()" in line
+    }
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    reported = {int(line.split(":")[1]) for line in errors}
+    assert reported == wrong, result.stdout + result.stderr
+    assert any("unused-coroutine" in line for line in errors), result.stdout

@@ -31,29 +31,30 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import copy
 import functools
 import inspect
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import (
-    Any,
-    ClassVar,
-    Generic,
-    Literal,
-    Protocol,
-    Self,
-    TypeAlias,
-    TypeVar,
-)
+from typing import Any, ClassVar, Generic, Literal, Self, TypeAlias, TypeVar
 
 import urllib3
 
-from .client import DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_RESPONSE_BYTES, BaseClient
+from ._async_pages import AsyncPage, first_async_page
+from ._options import Options
+from ._requests import Request
+from .client import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    BaseClient,
+    QueryValue,
+    RawResponse,
+)
 from .errors import (
     APIConnectionError,
     APIError,
@@ -61,24 +62,29 @@ from .errors import (
     RequestMayHaveSucceeded,
     ServerError,
     TaskFailed,
+    UnreadableCreateResponse,
     WaitTimeout,
 )
 from .retry import RetryPolicy
 from .tables import ApiTables, Operation
-from .violations import Mode, Violation
+from .violations import Mode
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
     "MAX_ORPHANED_KEPT",
     "AsyncBaseClient",
+    "AsyncPage",
     "OrphanState",
     "OrphanedCreate",
+    "first_async_page",
     "orphaned_create",
 ]
 
 TaskT = TypeVar("TaskT")
 CreatedT = TypeVar("CreatedT")
 T = TypeVar("T")
+R = TypeVar("R")
+I = TypeVar("I")  # noqa: E741  (a page's item type, as in the pagination module)
 
 DEFAULT_MAX_CONCURRENCY = 8
 """Calls a client runs at once by default (its connection pool keeps 8)."""
@@ -88,14 +94,6 @@ MAX_ORPHANED_KEPT = 100
 
 _MIB = 1 << 20
 _NOT_SEEN = object()
-
-
-class _Request(Protocol):
-    """What the client asks of a typed request."""
-
-    def violations(self) -> list[Violation]: ...
-
-    def to_json(self) -> dict[str, Any]: ...
 
 
 def _text(value: object) -> str | None:
@@ -166,6 +164,34 @@ def _sleep_in_thread(seconds: float) -> None:
         ticket.sleep(seconds)
 
 
+def _same(value: T) -> T:
+    return value
+
+
+def _then(
+    future: concurrent.futures.Future[R], then: Callable[[R], T]
+) -> concurrent.futures.Future[T]:
+    """A future of ``then(result)`` once ``future`` ends (its error if it fails)."""
+    out: concurrent.futures.Future[T] = concurrent.futures.Future()
+    out.set_running_or_notify_cancel()
+
+    def done(ended: concurrent.futures.Future[R]) -> None:
+        if ended.cancelled():
+            out.set_exception(_Abandoned())
+            return
+        error = ended.exception()
+        if error is not None:
+            out.set_exception(error)
+            return
+        try:
+            out.set_result(then(ended.result()))
+        except Exception as exc:  # an answer that cannot be read
+            out.set_exception(exc)
+
+    future.add_done_callback(done)
+    return out
+
+
 def _in_thread(ticket: _Ticket, function: Callable[[], T]) -> T:
     ticket.check()
     _running.ticket = ticket
@@ -228,7 +254,11 @@ class OrphanedCreate(Generic[CreatedT]):
 
     @property
     def task_id(self) -> str | None:
-        """The created task's id, once known."""
+        """The created task's id, once known (also when the rest of the
+        answer could not be read)."""
+        error = self.error
+        if isinstance(error, UnreadableCreateResponse):
+            return error.task_id
         return _text(getattr(self.response, self._id_field, None))
 
     @property
@@ -240,7 +270,7 @@ class OrphanedCreate(Generic[CreatedT]):
         if future.cancelled():
             return "not_created"
         error = future.exception()
-        if error is None:
+        if error is None or self.task_id is not None:
             return "created"
         if isinstance(error, _Abandoned):
             return "not_created"
@@ -446,6 +476,35 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
             on_orphaned_create,
             logging.getLogger(self._api.package),
         )
+        self._copy = False
+        """Whether this client came from :meth:`with_options`."""
+
+    orphaned_create = staticmethod(orphaned_create)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> Self:
+        """A copy of this client with these options changed (``None``: kept),
+        as :meth:`BaseClient.with_options`.
+
+        The copy is cheap: it shares this client's connections, worker
+        threads and orphaned creates. Closing it closes nothing; the client
+        it came from closes them for every copy.
+        """
+        other = copy.copy(self)
+        other._client = self._client.with_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_body=extra_body,
+        )
+        other._copy = True
+        return other
 
     # --- what the blocking client knows ----------------------------------------
 
@@ -500,7 +559,10 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
     async def aclose(self) -> None:
         """Wait for the calls still running (each within its own time limit;
         orphaned creates included), then let the threads go and close the
-        connections. A call made afterwards starts new threads."""
+        connections. A call made afterwards starts new threads. On a copy
+        from :meth:`with_options` it does nothing."""
+        if self._copy:
+            return
         running = self._shared.running()
         if running:
             await asyncio.wait([asyncio.wrap_future(f) for f in running])
@@ -509,18 +571,36 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
 
     # --- calls -----------------------------------------------------------------
 
+    def _per_call(
+        self,
+        timeout: float | urllib3.Timeout | None,
+        max_retries: int | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_body: Mapping[str, object] | None,
+    ) -> Options:
+        """The options of one call, as :meth:`BaseClient._per_call`."""
+        return self._client._per_call(timeout, max_retries, extra_headers, extra_body)
+
     def _body(
         self,
         operation: Operation,
-        request: _Request | None,
-        fields: Mapping[str, Any],
+        request: Request | None,
+        fields: Mapping[str, object],
         validation: Mode | None,
-        default: type[_Request],
-        *selectors: tuple[str, type[_Request]],
+        default: type[Request],
+        *selectors: tuple[str, type[Request]],
+        options: Options | None = None,
     ) -> dict[str, Any]:
-        """The checked JSON body, as :meth:`BaseClient._body`, on the event loop."""
+        """The checked JSON body, as :meth:`BaseClient._body`, on the event loop
+        (so warnings and validation errors come from the caller's task)."""
         return self._client._body(
-            operation, request, fields, validation, default, *selectors
+            operation,
+            request,
+            fields,
+            validation,
+            default,
+            *selectors,
+            options=options,
         )
 
     async def _run(self, function: Callable[[], T]) -> T:
@@ -540,10 +620,44 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         params: Mapping[str, str],
         body: Mapping[str, Any] | None,
         parse: Callable[[dict[str, Any]], T],
+        *,
+        query: Mapping[str, QueryValue] | None = None,
+        options: Options | None = None,
     ) -> T:
         """:meth:`BaseClient._call` in a worker thread."""
         return await self._run(
-            functools.partial(self._client._call, operation, params, body, parse)
+            functools.partial(
+                self._client._call,
+                operation,
+                params,
+                body,
+                parse,
+                query=query,
+                options=options,
+            )
+        )
+
+    async def _call_raw(
+        self,
+        operation: Operation,
+        params: Mapping[str, str],
+        body: Mapping[str, Any] | None,
+        parse: Callable[[dict[str, Any]], T],
+        *,
+        query: Mapping[str, QueryValue] | None = None,
+        options: Options | None = None,
+    ) -> RawResponse[T]:
+        """:meth:`BaseClient._call_raw` in a worker thread."""
+        return await self._run(
+            functools.partial(
+                self._client._call_raw,
+                operation,
+                params,
+                body,
+                parse,
+                query=query,
+                options=options,
+            )
         )
 
     async def _create(
@@ -552,19 +666,63 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         params: Mapping[str, str],
         body: Mapping[str, Any] | None,
         parse: Callable[[dict[str, Any]], CreatedT],
+        *,
+        query: Mapping[str, QueryValue] | None = None,
+        options: Options | None = None,
     ) -> CreatedT:
         """:meth:`_call` for an operation that creates a task.
 
         Cancelled while its request is in flight, it re-raises the
         ``CancelledError`` carrying an :class:`OrphanedCreate`, which the
-        client also keeps and reports (see the class's docstring).
+        client also keeps and reports (see the module's docstring).
         """
+        call = functools.partial(
+            self._client._call,
+            operation,
+            params,
+            body,
+            parse,
+            query=query,
+            options=options,
+        )
+        return await self._guarded(operation, body, call, _same)
+
+    async def _create_raw(
+        self,
+        operation: Operation,
+        params: Mapping[str, str],
+        body: Mapping[str, Any] | None,
+        parse: Callable[[dict[str, Any]], CreatedT],
+        *,
+        query: Mapping[str, QueryValue] | None = None,
+        options: Options | None = None,
+    ) -> RawResponse[CreatedT]:
+        """:meth:`_call_raw` for an operation that creates a task; a cancel
+        in flight keeps the outcome as :meth:`_create` does."""
+        call = functools.partial(
+            self._client._call_raw,
+            operation,
+            params,
+            body,
+            parse,
+            query=query,
+            options=options,
+        )
+        return await self._guarded(operation, body, call, RawResponse.parse)
+
+    async def _guarded(
+        self,
+        operation: Operation,
+        body: Mapping[str, Any] | None,
+        call: Callable[[], R],
+        created: Callable[[R], CreatedT],
+    ) -> R:
+        """``call()`` in a worker thread; if the caller is cancelled while it
+        runs, its outcome (``created`` reads the new task from it) becomes an
+        :class:`OrphanedCreate`."""
         ticket = _Ticket()
         loop = asyncio.get_running_loop()
-        future = self._shared.submit(
-            ticket,
-            functools.partial(self._client._call, operation, params, body, parse),
-        )
+        future = self._shared.submit(ticket, call)
         try:
             return await asyncio.wrap_future(future)
         except asyncio.CancelledError as cancelled:
@@ -576,7 +734,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
                 operation.id,
                 payload if isinstance(payload, str) else None,
                 self._api.require_tasks().id_field,
-                future,
+                _then(future, created),
             )
             self._shared.orphaned(orphan, loop)
             cancelled.orphaned_create = orphan  # type: ignore[attr-defined]
@@ -586,6 +744,15 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
                 "client.orphaned_creates"
             )
             raise
+
+    async def _first_page(
+        self,
+        operation: Operation,
+        query: Mapping[str, QueryValue],
+        call: Callable[[Mapping[str, QueryValue]], Awaitable[R]],
+    ) -> AsyncPage[R, I]:
+        """The first :class:`AsyncPage` of a list operation."""
+        return await first_async_page(operation, query, call, clock=self._clock)
 
     # --- tasks -----------------------------------------------------------------
 
@@ -637,9 +804,9 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
                     reported = on_progress(task)
                     if inspect.isawaitable(reported):
                         await reported
-            if state in spec.success:
+            if isinstance(state, str) and state in spec.success:
                 return list(getattr(task, "creations", None) or [])
-            if state in spec.failure:
+            if isinstance(state, str) and state in spec.failure:
                 code = _text(getattr(task, spec.error_code_field, None))
                 raise TaskFailed(task_id, code, task)
             remaining = deadline - self._clock()
