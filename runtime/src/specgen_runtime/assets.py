@@ -18,9 +18,7 @@ import errno
 import os
 import stat
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, Literal
-
-import attrs
+from typing import BinaryIO, Literal, NamedTuple
 
 from .errors import LocalFileError, LocalIsADirectory
 from .tables import AssetRules
@@ -52,9 +50,12 @@ _MAX_DATA_HEADER = 256
 _MIB = 1 << 20
 
 
-@attrs.frozen
-class Sniffed:
-    """What the first bytes of a file say about it."""
+class Sniffed(NamedTuple):
+    """What the first bytes of a file say about it.
+
+    A named tuple: sniffing runs on every data URI a request carries, and
+    one is the cheapest immutable record to make.
+    """
 
     format: str | None
     """``"png"``, ``"jpeg"``, ``"webp"``, ``"gif"``, ``"mp4"``, ``"mov"``,
@@ -409,7 +410,11 @@ _READ_CHUNK = 3 << 16
 """Bytes read and encoded at a time (a multiple of 3, so only the last chunk
 is padded)."""
 _SNIFF_BYTES = _HEAD_LIMIT_CHARS // 4 * 3
-"""Bytes of a file's head sniffed, as for a data URI."""
+"""Bytes of a file's head sniffed at most, as for a data URI."""
+_FIRST_READ = 1 << 16
+"""Bytes of a file's head read first: every header but a JPEG's or an MP4's
+behind large metadata. Reading no more keeps the allocator from moving its
+threshold for mapped memory, so the data URI grows in place."""
 
 
 def _size_limit(rules: AssetRules) -> int:
@@ -424,8 +429,14 @@ def _size_limit(rules: AssetRules) -> int:
 
 def _read_checked(file: BinaryIO, size: int, rules: AssetRules, field: str) -> str:
     """The data URI of ``file``, of ``size`` bytes by ``stat()``, once checked."""
-    head = file.read(min(size, _SNIFF_BYTES))
+    most = min(size, _SNIFF_BYTES)
+    head = file.read(min(most, _FIRST_READ))
     sniffed = sniff(head)
+    for _ in range(8):  # doubling 64 KiB reaches the 1 MiB cap in 5 steps
+        if len(head) >= most or not _needs_more(sniffed, 0):
+            break
+        head += file.read(min(len(head), most - len(head)))
+        sniffed = sniff(head)
     out: list[Violation] = []
     report = _Report(rules, field, rules.kind, out)
     mime = next((m for m, f in rules.formats.items() if f == sniffed.format), None)

@@ -553,9 +553,8 @@ class Assets:
             self.problems.extend(exc.violations)
             self.fields.add(field)
             return _data_uri(path)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            message = f"cannot read {path}: {reason}"
+        except OSError as exc:  # a LocalFileError: "cannot read <path>: <reason>"
+            message = str(exc)
             self.problems.append(
                 Violation("error", field, f"{rules.kind}.file", message)
             )

@@ -19,9 +19,7 @@ import contextlib
 import contextvars
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import Literal, TypeAlias
-
-import attrs
+from typing import Literal, NamedTuple, TypeAlias
 
 from .errors import BaseError
 
@@ -31,9 +29,12 @@ Mode: TypeAlias = Literal["strict", "warn", "off"]
 MODES: tuple[Mode, ...] = ("strict", "warn", "off")
 
 
-@attrs.frozen
-class Violation:
-    """One broken rule, found in one place of a request body."""
+class Violation(NamedTuple):
+    """One broken rule, found in one place of a request body.
+
+    An immutable record (a named tuple: validators make one per finding, and
+    it is the cheapest to make).
+    """
 
     severity: Severity
     """``"error"``: the service rejects the request; ``"warning"``: it accepts
