@@ -253,17 +253,17 @@ def _walk(spec: sm.Spec) -> Iterator[Sourced]:
                 "errors", code, row, row.source, row.note, label=f"error `{code}`"
             )
     for op in spec.operations:
-        info = op.operation
-        op_id = info.id
+        endpoint = op.operation
+        op_id = endpoint.id
         yield item(
             f"{op_id}/operation",
             "operation",
-            info,
-            info.source,
-            info.note,
-            label=f"`{info.method} {info.path}`",
+            endpoint,
+            endpoint.source,
+            endpoint.note,
+            label=f"`{endpoint.method} {endpoint.path}`",
         )
-        for name, param in info.query.items():
+        for name, param in endpoint.query.items():
             yield item(
                 f"{op_id}/operation",
                 f"query {name}",
