@@ -243,3 +243,10 @@ def test_a_service_without_a_list_is_unchanged(http: urllib3.PoolManager) -> Non
     with Plain() as server:
         job: Any = start(http, server)
         assert call(http, server, STATUS, job=job).status == 200
+
+
+def test_the_command_line_refuses_a_limit_below_one() -> None:
+    from specgen_runtime.testing.cli import main
+
+    assert main(ListingServer, ["--port", "0", "--concurrency-limit", "0"]) == 1
+    assert main(ListingServer, ["--port", "0", "--page-size", "0"]) == 1

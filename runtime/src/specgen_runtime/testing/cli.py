@@ -53,6 +53,25 @@ def _parser(api: ApiTables, durations: Mapping[str, float]) -> argparse.Argument
             metavar="SECONDS",
             help=f"seconds a task stays {state} (default {seconds:g})",
         )
+    parser.add_argument(
+        "--concurrency-limit",
+        type=int,
+        default=5,
+        metavar="N",
+        help="tasks running at once; the others queue (default 5)",
+    )
+    parser.add_argument(
+        "--page-size",
+        type=int,
+        default=20,
+        metavar="N",
+        help="tasks per page of the task list unless asked (default 20)",
+    )
+    parser.add_argument(
+        "--no-payload-in-list",
+        action="store_true",
+        help="leave each task's payload out of the task list",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     return parser
 
@@ -77,6 +96,9 @@ def main(server_class: type[FakeServer], argv: Sequence[str] | None = None) -> i
             outcome=args.outcome,
             err_code=args.err_code,
             verbose=not args.quiet,
+            concurrency_limit=args.concurrency_limit,
+            page_size=args.page_size,
+            echo_payload=not args.no_payload_in_list,
         )
         server.start()
     except (OSError, ValueError) as exc:
