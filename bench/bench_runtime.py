@@ -84,7 +84,8 @@ def client_vs_urllib3(rounds: int, block: int) -> dict[str, dict[str, Samples]]:
     GETs go to a server holding one task; POSTs to another, which grows by
     the tasks they create (both sides alike, as the order alternates).
     """
-    with FakeServer() as getting, FakeServer() as posting:
+    # a real clock: the fake server refuses to be polled on a clock that never moves
+    with FakeServer(clock="real") as getting, FakeServer(clock="real") as posting:
         get_client = vidu.Client(api_key=getting.api_key, base_url=getting.url)
         post_client = vidu.Client(api_key=posting.api_key, base_url=posting.url)
         raw_get = _raw(getting)[0]

@@ -51,12 +51,19 @@ LIMITS: dict[str, str] = {
         "parity; data URIs add decoding 4,096 characters (`assets._sniff_payload`)."
     ),
     "client": (
-        "Per request, in a profile: a `threading.Timer` started and cancelled per "
-        "attempt (the deadline watchdog, `specgen_runtime.client._Watchdog`); then "
-        "validating the body and parsing the answer into typed classes."
+        "Per request, measured as CPU time of the calling thread: the client adds "
+        "about 55 us to raw urllib3's GET (240 us), most of it structuring the "
+        "answer into typed classes (`convert.py`), and about 100 us to a POST "
+        "(validating the body too); the transport's own share (deadline watchdog: "
+        "one thread per client with a deadline heap, `_deadlines.Watchdog`; a "
+        "body read in one go when its length is known) is about 15 us."
     ),
     "import": "The modules `import vidu` loads: see the import profile below.",
-    "help": "`vidu.__main__` imports the whole package and the client before argparse.",
+    "help": (
+        "Python's start-up, `runpy` and `argparse`: `vidu.__main__` builds the "
+        "top-level help from the spec (`specgen_runtime.cli_help`) without the "
+        "package's models or the client."
+    ),
     "server": (
         "Tasks are indexed by their next transition (a heap, "
         "`testing._schedule.Schedule`): a request visits only the transitions "

@@ -41,7 +41,9 @@ def parse_json(raw: bytes) -> object:
         raise NotJson(f"JSON nested more than {MAX_JSON_DEPTH} levels") from None
     except ValueError:  # UnicodeDecodeError, JSONDecodeError, huge integers
         raise NotJson("not JSON") from None
-    if _depth_exceeds(data, MAX_JSON_DEPTH):
+    # fewer brackets than the limit cannot nest deeper than it: skip the walk
+    shallow = raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH
+    if not shallow and _depth_exceeds(data, MAX_JSON_DEPTH):
         raise NotJson(f"JSON nested more than {MAX_JSON_DEPTH} levels")
     return data
 

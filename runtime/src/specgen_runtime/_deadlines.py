@@ -104,19 +104,19 @@ class Watch:
     ``fired`` says whether the deadline passed while the attempt ran.
     """
 
-    __slots__ = ("_sockets", "cancelled", "fired", "lock")
+    __slots__ = ("_dog", "_sockets", "cancelled", "fired")
 
-    def __init__(self, lock: threading.Lock) -> None:
+    def __init__(self, dog: Watchdog) -> None:
+        self._dog = dog
         self.fired = False
         self.cancelled = False
-        self.lock = lock
         self._sockets: list[_Socket] = []
 
     def watch(self, sock: _Socket | None) -> None:
         """Close ``sock`` at the deadline (at once if it has passed)."""
         if sock is None:
             return
-        with self.lock:
+        with self._dog.lock:
             self._sockets.append(sock)
             fired = self.fired
         if fired:
@@ -124,7 +124,7 @@ class Watch:
 
     def fire(self) -> None:
         """The deadline passed: close every socket watched so far."""
-        with self.lock:
+        with self._dog.lock:
             if self.cancelled:
                 return
             self.fired = True
@@ -134,9 +134,7 @@ class Watch:
 
     def cancel(self) -> None:
         """The attempt ended: its sockets are no longer watched."""
-        with self.lock:
-            self.cancelled = True
-            self._sockets = []
+        self._dog.finish(self)
 
 
 def _shut(sock: _Socket) -> None:
@@ -145,27 +143,34 @@ def _shut(sock: _Socket) -> None:
 
 
 class Watchdog:
-    """One thread closing the sockets of attempts whose time is up."""
+    """One thread closing the sockets of attempts whose time is up.
+
+    The thread sleeps until the earliest deadline of the attempts still
+    running (at most :data:`IDLE_SECONDS` at a time), and ends once none
+    has been running for that long.
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
+        self.lock = threading.Lock()
+        self._wake = threading.Condition(self.lock)
         self._heap: list[tuple[float, int, Watch]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
+        self._live = 0
         self._compact_at = _COMPACT_AT
 
     def start(self, seconds: float) -> Watch:
         """A watch whose sockets are closed ``seconds`` from now."""
-        watch = Watch(threading.Lock())
+        watch = Watch(self)
         at = time.monotonic() + max(seconds, 0.0)
-        with self._lock:
+        with self.lock:
             heap = self._heap
             if len(heap) >= self._compact_at:
                 heap[:] = [entry for entry in heap if not entry[2].cancelled]
                 heapq.heapify(heap)
                 self._compact_at = max(_COMPACT_AT, 2 * len(heap))
             heapq.heappush(heap, (at, next(self._order), watch))
+            self._live += 1
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="deadline-watchdog", daemon=True
@@ -175,6 +180,15 @@ class Watchdog:
                 self._wake.notify()
         return watch
 
+    def finish(self, watch: Watch) -> None:
+        """``watch``'s attempt ended: its deadline no longer matters."""
+        with self.lock:
+            if watch.cancelled:
+                return
+            watch.cancelled = True
+            watch._sockets = []
+            self._live -= 1
+
     def _run(self) -> None:
         """Fire watches as they fall due; end once idle for a while.
 
@@ -183,8 +197,10 @@ class Watchdog:
         """
         while True:
             due: list[Watch] = []
-            with self._lock:
+            with self.lock:
                 heap = self._heap
+                if self._live == 0:
+                    heap.clear()
                 while heap and heap[0][2].cancelled:
                     heapq.heappop(heap)
                 if not heap:
@@ -197,7 +213,8 @@ class Watchdog:
                 while heap and heap[0][0] <= now:
                     due.append(heapq.heappop(heap)[2])
                 if not due:
-                    self._wake.wait(heap[0][0] - now)
+                    # no longer than IDLE_SECONDS: all may finish well before
+                    self._wake.wait(min(heap[0][0] - now, IDLE_SECONDS))
                     continue
             for watch in due:
                 watch.fire()

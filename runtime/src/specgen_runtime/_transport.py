@@ -10,6 +10,7 @@ size limit; retrying is the client's business.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 import urllib.request
@@ -276,38 +277,69 @@ class Transport:
         """
         if self.log.isEnabledFor(logging.DEBUG):
             self.debug("%s %s headers=%s", method, url, redact(headers, self.auth))
-        start = self.clock()
-        if deadline.passed():
+        left = deadline.remaining()
+        if left is not None and left <= 0:
             return NoAnswer("connect", TimeoutError("the deadline passed"), True)
-        with self.watching(deadline, limits) as watch:
-            try:
-                response = self.pool_for(url).request(
-                    method,
-                    url,
-                    body=data,
-                    headers=dict(headers),
-                    timeout=_socket_timeout(deadline, limits),
-                    retries=False,
-                    redirect=False,
-                    preload_content=False,
-                )
-            except (HTTPError, OSError) as exc:
-                return self._lost(method, url, exc, start, watch, deadline)
-            try:
-                if watch is not None:
-                    watch.watch(getattr(response.connection, "sock", None))
-                raw = read_answer(response, deadline, max_bytes, where)
-                if watch is not None and watch.fired:
-                    # the connection was cut: what was read may end anywhere
-                    raise TimeoutError("the call's deadline passed")
-            except (HTTPError, OSError) as exc:
-                response.close()
-                return self._lost(method, url, exc, start, watch, deadline)
-            except BaseException:
-                response.close()
-                raise
-            finally:
-                response.release_conn()
+        seconds = left
+        if limits.attempt is not None:
+            seconds = limits.attempt if left is None else min(left, limits.attempt)
+        watch = None
+        if seconds is not None:
+            watch = self.watchdog.start(seconds)
+            _current.watch = watch
+        try:
+            return self._once(
+                method, url, headers, data, deadline, limits, max_bytes, where, watch
+            )
+        finally:
+            if watch is not None:
+                _current.watch = None
+                watch.cancel()
+
+    def _once(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        data: bytes | None,
+        deadline: Deadline,
+        limits: Limits,
+        max_bytes: int,
+        where: str,
+        watch: Watch | None,
+    ) -> Outcome:
+        """:meth:`attempt` under its watch (``None``: no deadline)."""
+        start = self.clock()
+        try:
+            response = self.pool_for(url).request(
+                method,
+                url,
+                body=data,
+                headers=headers,
+                timeout=_socket_timeout(deadline, limits),
+                retries=False,
+                redirect=False,
+                preload_content=False,
+            )
+        except (HTTPError, OSError) as exc:
+            return self._lost(method, url, exc, start, watch, deadline)
+        try:
+            if watch is not None:
+                watch.watch(getattr(response.connection, "sock", None))
+            raw = read_answer(
+                response, deadline, max_bytes, where, whole=watch is not None
+            )
+            if watch is not None and watch.fired:
+                # the connection was cut: what was read may end anywhere
+                raise TimeoutError("the call's deadline passed")
+        except (HTTPError, OSError) as exc:
+            response.close()
+            return self._lost(method, url, exc, start, watch, deadline)
+        except BaseException:
+            response.close()
+            raise
+        finally:
+            response.release_conn()
         if self.log.isEnabledFor(logging.DEBUG):
             self.debug(
                 "%s %s -> %d in %.3f s",
@@ -346,9 +378,15 @@ def _socket_timeout(deadline: Deadline, limits: Limits) -> urllib3.Timeout:
     """Connect and read timeouts, none beyond the deadline."""
     connect, read = limits.connect, limits.read
     left = deadline.remaining()
-    if left is not None:
+    if left is not None and left < max(connect, read):
         left = max(left, 0.001)
-        connect, read = min(connect, left), min(read, left)
+        return urllib3.Timeout(connect=min(connect, left), read=min(read, left))
+    return _timeout(connect, read)
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(connect: float, read: float) -> urllib3.Timeout:
+    """One ``urllib3.Timeout`` per pair of limits (it is never changed)."""
     return urllib3.Timeout(connect=connect, read=read)
 
 
@@ -357,8 +395,15 @@ def read_answer(
     deadline: Deadline,
     max_bytes: int,
     where: str,
+    *,
+    whole: bool = False,
 ) -> bytes:
     """The whole body, decompressed, under ``max_bytes``.
+
+    ``whole``: a watchdog holds the deadline, so a body that announces its
+    length within the limit and is not compressed is read in one go (it
+    cannot grow past its ``Content-Length``); otherwise it is read in chunks,
+    counted after decompression, with the deadline checked after each.
 
     :raises ResponseTooLarge: the body is (or announces itself) bigger.
     :raises UnexpectedResponseError: it cannot be decompressed.
@@ -367,6 +412,8 @@ def read_answer(
     length = content_length(response)
     if length is not None and length > max_bytes:
         raise too_large(where, response.status, f"announces {length} bytes", max_bytes)
+    if whole and length is not None and "content-encoding" not in response.headers:
+        return response.read(decode_content=False)
     chunks: list[bytes] = []
     size = 0
     try:
