@@ -750,9 +750,9 @@ class BaseClient(ABC, Generic[TaskT]):
                 seen = state
                 if on_progress is not None:
                     on_progress(task)
-            if state in spec.success:
+            if isinstance(state, str) and state in spec.success:
                 return list(getattr(task, "creations", None) or [])
-            if state in spec.failure:
+            if isinstance(state, str) and state in spec.failure:
                 code = text(getattr(task, spec.error_code_field, None))
                 raise TaskFailed(task_id, code, task)
             remaining = deadline - self._clock()
