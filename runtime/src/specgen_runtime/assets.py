@@ -17,6 +17,7 @@ import binascii
 import errno
 import os
 import stat
+import struct
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, Literal, NamedTuple
 
@@ -66,6 +67,7 @@ class Sniffed(NamedTuple):
 
 
 _UNKNOWN = Sniffed(None, None, None)
+_TWO_BIG_U32 = struct.Struct(">II")
 
 
 # --- checking ----------------------------------------------------------------
@@ -520,8 +522,7 @@ def _sniff_png(data: bytes) -> Sniffed | None:
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         return None
     if data[12:16] == b"IHDR" and len(data) >= 24:
-        width = int.from_bytes(data[16:20], "big")
-        return Sniffed("png", width, int.from_bytes(data[20:24], "big"))
+        return Sniffed("png", *_TWO_BIG_U32.unpack_from(data, 16))
     if data[12:16] != b"IHDR":
         return Sniffed("png", None, None)
     return _sized("png", _uint(data, 16, 4, "big"), _uint(data, 20, 4, "big"))
