@@ -21,11 +21,13 @@ import cattrs
 import pytest
 from specgen_runtime.async_client import (
     AsyncBaseClient,
+    AsyncPage,
     OrphanedCreate,
     orphaned_create,
 )
 from specgen_runtime.client import BaseClient
 from specgen_runtime.errors import BadRequestError, TaskFailed
+from specgen_runtime.pagination import PageLimitExceeded, PaginationLoop
 from specgen_runtime.retry import RetryPolicy
 from specgen_runtime.tables import (
     ApiTables,
@@ -33,6 +35,7 @@ from specgen_runtime.tables import (
     ErrorFields,
     Errors,
     Operation,
+    Pagination,
     Tasks,
 )
 from specgen_runtime.violations import Violation
@@ -42,6 +45,15 @@ SUBMIT = Operation(
 )
 READ = Operation(
     "read", "GET", "/jobs/{job}", "Read a job", ("job",), task="get", idempotent=True
+)
+LIST = Operation(
+    "list_jobs",
+    "GET",
+    "/jobs",
+    "List jobs",
+    task="list",
+    idempotent=True,
+    pagination=Pagination(token="cursor", items="rows", next_token="more"),
 )
 
 
@@ -59,7 +71,7 @@ JOBS = ApiTables(
     hosts={},
     auth=Auth("X-Jobs-Key", ""),
     models=(),
-    operations={SUBMIT.id: SUBMIT, READ.id: READ},
+    operations={SUBMIT.id: SUBMIT, READ.id: READ, LIST.id: LIST},
     forms=(),
     validate=_validate,
     converter=cattrs.Converter(),
@@ -131,6 +143,23 @@ class AsyncJobsClient(AsyncBaseClient[Job, Job]):
 
     async def read(self, job: str, /) -> Job:
         return await self._call(READ, {"job": job}, None, Job.from_json)
+
+    async def list_jobs(self) -> AsyncPage[Rows, str]:
+        return await self._first_page(
+            LIST,
+            {},
+            lambda query: self._call(LIST, {}, None, Rows.from_json, query=query),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Rows:
+    rows: list[str] = attrs.field(factory=list)
+    more: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Rows:
+        return cls(rows=list(data.get("rows") or []), more=data.get("more"))
 
 
 @attrs.define
@@ -374,3 +403,50 @@ def test_each_call_runs_on_a_worker_thread_of_its_own_client(
 
     assert run(main) == 3, "the others waited for a thread"
     assert script.count("GET") == 5
+
+
+def test_a_listing_follows_the_apis_token_fields(server: tuple[str, Script]) -> None:
+    url, script = server
+    pages = [
+        Answer(body={"rows": ["a", "b"], "more": "c1"}),
+        Answer(body={"rows": ["c"], "more": "c2"}),
+        Answer(body={"rows": ["d"], "more": ""}),
+    ]
+    script.answers = list(pages)
+
+    async def main() -> list[str]:
+        async with client(url) as jobs:
+            rows = [row async for row in await jobs.list_jobs()]
+            script.answers = list(pages)
+            last = await (
+                await (await jobs.list_jobs()).get_next_page()
+            ).get_next_page()
+            assert not last.has_next_page()
+            with pytest.raises(LookupError, match="last page"):
+                await last.get_next_page()
+            return rows
+
+    assert run(main) == ["a", "b", "c", "d"]
+    assert [path for _, path in script.received] == [
+        "/jobs",
+        "/jobs?cursor=c1",
+        "/jobs?cursor=c2",
+    ] * 2
+
+
+def test_a_listing_is_bounded(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers = [Answer(body={"rows": ["a"], "more": "again"})]
+
+    async def main() -> None:
+        async with client(url) as jobs:
+            page = await jobs.list_jobs()
+            with pytest.raises(PageLimitExceeded) as limited:
+                [p async for p in page.iter_pages(max_pages=1)]
+            assert limited.value.limit == "max_pages"
+            assert "max_pages=" in str(limited.value)
+            with pytest.raises(PaginationLoop):
+                [row async for row in page]
+
+    run(main)
+    assert script.count("GET") <= 5
