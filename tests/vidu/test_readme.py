@@ -110,6 +110,31 @@ def responses(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
     execute(block)
 
 
+@runs("client.with_options(")
+def per_call_options(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    execute(block)
+
+
+@runs("client.with_raw_response.")
+def raw_responses(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    namespace = execute(block)
+    assert namespace["raw"].status == 200
+
+
+@runs('os.environ["VIDU_BASE_URL"] = server.url')
+def key_and_host_from_the_environment(
+    block: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIDU_API_KEY", "restored-after-the-block")
+    monkeypatch.delenv("VIDU_BASE_URL", raising=False)
+    execute(block)
+
+
+@runs("urllib3.PoolManager(maxsize=16)")
+def a_pool_of_your_own(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    execute(block)
+
+
 @runs("async def make_shots")
 def async_client(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
     execute(block)
