@@ -186,6 +186,7 @@ def import_profile(code: str, top: int = 8) -> list[tuple[int, str]]:
 RSS_SCRIPT = """
 import json, sys
 import vidu
+from specgen_runtime.jsonbody import encode_json
 path, stage = sys.argv[1], sys.argv[2]
 def status(key):
     # this process's own figures: a child's getrusage maxrss starts at its
@@ -196,8 +197,8 @@ def status(key):
 before = status("VmRSS:")
 uri = vidu.Image.from_path(path)
 body = vidu.Reference2VideoRequest(model="viduq2", images=[uri], prompt="a bear").to_json()
-if stage == "encoded":
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+if stage == "encoded":  # as the client encodes a body to send
+    data = encode_json(body)
 peak = status("VmHWM:")
 size = len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
 print(json.dumps({"before_kib": before, "peak_kib": peak, "body_bytes": size}))
