@@ -1,11 +1,13 @@
-"""Write a synthetic spec N times the size of the bundled one.
+"""Write a synthetic spec of N operations, made from the bundled one.
 
-The bundled ``spec/`` is copied whole; then, for each copy ``k`` in 2..N,
-every operation file is written again with its names made unique: the
-operation id gets ``_c<k>``, the path ``/c<k>`` after its first segment pair,
-every class (forms, objects, responses) a ``C<k>`` suffix, every pattern a
-``_c<k>`` suffix. The copies drop ``task:`` (one operation per task role) so
-the spec stays valid: ``vidu-codegen lint`` passes on the result.
+The bundled ``spec/`` is copied whole; then its operation files are written
+again, in turn, until there are N, each copy ``k`` with its names made
+unique: the operation id gets ``_c<k>``, the path ``/c<k>`` after its first
+segment pair, every class (forms, objects, responses) a ``C<k>`` suffix
+(except inside double-quoted strings: the page's quotes stay as they are),
+every pattern a ``_c<k>`` suffix. The copies drop ``task:`` (one operation
+per task role) so the spec stays valid: ``vidu-codegen lint`` passes on the
+result. (With N below the bundled count, the last files are left out.)
 
 Run::
 
@@ -40,6 +42,20 @@ def _keys_under(text: str, section: str, indent: int) -> list[str]:
     return names
 
 
+_QUOTED = r'"(?:[^"\\\n]|\\.)*"'
+"""A double-quoted YAML string (quotes of the vendor's page are written so)."""
+
+
+def _outside_quotes(pattern: str, replacement: str, text: str) -> str:
+    """``text`` with ``pattern`` replaced except inside double-quoted strings,
+    so that a quote of the page stays what the page says."""
+    return re.sub(
+        rf"{_QUOTED}|{pattern}",
+        lambda m: m.group(0) if m.group(0).startswith('"') else replacement,
+        text,
+    )
+
+
 def copy_operation(text: str, k: int) -> str:
     """The text of one operation file, its names made unique for copy ``k``."""
     classes = set(_CLASS.findall(text))
@@ -47,7 +63,7 @@ def copy_operation(text: str, k: int) -> str:
     classes |= set(_keys_under(text, "objects", 2))
     patterns = _keys_under(text, "patterns", 2)
     for name in sorted(classes, key=len, reverse=True):
-        text = re.sub(rf"\b{re.escape(name)}\b", f"{name}C{k}", text)
+        text = _outside_quotes(rf"\b{re.escape(name)}\b", f"{name}C{k}", text)
     for name in patterns:
         text = re.sub(rf"(pattern: ){re.escape(name)}\b", rf"\g<1>{name}_c{k}", text)
         text = re.sub(
@@ -60,22 +76,26 @@ def copy_operation(text: str, k: int) -> str:
     return re.sub(r"^  task: \w+\s*\n", "", text, flags=re.M)
 
 
-def write(copies: int, out: Path) -> Path:
-    """Write a spec of ``copies`` times the bundled operations to ``out``."""
+def operations() -> list[Path]:
+    """The bundled spec's operation files, in name order."""
+    return sorted((SPEC / "operations").glob("*.yaml"))
+
+
+def write(count: int, out: Path) -> Path:
+    """Write a spec of ``count`` operations to ``out``: the bundled spec, then
+    renamed copies of its operations (in turn) until there are ``count``."""
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(SPEC, out)
-    operations = sorted((SPEC / "operations").glob("*.yaml"))
-    for k in range(2, copies + 1):
-        for path in operations:
-            text = copy_operation(path.read_text(encoding="utf-8"), k)
-            target = out / "operations" / f"{path.stem}_c{k}.yaml"
-            target.write_text(text, encoding="utf-8")
+    bundled = operations()
+    for index in range(len(bundled), count):
+        k, path = index // len(bundled) + 1, bundled[index % len(bundled)]
+        text = copy_operation(path.read_text(encoding="utf-8"), k)
+        target = out / "operations" / f"{path.stem}_c{k}.yaml"
+        target.write_text(text, encoding="utf-8")
+    for path in bundled[count:]:
+        (out / "operations" / path.name).unlink()
     return out
-
-
-def operation_count(copies: int) -> int:
-    return copies * len(list((SPEC / "operations").glob("*.yaml")))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     out = write(int(args[0]), Path(args[1]))
-    print(f"{operation_count(int(args[0]))} operations in {out}")
+    print(f"{int(args[0])} operations in {out}")
     return 0
 
 

@@ -265,6 +265,8 @@ def _checked(event: Event, count: int, depth: int) -> None:
         raise _NotPlain
     if isinstance(event, ScalarEvent):
         value = event.value
+        if event.style == ">":
+            raise _NotPlain
         if not value.isprintable() and text_problem(value) is not None:
             raise _NotPlain
         digits = len(value.lstrip("+-").replace("_", ""))
@@ -278,8 +280,13 @@ def _read_plain(text: str, display: str) -> Table[Any] | None:
     ``None`` when it holds anything else than one mapping of plain data
     (tags, anchors and aliases, merge keys, keys that are not strings, a
     duplicate key, a value past a bound, scalars such as dates or ``0x1F``,
-    or invalid YAML), which :func:`_read_full` then reads and reports."""
-    yaml = YAML(typ="rt")
+    or invalid YAML), which :func:`_read_full` then reads and reports.
+
+    It parses with ruamel.yaml's safe parser, which gives the round-trip
+    parser's events and positions without collecting comments; folded
+    scalars (``>``), the one place their values differ, go to
+    :func:`_read_full`."""
+    yaml = YAML(typ="safe", pure=True)
     events = yaml.parse(text)
     root: Table[Any] | None = None
     stack: list[Table[Any] | Seq[Any]] = []

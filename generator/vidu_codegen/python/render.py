@@ -58,6 +58,7 @@ ERROR_CLASSES = (
     "ServerError",
     "TaskFailed",
     "UnexpectedResponseError",
+    "UnreadableCreateResponse",
     "WaitTimeout",
 )
 """The exception classes of :mod:`specgen_runtime.errors` every generated
@@ -78,6 +79,8 @@ class RenderError(Exception):
 
 def py_literal(value: object) -> str:
     """``value`` as Python source; sets and dicts in a stable order."""
+    if type(value) is str or type(value) is int:
+        return repr(value)  # the common cases first
     if isinstance(value, Ref):
         return value.name
     if isinstance(value, float) and not math.isfinite(value):
@@ -118,6 +121,8 @@ def doc_text(value: object) -> str:
     escaped, so it can never end the
     docstring, and characters that are not printable become escapes."""
     text = " ".join(str(value).split())
+    if text.isprintable() and "\\" not in text and '"' not in text:
+        return text  # nothing to escape (the common case)
     return "".join(_doc_char(c, text[i + 1 : i + 2]) for i, c in enumerate(text))
 
 
