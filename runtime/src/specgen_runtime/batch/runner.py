@@ -112,6 +112,8 @@ class Options:
     """The longest a run goes on (off-peak tasks may take 48 hours)."""
     tick: float = 0.5
     """The longest the runner sleeps between two looks at its work."""
+    min_round: float = 0.02
+    """The shortest round: what ends within it is committed together."""
     marker_field: str = "payload"
     max_line_bytes: int | None = None
     max_jobs: int = DEFAULT_MAX_JOBS
@@ -174,6 +176,8 @@ class _Active:
     url: str | None = None
     downloads: int = 0
     busy: bool = False
+    alone: bool = False
+    """Read it with its own request next time (the list left it out)."""
 
 
 @attrs.frozen
@@ -227,6 +231,7 @@ class Runner:
         self._stopping = threading.Event()
         self._stopped_by: str | None = None
         self._pending_left = True
+        self._round_at = 0.0
 
     # --- the run ---------------------------------------------------------------
 
@@ -431,6 +436,7 @@ class Runner:
             self._pool = pool
             try:
                 for _ in range(_MAX_ROUNDS):
+                    self._round_at = self._clock()
                     # one commit per round: what ended, and the jobs marked
                     # creating, whose creates are sent only once it is made
                     creates: list[tuple[_Active, dict[str, Any]]] = []
@@ -479,7 +485,7 @@ class Runner:
         now = self._clock()
         due = [self._backoff_until] if self._backoff_until > now else []
         for active in self._active.values():
-            if active.busy:
+            if active.busy or not self._actionable(active):
                 continue
             if active.state == "creating" and active.search_after is not None:
                 due.append(now + max(active.search_after - self._wall(), 0.0))
@@ -492,6 +498,10 @@ class Runner:
             )
         elif timeout > 0:
             self._stopping.wait(timeout)
+        # let more requests end, so that one commit records them together
+        rest = self._round_at + self.options.min_round - self._clock()
+        if rest > 0:
+            self._stopping.wait(rest)
 
     def _submit(
         self, kind: str, jobs: list[_Active], call: Callable[..., Any], *args: Any
@@ -831,15 +841,53 @@ class Runner:
     # --- polling and downloading ----------------------------------------------------
 
     def _poll(self) -> None:
+        """Read the tasks due: through the list, many at a time, when the
+        service can (a job the list left out is read alone next time)."""
         now = self._clock()
         budget = self.options.workers * 2 - len(self._running)
-        for active in list(self._active.values()):
+        due = [
+            a
+            for a in self._active.values()
+            if a.state == "created" and not a.busy and a.next_at <= now
+        ]
+        by_list = self.service.poll_batch
+        together = [a for a in due if not a.alone] if by_list else []
+        for start in range(0, len(together), max(by_list, 1)):
             if budget <= 0:
                 return
-            if active.state == "created" and not active.busy and active.next_at <= now:
+            chunk = together[start : start + by_list]
+            ids = [a.task_id for a in chunk if a.task_id is not None]
+            self._submit("poll_many", chunk, self.service.tasks_by_id, ids)
+            budget -= 1
+        for active in due:
+            if budget <= 0:
+                return
+            if not active.busy:
                 assert active.task_id is not None
+                active.alone = False
                 self._submit("poll", [active], self.service.get, active.task_id)
                 budget -= 1
+
+    def _on_poll_many(
+        self,
+        jobs: list[_Active],
+        tasks: list[TaskView] | None,
+        error: BaseException | None,
+    ) -> None:
+        if error is not None or tasks is None:
+            for job in jobs:
+                job.alone = True  # read it on its own next time
+                job.next_at = self._clock() + job.interval
+            self.progress.log(f"cannot read tasks through the list: {error}")
+            return
+        found = {task.task_id: task for task in tasks}
+        for job in jobs:
+            task = found.get(job.task_id or "")
+            if task is None:
+                job.alone = True
+                job.next_at = self._clock()
+                continue
+            self._on_poll([job], task, None)
 
     def _on_poll(
         self, jobs: list[_Active], task: TaskView | None, error: BaseException | None

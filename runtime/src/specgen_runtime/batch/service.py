@@ -10,7 +10,7 @@ may bind anything that keeps the same promises.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -83,6 +83,12 @@ class Service(TaskFinder, Capacity, Protocol):
 
     tasks: Tasks
     """Where a task keeps its id and state, and which states are final."""
+    poll_batch: int
+    """How many tasks :meth:`tasks_by_id` reads at once; 0 if it cannot."""
+
+    def tasks_by_id(self, task_ids: Sequence[str]) -> list[TaskView]:
+        """Read several tasks in one request (when ``poll_batch`` > 0)."""
+        ...
 
     def create(self, body: Mapping[str, Any]) -> Created:
         """Send the creating request with ``body`` (already checked)."""
@@ -168,7 +174,9 @@ class ClientService:
     page_size: int | None = 100
     max_pages: int = MAX_PAGES
     tasks: Tasks = attrs.field(init=False)
+    poll_batch: int = attrs.field(init=False, default=0)
     _get: Operation = attrs.field(init=False)
+    _ids: str | None = attrs.field(init=False, default=None)
     _list: Operation = attrs.field(init=False)
     _window: tuple[str, str] = attrs.field(init=False)
     _capacity: Operation | None = attrs.field(init=False)
@@ -193,6 +201,10 @@ class ClientService:
                 "datetime query parameter ending in 'from' and one in 'to'"
             )
         self._window = (start[0], end[0])
+        ids = [q for q in self._list.query if q.name == "task_ids" and q.repeated]
+        if ids and self.page_size:
+            self._ids = ids[0].py_name
+            self.poll_batch = self.page_size
         reporting = [o for o in operations if o.concurrency is not None]
         self._capacity = reporting[0] if reporting else None
 
@@ -257,6 +269,22 @@ class ClientService:
             f"the task list goes on past {self.max_pages} pages: pass max_pages= "
             "to read more"
         )
+
+    def tasks_by_id(self, task_ids: Sequence[str]) -> list[TaskView]:
+        """The tasks ``task_ids`` in one request of the list, filtered by id
+        (at most :attr:`poll_batch`; a task the list leaves out is absent)."""
+        if self._ids is None or len(task_ids) > self.poll_batch:
+            raise ValueError(f"reads at most {self.poll_batch} tasks at once")
+        pagination = self._list.pagination
+        assert pagination is not None
+        query: dict[str, object] = {self._ids: list(task_ids)}
+        if pagination.page_size is not None:
+            query[_py_name(self._list, pagination.page_size)] = self.poll_batch
+        page = self._method(self._list)(**query)
+        answer = getattr(page, "response", page)
+        items = _get(answer, pagination.items)
+        found = items if isinstance(items, list | tuple) else ()
+        return [view(task, self.tasks) for task in found]
 
     def concurrency_limit(self) -> int | None:
         """The account's ``concurrency_limit`` (``None``: the spec has no
