@@ -10,9 +10,11 @@ and not answered yet". Every loop that waits for something is bounded.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import subprocess
 import sys
 import textwrap
+import typing
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +27,7 @@ from vidu import (
     AsyncClient,
     AuthenticationError,
     BadRequestError,
+    Client,
     NotFoundError,
     OrphanedCreate,
     RequestMayHaveSucceeded,
@@ -34,6 +37,7 @@ from vidu import (
     ValidationWarning,
     ViduError,
     WaitTimeout,
+    tables,
 )
 from vidu.models import CreateTaskResponse, Reference2VideoRequest, TaskCreations
 from vidu.testing import FakeServer
@@ -86,6 +90,24 @@ async def until(condition: Callable[[], bool], what: str) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"never happened: {what}")
+
+
+# --- the same methods as Client ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(tables.OPERATION_INFO))
+def test_each_operation_is_a_coroutine_shaped_like_the_clients(name: str) -> None:
+    blocking, coroutine = getattr(Client, name), getattr(AsyncClient, name)
+    assert inspect.iscoroutinefunction(coroutine)
+    assert inspect.signature(coroutine).parameters == (
+        inspect.signature(blocking).parameters
+    )
+    assert len(typing.get_overloads(coroutine)) == len(typing.get_overloads(blocking))
+    summary = (blocking.__doc__ or "").split("\n")[0]
+    assert summary
+    assert (coroutine.__doc__ or "").startswith(summary)
+    raw = getattr(AsyncClient(KEY).with_raw_response, name)
+    assert inspect.iscoroutinefunction(raw)
 
 
 # --- the life of a task ------------------------------------------------------------
@@ -171,7 +193,9 @@ def test_wait_times_out_on_the_clients_clock(server: FakeServer) -> None:
 def test_an_invalid_request_sends_nothing(server: FakeServer) -> None:
     async def main() -> None:
         async with make_client(server) as client:
-            await client.reference2video(model="viduq2", images=[IMAGE], duration=80)
+            await client.reference2video(
+                model="viduq2", images=[IMAGE], prompt="x", duration=80
+            )
 
     with pytest.raises(ValidationError) as caught:
         run(main)
@@ -316,6 +340,29 @@ def test_a_create_cancelled_in_flight_delivers_its_task(server: FakeServer) -> N
     assert server.received["reference2video"] == 1, "never sent twice"
     assert "task_id=" in repr(orphan)
     assert KEY not in repr(orphan)
+
+
+def test_a_failing_orphan_callback_is_logged_not_raised(
+    server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.inject("reference2video", delay=0.3)
+
+    def on_orphan(orphan: OrphanedCreate[CreateTaskResponse]) -> None:
+        raise RuntimeError("the handler broke")
+
+    async def main() -> None:
+        async with make_client(server, on_orphaned_create=on_orphan) as client:
+            creating = asyncio.create_task(client.reference2video(**CREATE))
+            await until(lambda: server.received["reference2video"] == 1, "the POST")
+            creating.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await creating
+            await until(lambda: "on_orphaned_create failed" in caplog.text, "the log")
+
+    with caplog.at_level("ERROR", logger="vidu"):
+        run(main)
+    assert "the handler broke" in caplog.text
+    assert KEY not in caplog.text
 
 
 def test_a_cancelled_create_whose_answer_is_lost_may_have_succeeded(
@@ -515,7 +562,7 @@ def test_a_listing_is_read_page_by_page(server: FakeServer) -> None:
             return ids, len(pages)
 
     ids, pages = run(main)
-    assert sorted(ids) == sorted(server.task_ids)
+    assert sorted(str(i) for i in ids) == sorted(server.task_ids)
     assert pages == 3
 
 

@@ -377,9 +377,11 @@ class _Shared:
     def _deliver(
         self, orphan: OrphanedCreate[Any], loop: asyncio.AbstractEventLoop
     ) -> None:
-        self._log.warning("a create whose caller was cancelled ended: %r", orphan)
         if self.on_orphaned_create is None:
+            # nobody is told: the log is the trace a billed task leaves
+            self._log.warning("a create whose caller was cancelled ended: %r", orphan)
             return
+        self._log.debug("a create whose caller was cancelled ended: %r", orphan)
         try:
             loop.call_soon_threadsafe(self._notify, orphan)
         except RuntimeError:  # the loop is closed: tell from this thread
@@ -420,6 +422,8 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         event loop the call was made on (in the worker thread if that loop
         has closed). Its exceptions are logged, never raised.
 
+    :meth:`with_options` makes a copy with other options, as on the
+    blocking client; the generated subclass adds ``with_raw_response``.
     Use it as ``async with`` (or call :meth:`aclose`) to let its threads go
     and close its connections.
     """
