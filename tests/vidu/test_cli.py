@@ -381,3 +381,24 @@ def test_python_dash_m(server: FakeServer, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert "CreationPolicyViolation" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--poll-interval", "0"), ("--wait-timeout", "-1")]
+)
+def test_wait_options_wait_would_refuse_fail_first(
+    capsys: pytest.CaptureFixture[str], server: FakeServer, option: str, value: str
+) -> None:
+    status, out, err = run(
+        capsys,
+        *on(server),
+        "reference2video",
+        "--model", "viduq2",
+        "--image", URL,
+        "--prompt", "x",
+        "--wait",
+        option, value,
+    )  # fmt: skip
+    assert (status, out) == (2, "")
+    assert err.startswith(f"error: {option} {value}: give a positive number")
+    assert not server.received

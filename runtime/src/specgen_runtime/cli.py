@@ -376,6 +376,8 @@ class CommandLine:
         download = getattr(args, "download", None)
         if download:
             check_target(download, overwrite=args.overwrite)  # before a task is created
+        if getattr(args, "wait", False) or download:
+            _check_wait_options(args)
         params = {p: getattr(args, f"param_{p}") for p in operation.params}
         found = options(self.client_class, operation)
         body = None
@@ -485,6 +487,21 @@ def check_target(path: str, *, overwrite: bool) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise LocalPermissionError(
             path, f"the folder {folder} may not be written", errno.EACCES
+        )
+
+
+def _check_wait_options(args: argparse.Namespace) -> None:
+    """Refuse wait options ``wait()`` would refuse, before a task is created.
+
+    :raises ValueError: naming the option.
+    """
+    if not args.wait_timeout > 0:
+        raise ValueError(
+            f"--wait-timeout {args.wait_timeout:g}: give a positive number"
+        )
+    if not args.poll_interval > 0:
+        raise ValueError(
+            f"--poll-interval {args.poll_interval:g}: give a positive number"
         )
 
 
