@@ -18,6 +18,11 @@ and needs no API key.
 Exit status: 0 done, 1 the service or the connection failed (or the task
 did), 2 invalid input; every violation is printed on its own line as
 ``field: message [rule]``.
+
+Before a task is created (which is billed), everything that can be checked
+is: the request and its local files, the API key, the wait options and the
+``--download`` target (:func:`check_target`). ``--help`` alone is answered
+by :mod:`.cli_help` without this module.
 """
 
 from __future__ import annotations
