@@ -25,6 +25,13 @@ PAGED_FIELDS = (
 
 CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
     (
+        "a python name that is a form field too",
+        [(RESPONSE, RESPONSE + "  query:\n    size: {type: integer, summary: S.}\n")],
+        [
+            "spec/operations/render.yaml:8:5: query parameter 'size': its Python name 'size' is a field of form plain too (the method takes both as keywords)"
+        ],
+    ),
+    (
         "dotted name with a capital",
         [
             (

@@ -412,6 +412,13 @@ class _Checker:
                     f"python_name {py_name!r} is used twice (first at {taken[py_name]})",
                 )
             taken.setdefault(py_name, where)
+            forms = [f for f, form in op.forms.items() if py_name in form.fields]
+            if forms:
+                self.error(
+                    where,
+                    f"query parameter {name!r}: its Python name {py_name!r} is a field "
+                    f"of form {forms[0]} too (the method takes both as keywords)",
+                )
             self.check_query_param(name, param)
         if info.pagination is not None:
             self.check_pagination(op, info.pagination)
