@@ -109,7 +109,7 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         [
             (
                 "  response: RenderJob\n",
-                "  response: RenderJob\n  query:\n    style: {type: string, enum: Colour, summary: S.}\n    size: {type: integer, range: [9, 1], summary: S.}\n",
+                "  response: RenderJob\n  query:\n    shade: {type: string, enum: Colour, summary: S.}\n    step: {type: integer, range: [9, 1], summary: S.}\n",
             )
         ],
         [
@@ -136,7 +136,7 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         [
             (
                 "  response: RenderJob\n",
-                "  response: RenderJob\n  query:\n    token: {type: integer, summary: S.}\n    size: {type: string, required: true, summary: S.}\n  pagination: {token: token, page_size: size, items: cost, next_token: job_id}\n",
+                "  response: RenderJob\n  query:\n    token: {type: integer, summary: S.}\n    step: {type: string, required: true, summary: S.}\n  pagination: {token: token, page_size: step, items: cost, next_token: job_id}\n",
             ),
             (
                 "      cost: {type: [integer, string], summary: Cost.}\n",
@@ -145,7 +145,7 @@ CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
         ],
         [
             "spec/operations/render.yaml:10:23: pagination token 'token' must be a single string query parameter",
-            "spec/operations/render.yaml:10:41: pagination page_size 'size' must be a single integer query parameter",
+            "spec/operations/render.yaml:10:41: pagination page_size 'step' must be a single integer query parameter",
             "spec/operations/render.yaml:10:54: pagination items 'cost' must be an array field of response RenderJob, not integer, string",
         ],
     ),
