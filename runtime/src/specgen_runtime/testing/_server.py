@@ -454,8 +454,11 @@ class FakeServer:
         """Carry out the task transitions due by the clock; queue a callback
         per change. Only the transitions due are visited. Locked."""
         due = self._schedule.due()
-        if due is not None and due <= self.clock.now():
-            self._schedule.run_until(self.clock.now(), self.files_url, self._call_back)
+        if due is None:
+            return
+        now = self.clock.now()
+        if due <= now:
+            self._schedule.run_until(now, self.files_url, self._call_back)
 
     def _call_back(self, task: FakeTask, body: dict[str, Any]) -> None:
         if task.callback_url is not None and self._callbacks is not None:
