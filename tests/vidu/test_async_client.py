@@ -110,6 +110,48 @@ def test_each_operation_is_a_coroutine_shaped_like_the_clients(name: str) -> Non
     assert inspect.iscoroutinefunction(raw)
 
 
+def test_every_operation_answers_as_through_the_client(server: FakeServer) -> None:
+    """Each operation through AsyncClient reaches the same endpoint and reads
+    the same model as through Client (both against one fake server)."""
+    sync = Client(KEY, base_url=server.url, timeout=5.0)
+    made = sync.reference2video(**CREATE, payload="sync")
+    assert made.task_id is not None
+    task_id = made.task_id
+
+    async def main() -> dict[str, object]:
+        async with make_client(server) as client:
+            created = await client.reference2video(**CREATE, payload="async")
+            got = await client.get_creations(task_id)
+            listed = await client.list_tasks(page_size=10)
+            credits = await client.get_credits(show_detail=True)
+            cancelled = await client.cancel(str(created.task_id))
+            return {
+                "reference2video": type(created),
+                "get_creations": got,
+                "list_tasks": [t.id for t in listed.items],
+                "get_credits": type(credits),
+                "cancel": type(cancelled),
+            }
+
+    through_async = run(main)
+    with sync:
+        expected = {
+            "reference2video": type(made),
+            "get_creations": sync.get_creations(task_id),
+            "list_tasks": [t.id for t in sync.list_tasks(page_size=10).items],
+            "get_credits": type(sync.get_credits(show_detail=True)),
+            "cancel": type(sync.cancel(task_id)),
+        }
+    assert set(through_async) == set(tables.OPERATION_INFO)
+    assert through_async == expected
+    assert server.received == dict.fromkeys(tables.OPERATION_INFO, 2)
+    credit_paths = [
+        r.path for r in server.requests if r.path.startswith("/ent/v2/credits")
+    ]
+    assert credit_paths[0] == credit_paths[1]
+    assert "?" in credit_paths[0], "the query travels as with Client"
+
+
 # --- the life of a task ------------------------------------------------------------
 
 
