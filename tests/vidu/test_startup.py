@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import vidu
@@ -83,3 +84,40 @@ def test_python_dash_m_help_loads_no_client() -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
     heavy = {*HEAVY, "attrs", "cattrs", "vidu.models", "vidu._validators"}
     assert not imported & heavy, sorted(imported & heavy)
+
+
+USER_SCRIPT = """
+import vidu
+from vidu import Client, LocalFileNotFound
+
+request = vidu.Reference2VideoSubjectsRequest(
+    model="viduq2",
+    subjects=[{"name": "bear", "images": ["https://example.com/b.png"]}],
+    prompt="@bear waves",
+)
+task = vidu.TaskCreations.from_json({"id": "1"})
+extra: dict[str, object] = task.extra
+body: dict[str, object] = task.to_dict()
+missing: FileNotFoundError = LocalFileNotFound("a.png", "no such file")
+warning: type[Warning] = vidu.ResponseWarning
+client: Client = vidu.Client("key")
+wrong = vidu.Reference2VideoSubjectsRequest(model="viduq2", subjects=[3], prompt="x")
+typo = vidu.Clinet
+"""
+
+
+def test_type_checkers_see_every_name(tmp_path: Path) -> None:
+    script = tmp_path / "user_script.py"
+    script.write_text(USER_SCRIPT)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 2, result.stdout
+    assert "user_script.py:16: error: List item 0 has incompatible type" in errors[0]
+    assert 'user_script.py:17: error: Module has no attribute "Clinet"' in errors[1]
