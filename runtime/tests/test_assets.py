@@ -593,3 +593,31 @@ def test_a_url_scheme_is_case_insensitive(value: str) -> None:
 def test_other_strings_with_an_upper_case_scheme_are_not_urls(value: str) -> None:
     _, out = check(value)
     assert suffixes(out) == ["encoding"]
+
+
+@given(
+    st.integers(0, 5000),
+    st.integers(0, 5000),
+    st.integers(0, 400),
+    st.sampled_from(["image/png", "image/jpeg", "IMAGE/PNG", "image/gif"]),
+    st.sampled_from(["", "=", "A", "@"]),
+)
+def test_the_quick_path_agrees_with_the_full_check(
+    width: int, height: int, pad: int, mime: str, tail: str
+) -> None:
+    """check_asset takes a quick path for a plainly sound data URI: it accepts
+    only what the full check (a report of every violation) finds nothing
+    wrong with, and what it read of a URI it does not accept leads to the
+    full check's report."""
+    from specgen_runtime.assets import _check_data_uri, _Report, _sound_data_uri
+
+    value = data_uri(mime, png(width, height) + bytes(pad)) + tail
+    full: list[Violation] = []
+    size = _check_data_uri(_Report(IMAGE, "images[0]", "images", full), value)
+    quick = _sound_data_uri(value, IMAGE)
+    assert quick is None or isinstance(quick, tuple) or (quick == size and not full)
+    assert isinstance(quick, int) or quick is None or full
+    assert check(value) == (size, full)
+    plainly = mime == "image/png" and len(value.partition(",")[2]) >= 132
+    if full == [] and plainly:
+        assert quick == size  # the quick path is the one taken
