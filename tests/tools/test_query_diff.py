@@ -98,6 +98,58 @@ CASES: list[tuple[str, list[tuple[str, str]], list[Row]]] = [
 ]
 
 
+PAGED = (
+    "      job_id: {type: string, summary: Job ID.}\n",
+    "      job_id: {type: string, summary: Job ID.}\n"
+    "      jobs: {type: array, items: {type: string}, summary: Jobs.}\n"
+    "      next: {type: string, summary: Next page.}\n",
+)
+PAGINATION = (
+    "    size: {type: integer, range: [1, 50], summary: Brush size.}\n",
+    "    size: {type: integer, range: [1, 50], summary: Brush size.}\n"
+    "  pagination: {token: sheen, items: jobs, next_token: next}\n",
+)
+
+
+def test_pagination_added_then_changed(tmp_path: Path) -> None:
+    added = _rows(tmp_path / "added", PAGED, PAGINATION)
+    assert [row for row in added if row[2].startswith("pagination")] == [
+        (
+            "breaking",
+            None,
+            "pagination: `none` → `token: sheen, items: jobs, next_token: next`",
+        )
+    ]
+    old = edited(
+        tmp_path / "old",
+        (OP, "  response: PaintJob\n", QUERY),
+        (OP, *PAGED),
+        (OP, *PAGINATION),
+    )
+    new = edited(
+        tmp_path / "new",
+        (OP, "  response: PaintJob\n", QUERY),
+        (OP, *PAGED),
+        (
+            OP,
+            PAGINATION[0],
+            PAGINATION[1].replace("next_token: next", "next_token: job_id"),
+        ),
+    )
+    changes = [
+        (c.kind, c.message)
+        for c in diff_specs(load(old), load(new)).ordered()
+        if c.key != VERSION_BUMP
+    ]
+    assert changes == [
+        (
+            "breaking",
+            "pagination: `token: sheen, items: jobs, next_token: next` → "
+            "`token: sheen, items: jobs, next_token: job_id`",
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     ("edits", "expected"),
     [pytest.param(e, x, id=name) for name, e, x in CASES],

@@ -19,11 +19,16 @@ entity          operation, form, model of a form, enum,    removed;       added
                 prefix, response, response field
 field           a request field                            removed; added added, optional
                                                            and required
+query           a query parameter                          removed; added added, optional
+                                                           and required
 required        ``required``                               false -> true  true -> false
 allowed         row ``allowed``                            true -> false  false -> true
 exact           type, items, role, method, path, class     any change
                 names, ``selected_by``, ``package``,
-                ``auth.env``, response of an operation
+                ``auth.env``, response of an operation,
+                ``pagination``, ``concurrency``, a query
+                parameter's type, ``repeated`` and Python
+                name
 bounds          ``range``, ``length``, ``count`` (min,     either end     only widened;
                 max), asset ``aspect_ratio``               narrowed       limit dropped
 upper           ``max_bytes``, ``max_file_bytes``,         lowered;       raised; limit
@@ -279,12 +284,14 @@ class _Collector:
         for query in resolved.query:
             self.query(info.id, query, own)
         for part in ("pagination", "concurrency"):
+            # added, removed or changed, either changes what the method returns
             value = getattr(info, part)
-            if value is not None:
-                self.add(key.at(part), PRESENT, "entity", own, compact(value))
-                for name, item in attributes(value):
-                    what = key.at(f"{part} {name}")
-                    self.add(what, item, "doc" if name == "note" else "exact", own)
+            if value is None:
+                continue
+            parts = [(n, v) for n, v in attributes(value) if n != "note"]
+            shown = ", ".join(f"{n}: {v}" for n, v in parts if v is not None)
+            where = self.add(key.at(part), shown, "exact", own)
+            self.add(key.at(f"{part} note"), value.note, "doc", (*own, where))
         handled = {"id", "method", "path", "summary", "response", "query"}
         self.rest(info, handled | {"pagination", "concurrency"}, key.at(""), own)
         patterns = {name: p.regex for name, p in op.patterns.items()}
