@@ -151,13 +151,13 @@ class _Ticket:
             raise _Abandoned
 
 
-_running = threading.local()
+_on_this_thread = threading.local()
 """The :class:`_Ticket` of the call running on this worker thread."""
 
 
 def _sleep_in_thread(seconds: float) -> None:
     """The blocking client's ``sleep``: a retry wait its caller can cut short."""
-    ticket: _Ticket | None = getattr(_running, "ticket", None)
+    ticket: _Ticket | None = getattr(_on_this_thread, "ticket", None)
     if ticket is None:
         time.sleep(seconds)
     else:
@@ -194,11 +194,11 @@ def _then(
 
 def _in_thread(ticket: _Ticket, function: Callable[[], T]) -> T:
     ticket.check()
-    _running.ticket = ticket
+    _on_this_thread.ticket = ticket
     try:
         return function()
     finally:
-        _running.ticket = None
+        _on_this_thread.ticket = None
 
 
 # --- creates whose caller was cancelled -----------------------------------------
@@ -332,7 +332,7 @@ class _Shared:
         self._max = max_concurrency
         self._lock = threading.Lock()
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
-        self._running: dict[concurrent.futures.Future[Any], _Ticket] = {}
+        self._running: set[concurrent.futures.Future[Any]] = set()
         self.orphans: collections.deque[OrphanedCreate[Any]] = collections.deque(
             maxlen=MAX_ORPHANED_KEPT
         )
@@ -347,13 +347,13 @@ class _Shared:
                     max_workers=self._max, thread_name_prefix=self._name
                 )
             future = self._executor.submit(_in_thread, ticket, function)
-            self._running[future] = ticket
+            self._running.add(future)
         future.add_done_callback(self._ended)
         return future
 
     def _ended(self, future: concurrent.futures.Future[Any]) -> None:
         with self._lock:
-            self._running.pop(future, None)
+            self._running.discard(future)
 
     def running(self) -> list[concurrent.futures.Future[Any]]:
         with self._lock:
@@ -855,7 +855,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         loop = asyncio.get_running_loop()
 
         def progress(done: int, total: int | None) -> None:
-            ticket: _Ticket | None = getattr(_running, "ticket", None)
+            ticket: _Ticket | None = getattr(_on_this_thread, "ticket", None)
             if ticket is not None:
                 ticket.check()
             if on_progress is not None:
