@@ -141,6 +141,38 @@ def measure(quick: bool) -> dict[str, Any]:
     }
 
 
+LIMIT_TEXT = (
+    "Requests per job (a create, a download, a share of the batched list polls) "
+    "and one ledger commit per round with a sync (`synchronous=FULL`); memory: "
+    "the interpreter and the client, the jobs read from the ledger a round at a time."
+)
+
+
+def rows(figures: dict[str, Any]) -> list[list[str]]:
+    """Rows of the benchmark table: what, baseline, figure, target, met, limit."""
+    small, large = figures["small"], figures["large"]
+    time_ratio = figures["time_ratio"]
+    memory_ratio = figures["memory_ratio"]
+    return [
+        [
+            f"batch, {small['jobs']:,} jobs ({LIMIT} at once, {TASK_SECONDS:g} s tasks)",
+            f"the ideal {small['ideal']:.1f} s (concurrency-bound)",
+            f"{time_ratio:.2f}x ({small['seconds']:.1f} s)",
+            "-",
+            "-",
+            LIMIT_TEXT,
+        ],
+        [
+            f"batch peak RSS, {large['jobs']:,} jobs",
+            f"{small['jobs']:,} jobs ({small['peak_kib'] / 1024:.0f} MiB)",
+            f"{memory_ratio:.2f}x ({large['peak_kib'] / 1024:.0f} MiB)",
+            "<= 1.5x",
+            "yes" if memory_ratio <= 1.5 else "**no**",
+            LIMIT_TEXT,
+        ],
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")

@@ -22,6 +22,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import batch as bench_batch
 import bench_generate
 import bench_runtime
 import bench_validate
@@ -265,6 +266,8 @@ def rows(v: dict[str, Any], g: dict[str, Any], rt: dict[str, Any]) -> list[list[
             LIMITS["growth"],
         ]
     )
+    if "batch" in rt:
+        out.extend(bench_batch.rows(rt["batch"]))
     return out
 
 
@@ -394,6 +397,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("runtime ...", flush=True)
     rt = bench_runtime.measure(quick)
+    print("batch ...", flush=True)
+    rt["batch"] = bench_batch.measure(quick)
     text = markdown(v, g, rt, quick)
     out = args.out if args.out is not None or quick else ROOT / "BENCHMARKS.md"
     # the quick run prints: its figures never replace a full run's

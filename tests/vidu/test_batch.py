@@ -251,6 +251,40 @@ def test_without_payloads_in_the_list_uncertain_jobs_end_ambiguous(
             assert summary.counts["ambiguous"] == 2, log.getvalue()
             assert summary.counts["downloaded"] == 3
             again = batch.run(manifest, out, client=client, stream=log, **FAST)
-        assert again.counts == summary.counts
-        assert server.applied["reference2video"] == 5
-        assert "the task list cannot find a job's task" in log.getvalue()
+            assert again.counts == summary.counts
+            assert server.applied["reference2video"] == 5
+            assert "the task list cannot find a job's task" in log.getvalue()
+            # only when asked: both had in fact been created, so now twice
+            forced = batch.run(
+                manifest, out, client=client, stream=log, resend_ambiguous=True, **FAST
+            )
+        assert forced.counts["downloaded"] == 5
+        assert server.applied["reference2video"] == 7
+
+
+def test_ctrl_c_stops_sending_and_the_same_command_continues(tmp_path: Path) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 12)
+        out = tmp_path / "out"
+        process = _run_cli(manifest, out, server)
+        assert process.stdout is not None
+        for _ in range(200):  # wait for the first task, then interrupt
+            line = process.stdout.readline()
+            if ": created task " in line or not line:
+                break
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=30)[0]
+        assert process.returncode == 130, output
+        assert "interrupted: no more creates are sent" in output
+        assert f"to continue: python -m vidu batch {manifest} --out {out}" in output
+        with Ledger(out) as ledger:
+            counts = ledger.counts()
+        assert counts["pending"] > 0
+        assert counts["creating"] == 0
+        sent = server.received["reference2video"]
+        finished = _run_cli(manifest, out, server)
+        assert finished.communicate(timeout=60)[0]
+        assert finished.returncode == 0
+        assert server.received["reference2video"] == sent + counts["pending"]
+        states = _check_ledger_matches_server(out, server)
+        assert set(states.values()) == {"downloaded"}

@@ -9,9 +9,10 @@ or a job with a key and a file name around it::
     {"key": "bear-1", "file": "bear-1.mp4", "request": {"model": "viduq1", ...}}
 
 ``key`` (default ``line-<number>``) names the job in the ledger, the log and
-the report; it must be unique in the manifest. ``file`` (default the key,
-made a safe file name, with ``.mp4``) is where the video is saved in the
-output folder; it is a plain file name, unique too. An object with a
+the report; it must be unique in the manifest. ``file`` (default the key
+with every character but letters, digits, ``-``, ``_`` and ``.`` made
+``_``, and ``.mp4``) is where the video is saved in the output folder; it is
+a plain file name, unique too. An object with a
 ``request`` member is read as the second form; blank lines are skipped.
 
 Every line is checked before anything is sent: that it is a JSON object of
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -61,6 +63,7 @@ _LINE_OVERHEAD = 64 << 10
 """Room for the key, the file name and the JSON around a request body."""
 _SKIP_CHUNK = 1 << 20
 _WRAPPER_FIELDS = frozenset({"key", "file", "request"})
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
 class ManifestError(BaseError, ValueError):
@@ -300,7 +303,7 @@ def _check_line(
         body, key, file = data, f"line-{number}", None
     problems.extend(_check_key(number, key, keys))
     if isinstance(key, str) and file is None:
-        file = safe_file_name(key, default="video") + ".mp4"
+        file = _file_for(key)
     fresh = out_dir if isinstance(key, str) and not known(key) else None
     problems.extend(_check_file(number, file, files, fresh))
     for violation in rules.api.validate(rules.operation.id, body):
@@ -311,6 +314,13 @@ def _check_line(
     if not isinstance(key, str) or not isinstance(file, str):  # reported above
         return Checked(number, None, tuple(problems))
     return Checked(number, Job(number, key, file, body), tuple(problems))
+
+
+def _file_for(key: str) -> str:
+    """The default file of a job: its key with only letters, digits, ``-``,
+    ``_`` and ``.`` kept (others become ``_``), and ``.mp4``."""
+    name = _UNSAFE_IN_NAME.sub("_", key).lstrip(".")[:150] or "video"
+    return name + ".mp4"
 
 
 def _from_violation(number: int, violation: Violation) -> Problem:
