@@ -25,6 +25,49 @@ PAGED_FIELDS = (
 
 CASES: list[tuple[str, list[tuple[str, str]], list[str]]] = [
     (
+        "code in a query name",
+        [
+            (
+                RESPONSE,
+                RESPONSE
+                + "  query:\n    'x\"); import os; (\"': {type: string, summary: S.}\n",
+            )
+        ],
+        [
+            "spec/operations/render.yaml:8:5: query parameter 'x\"); import os; (\"' must be snake_case words, possibly joined by .: [a-z][a-z0-9]*(_[a-z0-9]+)*(\\.[a-z][a-z0-9]*(_[a-z0-9]+)*)*"
+        ],
+    ),
+    (
+        "code in a python_name",
+        [
+            (
+                RESPONSE,
+                RESPONSE
+                + "  query:\n    x: {type: string, python_name: 'a=1; import os', summary: S.}\n",
+            )
+        ],
+        [
+            "spec/operations/render.yaml:8:36: python_name 'a=1; import os' must be snake_case (lower-case words joined by _): [a-z][a-z0-9]*(_[a-z0-9]+)*"
+        ],
+    ),
+    (
+        "a dotted name too long",
+        [
+            (
+                RESPONSE,
+                RESPONSE
+                + "  query:\n    "
+                + ".".join(["abcdefghij"] * 7)
+                + ": {type: string, summary: S.}\n",
+            )
+        ],
+        [
+            "spec/operations/render.yaml:8:5: query parameter '"
+            + ".".join(["abcdefghij"] * 7)
+            + "' is longer than 64 characters"
+        ],
+    ),
+    (
         "a python name that is a form field too",
         [(RESPONSE, RESPONSE + "  query:\n    size: {type: integer, summary: S.}\n")],
         [
