@@ -264,6 +264,13 @@ CORPUS = (
         ),
     ),
     Hostile(
+        "field named like a per-call option",
+        ((OP, "      tags:\n", "      timeout:\n"),),
+        (
+            "spec/operations/render.yaml:31:7: field name 'timeout' is a name the generated code already uses",
+        ),
+    ),
+    Hostile(
         "field named like a keyword",
         ((OP, "      tags:\n", "      class:\n"),),
         ("spec/operations/render.yaml:31:7: field name 'class' is a Python keyword",),

@@ -106,12 +106,29 @@ RESERVED_FIELDS = frozenset(
         "float",
         "list",
         "object",
+        # a client method takes every field as a keyword beside these
+        "request",
+        "validation",
+        "timeout",
+        "max_retries",
+        "extra_headers",
+        "extra_body",
     }
 )
-"""Field names that clash with what a request or response class defines or
-with a name its annotations use."""
+"""Field names that clash with what a request or response class defines,
+with a name its annotations use, or with a client method's own keywords."""
 
-RESERVED_OPERATIONS = frozenset({"close", "download", "wait", "with_options", "batch"})
+RESERVED_OPERATIONS = frozenset(
+    {
+        "close",
+        "aclose",
+        "download",
+        "wait",
+        "with_options",
+        "with_raw_response",
+        "batch",
+    }
+)
 """Operation names (as Python names) that clash with the client's own
 methods or the command line's own commands."""
 
