@@ -117,16 +117,22 @@ def unknown_fields(
     known: frozenset[str],
     where: str,
     out: list[Violation],
-) -> int:
+) -> None:
     """Report each key of ``source`` that is not in ``known``, in the body's
-    order (called once a set operation found there is one); return the
-    :func:`json_bound` of those members."""
-    bound = 0
-    for key, value in source.items():
+    order (called once a set operation found there is one)."""
+    for key in source:
         if key not in known:
             out.append(unknown_field(f"{where}.{key}" if where else str(key), known))
-            bound += json_bound(key) + json_bound(value)
-    return bound
+
+
+def unknown_bound(source: Mapping[object, object], known: frozenset[str]) -> int:
+    """The :func:`json_bound` of the members of ``source`` whose key is not in
+    ``known``."""
+    return sum(
+        json_bound(key) + json_bound(value)
+        for key, value in source.items()
+        if key not in known
+    )
 
 
 def unknown_model(field: str, value: str, known: tuple[str, ...]) -> Violation:
@@ -146,7 +152,7 @@ def unknown_model(field: str, value: str, known: tuple[str, ...]) -> Violation:
 
 
 def model_not_in_form(
-    field: str, value: str, form: str, allowed: tuple[str, ...]
+    field: str, value: str, form: str, allowed: tuple[str, ...] | frozenset[str]
 ) -> Violation:
     """A known model that this request form does not take."""
     return Violation(
@@ -446,9 +452,7 @@ def check_model(
         if value in form_models:
             return value
         if value in known:
-            out.append(
-                model_not_in_form(field, value, form, tuple(sorted(form_models)))
-            )
+            out.append(model_not_in_form(field, value, form, form_models))
         else:
             out.append(unknown_model(field, value, known))
     elif value is MISSING:
