@@ -150,6 +150,34 @@ def test_every_job_is_created_once_despite_lost_answers_5xx_and_429(
         )
 
 
+def test_a_failed_task_fails_its_job_and_no_credits_stops_the_run(
+    tmp_path: Path,
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 3)
+        server.next_outcome("failed", err_code="CreationPolicyViolation")
+        server.inject("reference2video", status=400, reason="CreditInsufficient")
+        out = tmp_path / "out"
+        log = io.StringIO()
+        with vidu.Client(server.api_key, base_url=server.url, max_retries=0) as client:
+            stopped = batch.run(manifest, out, client=client, stream=log, **FAST)
+            assert stopped.stopped_by is not None
+            assert "CreditInsufficient" in stopped.stopped_by
+            assert stopped.exit_status == 1
+            assert stopped.counts["pending"] >= 1, log.getvalue()
+            done = batch.run(manifest, out, client=client, stream=log, **FAST)
+        assert (done.counts["failed"], done.counts["downloaded"]) == (1, 2)
+        rows = {
+            row["key"]: row
+            for row in json.loads((out / "batch-report.json").read_text())
+        }
+        failed = [row for row in rows.values() if row["state"] == "failed"]
+        assert failed[0]["err_code"] == "CreationPolicyViolation"
+        assert failed[0]["credits"] == 0
+        assert done.credits == 40
+        assert server.applied["reference2video"] == 3
+
+
 def test_nothing_is_sent_while_a_line_is_invalid(tmp_path: Path) -> None:
     manifest = tmp_path / "jobs.jsonl"
     manifest.write_text(
