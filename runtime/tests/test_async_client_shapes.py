@@ -450,3 +450,62 @@ def test_a_listing_is_bounded(server: tuple[str, Script]) -> None:
 
     run(main)
     assert script.count("GET") <= 5
+
+
+def test_aclose_after_a_cancel_waits_no_longer_than_the_calls_deadline(
+    server: tuple[str, Script],
+) -> None:
+    """The server never answers; the cancelled read ends at its deadline,
+    and aclose() with it, while the server still holds the answer."""
+    url, script = server
+    release = threading.Event()
+    script.answers = [Answer(body={"ref": "j6"}, hold=release)]
+
+    async def main() -> None:
+        jobs = AsyncJobsClient("k-123456789", base_url=url, timeout=0.5)
+        reading = asyncio.create_task(jobs.read("j6"))
+        await until(lambda: script.count("GET") == 1, "the read")
+        reading.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await reading
+        await jobs.aclose()
+
+    try:
+        run(main)
+        assert script.answered == 0, "aclose() did not wait for the server"
+    finally:
+        release.set()
+
+
+def test_an_orphan_outlives_its_event_loop(server: tuple[str, Script]) -> None:
+    """The loop has closed when the create ends: the callback runs in the
+    worker thread, and the record is complete."""
+    url, script = server
+    release = threading.Event()
+    script.answers = [Answer(body={"ref": "j7"}, hold=release)]
+    told: list[tuple[OrphanedCreate[Job], str]] = []
+    delivered = threading.Event()
+
+    def on_orphan(orphan: OrphanedCreate[Job]) -> None:
+        told.append((orphan, threading.current_thread().name))
+        delivered.set()
+
+    jobs = client(url, on_orphaned_create=on_orphan)
+
+    async def main() -> None:
+        submitting = asyncio.create_task(jobs.submit(name="x"))
+        await until(lambda: script.count("POST") == 1, "the POST")
+        submitting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await submitting
+
+    run(main)  # the loop closes with the request still in flight
+    release.set()
+    assert delivered.wait(10), "the outcome was delivered"
+    (orphan, thread), *others = told
+    assert others == []
+    assert orphan.state == "created"
+    assert orphan.task_id == "j7"
+    assert thread.startswith("jobs-client")
+    assert jobs.orphaned_creates == [orphan]
+    asyncio.run(jobs.aclose())
