@@ -51,6 +51,8 @@ ERROR_CLASSES = (
     "LocalPermissionError",
     "MissingAPIKey",
     "NotFoundError",
+    "PageLimitExceeded",
+    "PaginationLoop",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestMayHaveSucceeded",

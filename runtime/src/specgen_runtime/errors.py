@@ -20,7 +20,10 @@ under its own name (``<package>.<Name>Error``)::
     │   ├── IncompleteDownload     a download ended before its Content-Length
     │   └── RequestMayHaveSucceeded  a creating request may have reached the service
     ├── UnexpectedResponseError    an answer that does not match the spec
-    │   └── ResponseTooLarge       an answer bigger than the size limit
+    │   ├── ResponseTooLarge       an answer bigger than the size limit
+    │   ├── UnreadableCreateResponse  a create's answer that cannot be read (raw body, task id)
+    │   └── PaginationLoop         a page token the server sent before
+    ├── PageLimitExceeded          reading every page took too many pages or too long
     ├── DestinationExists          a download would replace a file (also a FileExistsError)
     ├── LocalFileError             a local file cannot be read or written (also an OSError)
     │   ├── LocalFileNotFound      no such file or folder (also a FileNotFoundError)
@@ -318,3 +321,24 @@ class UnreadableCreateResponse(UnexpectedResponseError):
     ) -> None:
         super().__init__(message, status=status, raw=raw)
         self.task_id = task_id
+
+
+class PaginationLoop(UnexpectedResponseError):
+    """The server sent a page token it had sent before: following it would loop."""
+
+    def __init__(self, message: str, *, token: str) -> None:
+        super().__init__(message, status=200, raw=b"")
+        self.token = token
+
+
+class PageLimitExceeded(ClientError):
+    """Reading every page took more pages, or more time, than allowed.
+
+    ``limit`` names it (``"max_pages"`` or ``"timeout"``); the message says
+    how to raise it. The items already yielded were read correctly.
+    """
+
+    def __init__(self, message: str, *, limit: str, pages: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.pages = pages

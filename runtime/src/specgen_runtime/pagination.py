@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
-from .errors import ClientError, UnexpectedResponseError
+from .errors import PageLimitExceeded, PaginationLoop
 from .tables import Operation, Pagination, QueryParam
 from .violations import ValidationError, Violation
 
@@ -53,27 +53,6 @@ DEFAULT_PAGES_TIMEOUT = 600.0
 
 QueryValue = str | int | bool | list[str | int]
 """A query value as sent: a list stands for one ``name=value`` pair per item."""
-
-
-class PaginationLoop(UnexpectedResponseError):
-    """The server sent a page token it had sent before: following it would loop."""
-
-    def __init__(self, message: str, *, token: str) -> None:
-        super().__init__(message, status=200, raw=b"")
-        self.token = token
-
-
-class PageLimitExceeded(ClientError):
-    """Reading every page took more pages, or more time, than allowed.
-
-    ``limit`` names it (``"max_pages"`` or ``"timeout"``); the message says
-    how to raise it. The items already yielded were read correctly.
-    """
-
-    def __init__(self, message: str, *, limit: str, pages: int) -> None:
-        super().__init__(message)
-        self.limit = limit
-        self.pages = pages
 
 
 def _wrong(param: QueryParam, value: object, expected: str) -> Violation:
