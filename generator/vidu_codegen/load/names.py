@@ -127,6 +127,8 @@ RESERVED_OPERATIONS = frozenset(
         "with_options",
         "with_raw_response",
         "batch",
+        "orphaned_create",
+        "orphaned_creates",
     }
 )
 """Operation names (as Python names) that clash with the client's own
