@@ -16,7 +16,7 @@ from vidu_codegen.load.checks import check_spec
 from vidu_codegen.load.findings import Finding, Pos, display_path
 from vidu_codegen.load.sources import check_sources
 from vidu_codegen.load.structure import Structurer
-from vidu_codegen.load.yaml import load_yaml
+from vidu_codegen.load.yaml import load_files
 
 ROOT_FILE = "api.yaml"
 OPERATIONS_DIR = "operations"
@@ -56,8 +56,8 @@ def load_spec(spec_dir: Path, base: Path | None = None) -> Loaded:
     structurer = Structurer()
     findings: list[Finding] = []
     tables = []
-    for path in [root_path, *op_paths]:
-        table, problems = load_yaml(path, display_path(path, base))
+    paths = [root_path, *op_paths]
+    for table, problems in load_files([(p, display_path(p, base)) for p in paths]):
         findings += problems
         tables.append(table)
     if not op_paths:

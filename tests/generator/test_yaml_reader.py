@@ -201,3 +201,26 @@ def _entry(payload: bytes) -> bytes:
     import hashlib
 
     return hashlib.sha256(payload).hexdigest().encode() + payload
+
+
+def test_many_files_read_in_worker_processes_give_what_one_by_one_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``PARALLEL_FILES`` files to parse, the parsing runs in worker
+    processes (when there are processors to run them): each file's table or
+    findings are what reading it alone gives."""
+    monkeypatch.setenv("VIDU_CODEGEN_CACHE_DIR", "off")
+    files = []
+    for index, text in enumerate(PLAIN * 2):
+        path = tmp_path / f"f{index}.yaml"
+        path.write_text(text, encoding="utf-8")
+        files.append((path, f"spec/f{index}.yaml"))
+    files.append((tmp_path / "missing.yaml", "spec/missing.yaml"))
+    assert len(files) >= y.PARALLEL_FILES
+    together = y.load_files(files)
+    monkeypatch.setattr(y, "PARALLEL_FILES", len(files) + 1)
+    alone = [y.load_yaml(path, display) for path, display in files]
+    assert len(together) == len(alone) == len(files)
+    for (table, findings), (expected, problems) in zip(together, alone, strict=True):
+        assert findings == problems
+        assert shape(table) == shape(expected)

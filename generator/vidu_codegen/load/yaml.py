@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import marshal
+import os
 import re
 import sys
 import unicodedata
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 import ruamel.yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -440,7 +442,11 @@ def _build(encoded: Encoded, display: str, depth: int) -> Any:
 # reading a file ---------------------------------------------------------------------
 
 
-def load_yaml(path: Path, display: str) -> tuple[Table[Any] | None, list[Finding]]:
+Loaded = tuple[Table[Any] | None, list[Finding]]
+"""A file's table, or ``None`` and the findings that say why not."""
+
+
+def load_yaml(path: Path, display: str) -> Loaded:
     """Read one YAML file; a problem comes back as a finding, never raised.
 
     The file's size, nesting, alias expansion, integers and tags are bounded
@@ -450,13 +456,35 @@ def load_yaml(path: Path, display: str) -> tuple[Table[Any] | None, list[Finding
     (:func:`_read_plain`), any other by :func:`_read_full`: the result, and
     every finding, are the same either way.
     """
+    (loaded,) = load_files([(path, display)])
+    return loaded
+
+
+PARALLEL_FILES = 16
+"""Fewest files to parse (not in the cache) for which :func:`load_files`
+parses in several processes: for fewer, starting them costs more than it
+saves."""
+
+MAX_WORKERS = 4
+"""Most processes that parse at once."""
+
+
+@attrs.frozen
+class _Read:
+    """A file's text, and where its table is cached (if anywhere)."""
+
+    text: str
+    entry: Path | None
+
+
+def _read_text(path: Path, display: str) -> _Read | list[Finding]:
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return None, [Finding(Pos(display, 1, 1), f"cannot read: {exc.strerror}")]
+        return [Finding(Pos(display, 1, 1), f"cannot read: {exc.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
-        return None, [
+        return [
             Finding(
                 Pos(display, 1, 1),
                 f"file is larger than {MAX_FILE_BYTES} bytes (the limit of a spec file)",
@@ -465,21 +493,74 @@ def load_yaml(path: Path, display: str) -> tuple[Table[Any] | None, list[Finding
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return None, [Finding(Pos(display, 1, 1), "not UTF-8 text")]
-    entry = _cache_entry(raw)
-    if entry is not None:
-        cached = _decode(cache.read_entry(entry), display)
-        if cached is not None:
-            return cached, []
-    table = _read_plain(text, display)
-    if table is None:
-        full, problems = _read_full(text, display)
-        if full is None:
-            return None, problems
-        table = full
-    if entry is not None:
-        cache.write_entry(entry, marshal.dumps(_encode(table), _MARSHAL_VERSION))
-    return table, []
+        return [Finding(Pos(display, 1, 1), "not UTF-8 text")]
+    return _Read(text, _cache_entry(raw))
+
+
+def load_files(files: list[tuple[Path, str]]) -> list[Loaded]:
+    """:func:`load_yaml` for each ``(path, display)``, in order.
+
+    When at least :data:`PARALLEL_FILES` files are not in the cache, and the
+    system forks processes (Linux), their one-parse reading runs in up to
+    :data:`MAX_WORKERS` processes (as many as there are processors); what
+    each gives back is checked as a cache entry is.
+    """
+    results: list[Loaded | None] = []
+    pending: dict[int, _Read] = {}
+    for index, (path, display) in enumerate(files):
+        read = _read_text(path, display)
+        if isinstance(read, list):
+            results.append((None, read))
+            continue
+        cached = None
+        if read.entry is not None:
+            cached = _decode(cache.read_entry(read.entry), display)
+        results.append((cached, []) if cached is not None else None)
+        if cached is None:
+            pending[index] = read
+    apart = _parse_apart([read.text for read in pending.values()])
+    for number, (index, read) in enumerate(pending.items()):
+        display = files[index][1]
+        if apart is None:
+            table = _read_plain(read.text, display)
+        else:
+            table = _decode(apart[number], display)
+        if table is None:
+            full, problems = _read_full(read.text, display)
+            if full is None:
+                results[index] = (None, problems)
+                continue
+            table = full
+        if read.entry is not None:
+            payload = marshal.dumps(_encode(table), _MARSHAL_VERSION)
+            cache.write_entry(read.entry, payload)
+        results[index] = (table, [])
+    return [loaded for loaded in results if loaded is not None]
+
+
+def _parse_apart(texts: list[str]) -> list[bytes | None] | None:
+    """Each text read by :func:`_read_plain` in worker processes, as a cache
+    payload (``None`` for a text it leaves to :func:`_read_full`); ``None``
+    when there are too few texts, one processor, or no ``fork``."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(texts) < PARALLEL_FILES or workers < 2 or sys.platform != "linux":
+        return None
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    try:
+        with concurrent.futures.ProcessPoolExecutor(workers, context) as pool:
+            chunk = max(1, len(texts) // (workers * 4))
+            return list(pool.map(_plain_payload, texts, chunksize=chunk))
+    except (OSError, concurrent.futures.process.BrokenProcessPool):
+        return None
+
+
+def _plain_payload(text: str) -> bytes | None:
+    """In a worker process: ``text`` read by :func:`_read_plain`, encoded."""
+    table = _read_plain(text, "")
+    return None if table is None else marshal.dumps(_encode(table), _MARSHAL_VERSION)
 
 
 def _read_full(text: str, display: str) -> tuple[Table[Any] | None, list[Finding]]:
