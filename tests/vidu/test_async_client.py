@@ -621,7 +621,11 @@ USER_SCRIPT = """
 
     async def main(server: FakeServer) -> str:
         async with vidu.AsyncClient(
-            server.api_key, base_url=server.url, on_orphaned_create=orphaned
+            server.api_key,
+            base_url=server.url,
+            sleep=server.advance,
+            clock=server.clock.now,
+            on_orphaned_create=orphaned,
         ) as client:
             task: vidu.CreateTaskResponse = await client.reference2video(
                 model="viduq2", images=["https://a/b.png"], prompt="x", duration=5
@@ -645,7 +649,8 @@ USER_SCRIPT = """
 
 def test_typed_async_calls_pass_mypy_strict(tmp_path: Path) -> None:
     """Typed calls, options and raw access pass; a misspelt keyword, a wrong
-    type and a coroutine never awaited are each reported at their line."""
+    type and a coroutine never awaited are each reported at their line; the
+    script's typed part runs against the fake server."""
     script = tmp_path / "user_async.py"
     script.write_text(textwrap.dedent(USER_SCRIPT))
     result = subprocess.run(
@@ -667,3 +672,9 @@ def test_typed_async_calls_pass_mypy_strict(tmp_path: Path) -> None:
     reported = {int(line.split(":")[1]) for line in errors}
     assert reported == wrong, result.stdout + result.stderr
     assert any("unused-coroutine" in line for line in errors), result.stdout
+    namespace: dict[str, Any] = {}
+    exec(compile(script.read_text(), str(script), "exec"), namespace)
+    with FakeServer(api_key=KEY) as server:
+        shown = asyncio.run(namespace["main"](server))
+    assert shown.startswith("200 ")
+    assert " http://127.0.0.1:" in shown
