@@ -319,8 +319,12 @@ def test_the_key_is_not_in_the_repr(server: FakeServer) -> None:
 def test_a_cancelled_wait_sends_no_further_poll(server: FakeServer) -> None:
     """Cancelled while a poll is in flight (answered 503 late), no retry follows."""
 
+    async def sleep(seconds: float) -> None:
+        server.advance(0.001)  # the task moves, far from ending
+        await asyncio.sleep(seconds)
+
     async def main() -> tuple[int, int]:
-        async with make_client(server, sleep=asyncio.sleep) as client:
+        async with make_client(server, sleep=sleep) as client:
             task = await client.reference2video(**CREATE)
             assert task.task_id is not None
             waiting = asyncio.create_task(
