@@ -3,6 +3,9 @@
 
 Each function reads the tables in
 :mod:`vidu.tables` and appends every violation it finds to ``out``.
+They run straight through a body: a value is looked at once, a default or a
+per-model row only when a check needs it, unknown keys are found with one set
+operation, and a message is built only for a check that fails.
 """
 
 from collections.abc import Mapping
@@ -19,6 +22,7 @@ from specgen_runtime.validate import (
     check_model,
     count_items,
     ignored,
+    json_bound,
     no_match,
     not_a_choice,
     not_an_object,
@@ -28,7 +32,8 @@ from specgen_runtime.validate import (
     required,
     total_items,
     type_error,
-    unknown_field,
+    unknown_bound,
+    unknown_fields,
     unsupported,
 )
 from specgen_runtime.violations import Violation
@@ -56,9 +61,8 @@ CANCEL_CANCEL_ID: Final = CANCEL_CANCEL.fields["id"]
 
 def check_cancel_cancel(source: Mapping[Any, Any], out: list[Violation]) -> None:
     """Check a body of the cancel form (CancelRequest)."""
-    for key in source:
-        if key not in CANCEL_CANCEL_FIELDS:
-            out.append(unknown_field(str(key), CANCEL_CANCEL_FIELDS))
+    if not CANCEL_CANCEL_FIELDS.issuperset(source):
+        unknown_fields(source, CANCEL_CANCEL_FIELDS, "", out)
     value = source.get("id", MISSING)
     if value is not MISSING and type(value) is not str:
         out.append(type_error("id", "id.type", "a string", value))
@@ -91,6 +95,8 @@ REFERENCE2VIDEO_SUBJECTS_FORM: Final = (
 REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES: Final = present(
     REFERENCE2VIDEO_SUBJECTS.body_max_bytes
 )
+REFERENCE2VIDEO_SUBJECTS_KEYS_BOUND: Final = 1390
+"""A bound of the encoded size of the form's members, values aside."""
 REFERENCE2VIDEO_SUBJECTS_MODEL: Final = REFERENCE2VIDEO_SUBJECTS.fields["model"]
 REFERENCE2VIDEO_SUBJECTS_AUTO_SUBJECTS: Final = REFERENCE2VIDEO_SUBJECTS.fields[
     "auto_subjects"
@@ -159,9 +165,15 @@ REFERENCE2VIDEO_SUBJECTS_OFF_PEAK: Final = REFERENCE2VIDEO_SUBJECTS.fields["off_
 REFERENCE2VIDEO_SUBJECTS_CALLBACK_URL: Final = REFERENCE2VIDEO_SUBJECTS.fields[
     "callback_url"
 ]
+REFERENCE2VIDEO_SUBJECTS_RULE_0: Final = REFERENCE2VIDEO_SUBJECTS.rules[0]
+REFERENCE2VIDEO_SUBJECTS_RULE_1: Final = REFERENCE2VIDEO_SUBJECTS.rules[1]
+REFERENCE2VIDEO_SUBJECTS_RULE_2: Final = REFERENCE2VIDEO_SUBJECTS.rules[2]
+REFERENCE2VIDEO_SUBJECTS_RULE_3: Final = REFERENCE2VIDEO_SUBJECTS.rules[3]
+REFERENCE2VIDEO_SUBJECTS_RULE_4: Final = REFERENCE2VIDEO_SUBJECTS.rules[4]
 REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS: Final = frozenset(
     ["name", "images", "videos", "voice_id"]
 )
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_KEYS_BOUND: Final = 306
 REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME: Final = REFERENCE2VIDEO_SUBJECTS.objects[
     "Subject"
 ]["name"]
@@ -186,26 +198,35 @@ REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_UNSUPPORTED_BY: Final = (
 REFERENCE2VIDEO_SUBJECTS_SUBJECT_VOICE_ID: Final = REFERENCE2VIDEO_SUBJECTS.objects[
     "Subject"
 ]["voice_id"]
+REFERENCE2VIDEO_SUBJECTS_SUBJECT_RULE_0: Final = REFERENCE2VIDEO_SUBJECTS.object_rules[
+    "Subject"
+][0]
 
 
 def _check_reference2video_subjects_subject(
     source: object, where: str, model: str | None, out: list[Violation]
-) -> None:
-    """Check one Subject at ``where``."""
-    if not isinstance(source, Mapping):
+) -> int:
+    """Check one Subject at ``where``; return a bound of its encoded size."""
+    if type(source) is not dict and not isinstance(source, Mapping):
         out.append(not_an_object(where, "subjects.type", source))
-        return
-    for key in source:
-        if key not in REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS:
-            out.append(
-                unknown_field(f"{where}.{key}", REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS)
-            )
+        return json_bound(source)
+    bound = REFERENCE2VIDEO_SUBJECTS_SUBJECT_KEYS_BOUND
+    if not REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS.issuperset(source):
+        unknown_fields(source, REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS, where, out)
+        bound += unknown_bound(source, REFERENCE2VIDEO_SUBJECTS_SUBJECT_FIELDS)
     value = source.get("name", MISSING)
-    if value is not MISSING:
+    if value is MISSING:
+        out.append(
+            required(
+                f"{where}.name", "subjects.name.required", REFERENCE2VIDEO_SUBJECTS_FORM
+            )
+        )
+    else:
         if type(value) is not str:
             out.append(
                 type_error(f"{where}.name", "subjects.name.type", "a string", value)
             )
+            bound += json_bound(value)
         else:
             if (
                 not REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME_LENGTH[0]
@@ -220,19 +241,20 @@ def _check_reference2video_subjects_subject(
                         REFERENCE2VIDEO_SUBJECTS_SUBJECT_NAME_LENGTH,
                     )
                 )
-
-    else:
-        out.append(
-            required(
-                f"{where}.name", "subjects.name.required", REFERENCE2VIDEO_SUBJECTS_FORM
-            )
-        )
+            bound += 6 * len(value)
     value = source.get("images", MISSING)
     if value is not MISSING:
         if type(value) is not list and type(value) is not tuple:
             out.append(
-                type_error(f"{where}.images", "subjects.images.type", "an array", value)
+                type_error(
+                    f"{where}.images",
+                    "subjects.images.type",
+                    "an array",
+                    value,
+                    "vidu.Image.from_path",
+                )
             )
+            bound += json_bound(value)
         else:
             if (
                 not REFERENCE2VIDEO_SUBJECTS_SUBJECT_IMAGES_COUNT[0]
@@ -248,6 +270,7 @@ def _check_reference2video_subjects_subject(
                         REFERENCE2VIDEO_SUBJECTS_SUBJECT_IMAGES_COUNT,
                     )
                 )
+            bound += 4 * len(value)
             for i, item in enumerate(value):
                 if type(item) is not str:
                     out.append(
@@ -256,17 +279,21 @@ def _check_reference2video_subjects_subject(
                             "subjects.images.type",
                             "a string",
                             item,
+                            "vidu.Image.from_path",
                         )
                     )
-                elif not item.startswith(IMAGE_ASSET_PREFIXES):
+                    bound += json_bound(item)
+                    continue
+                bound += 6 * len(item)
+                if not item.startswith(IMAGE_ASSET_PREFIXES):
                     check_asset(
                         item,
                         IMAGE_ASSET,
                         f"{where}.images[{i}]",
                         "subjects.images",
                         out,
+                        "vidu.Image.from_path",
                     )
-
     value = source.get("videos", MISSING)
     if value is not MISSING:
         if model in REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_UNSUPPORTED_BY:
@@ -275,8 +302,15 @@ def _check_reference2video_subjects_subject(
             )
         if type(value) is not list and type(value) is not tuple:
             out.append(
-                type_error(f"{where}.videos", "subjects.videos.type", "an array", value)
+                type_error(
+                    f"{where}.videos",
+                    "subjects.videos.type",
+                    "an array",
+                    value,
+                    "vidu.Video.from_path",
+                )
             )
+            bound += json_bound(value)
         else:
             if (
                 not REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_COUNT[0]
@@ -292,6 +326,7 @@ def _check_reference2video_subjects_subject(
                         REFERENCE2VIDEO_SUBJECTS_SUBJECT_VIDEOS_COUNT,
                     )
                 )
+            bound += 4 * len(value)
             for i, item in enumerate(value):
                 if type(item) is not str:
                     out.append(
@@ -300,51 +335,80 @@ def _check_reference2video_subjects_subject(
                             "subjects.videos.type",
                             "a string",
                             item,
+                            "vidu.Video.from_path",
                         )
                     )
-                elif not item.startswith(VIDEO_ASSET_PREFIXES):
+                    bound += json_bound(item)
+                    continue
+                bound += 6 * len(item)
+                if not item.startswith(VIDEO_ASSET_PREFIXES):
                     check_asset(
                         item,
                         VIDEO_ASSET,
                         f"{where}.videos[{i}]",
                         "subjects.videos",
                         out,
+                        "vidu.Video.from_path",
                     )
-
     value = source.get("voice_id", MISSING)
-    if value is not MISSING and type(value) is not str:
-        out.append(
-            type_error(f"{where}.voice_id", "subjects.voice_id.type", "a string", value)
-        )
-    rule = REFERENCE2VIDEO_SUBJECTS.object_rules["Subject"][0]
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(
+                type_error(
+                    f"{where}.voice_id", "subjects.voice_id.type", "a string", value
+                )
+            )
+            bound += json_bound(value)
+        else:
+            bound += 6 * len(value)
     if "images" not in source and "videos" not in source:
-        out.append(broken_rule(rule, f"{where}.images", model or "any model"))
+        out.append(
+            broken_rule(
+                REFERENCE2VIDEO_SUBJECTS_SUBJECT_RULE_0,
+                f"{where}.images",
+                model or "any model",
+            )
+        )
+
+    return bound
 
 
 def check_reference2video_subjects(
     source: Mapping[Any, Any], out: list[Violation]
 ) -> None:
     """Check a body of the subjects form (Reference2VideoSubjectsRequest)."""
-    for key in source:
-        if key not in REFERENCE2VIDEO_SUBJECTS_FIELDS:
-            out.append(unknown_field(str(key), REFERENCE2VIDEO_SUBJECTS_FIELDS))
-    model = check_model(
-        source.get("model", MISSING),
-        "model",
-        REFERENCE2VIDEO_SUBJECTS_MODELS,
-        KNOWN_MODELS,
-        REFERENCE2VIDEO_SUBJECTS_FORM,
-        out,
-    )
+    bound = REFERENCE2VIDEO_SUBJECTS_KEYS_BOUND
+    if not REFERENCE2VIDEO_SUBJECTS_FIELDS.issuperset(source):
+        unknown_fields(source, REFERENCE2VIDEO_SUBJECTS_FIELDS, "", out)
+        bound += unknown_bound(source, REFERENCE2VIDEO_SUBJECTS_FIELDS)
+    value = source.get("model", MISSING)
+    if type(value) is str and value in REFERENCE2VIDEO_SUBJECTS_MODELS:
+        model: str | None = value
+    else:
+        model = check_model(
+            value,
+            "model",
+            REFERENCE2VIDEO_SUBJECTS_MODELS,
+            KNOWN_MODELS,
+            REFERENCE2VIDEO_SUBJECTS_FORM,
+            out,
+        )
+        bound += json_bound(value)
     value = source.get("auto_subjects", MISSING)
     if value is not MISSING and type(value) is not bool:
         out.append(
             type_error("auto_subjects", "auto_subjects.type", "a boolean", value)
         )
+        bound += json_bound(value)
     value = source.get("subjects", MISSING)
-    if value is not MISSING:
+    if value is MISSING:
+        out.append(
+            required("subjects", "subjects.required", REFERENCE2VIDEO_SUBJECTS_FORM)
+        )
+    else:
         if type(value) is not list and type(value) is not tuple:
             out.append(type_error("subjects", "subjects.type", "an array", value))
+            bound += json_bound(value)
         else:
             if (
                 not REFERENCE2VIDEO_SUBJECTS_SUBJECTS_COUNT[0]
@@ -360,19 +424,18 @@ def check_reference2video_subjects(
                         REFERENCE2VIDEO_SUBJECTS_SUBJECTS_COUNT,
                     )
                 )
+            bound += 4 * len(value)
             for i, item in enumerate(value):
-                _check_reference2video_subjects_subject(
+                bound += _check_reference2video_subjects_subject(
                     item, f"subjects[{i}]", model, out
                 )
-
-    else:
-        out.append(
-            required("subjects", "subjects.required", REFERENCE2VIDEO_SUBJECTS_FORM)
-        )
     value = source.get("prompt", MISSING)
-    if value is not MISSING:
+    if value is MISSING:
+        out.append(required("prompt", "prompt.required", REFERENCE2VIDEO_SUBJECTS_FORM))
+    else:
         if type(value) is not str:
             out.append(type_error("prompt", "prompt.type", "a string", value))
+            bound += json_bound(value)
         else:
             if (
                 not REFERENCE2VIDEO_SUBJECTS_PROMPT_LENGTH[0]
@@ -387,21 +450,34 @@ def check_reference2video_subjects(
                         REFERENCE2VIDEO_SUBJECTS_PROMPT_LENGTH,
                     )
                 )
-
-    else:
-        out.append(required("prompt", "prompt.required", REFERENCE2VIDEO_SUBJECTS_FORM))
-    eff_audio = REFERENCE2VIDEO_SUBJECTS_AUDIO.default_for(model)
+            bound += 6 * len(value)
     value = source.get("audio", MISSING)
-    if value is not MISSING:
+    if value is MISSING:
+        eff_audio = (
+            REFERENCE2VIDEO_SUBJECTS_AUDIO_DEFAULT_BY_MODEL.get(
+                model, REFERENCE2VIDEO_SUBJECTS_AUDIO.default
+            )
+            if model
+            else REFERENCE2VIDEO_SUBJECTS_AUDIO.default
+        )
+    else:
         if type(value) is not bool:
             out.append(type_error("audio", "audio.type", "a boolean", value))
+            bound += json_bound(value)
+            eff_audio = (
+                REFERENCE2VIDEO_SUBJECTS_AUDIO_DEFAULT_BY_MODEL.get(
+                    model, REFERENCE2VIDEO_SUBJECTS_AUDIO.default
+                )
+                if model
+                else REFERENCE2VIDEO_SUBJECTS_AUDIO.default
+            )
         else:
             eff_audio = value
-
     value = source.get("audio_type", MISSING)
     if value is not MISSING:
         if type(value) is not str:
             out.append(type_error("audio_type", "audio_type.type", "a string", value))
+            bound += json_bound(value)
         else:
             if (
                 REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_ALIASES.get(value, value)
@@ -416,11 +492,12 @@ def check_reference2video_subjects(
                         REFERENCE2VIDEO_SUBJECTS_AUDIO_TYPE_CHOICES,
                     )
                 )
-
+            bound += 6 * len(value)
     value = source.get("duration", MISSING)
     if value is not MISSING:
         if type(value) is not int:
             out.append(type_error("duration", "duration.type", "an integer", value))
+            bound += json_bound(value)
         else:
             bounds = (
                 REFERENCE2VIDEO_SUBJECTS_DURATION_RANGE_BY_MODEL.get(model)
@@ -431,16 +508,21 @@ def check_reference2video_subjects(
                 out.append(
                     out_of_range("duration", "duration.range", value, model, bounds)
                 )
-
+            bound += value.bit_length()
     value = source.get("seed", MISSING)
-    if value is not MISSING and type(value) is not int:
-        out.append(type_error("seed", "seed.type", "an integer", value))
+    if value is not MISSING:
+        if type(value) is not int:
+            out.append(type_error("seed", "seed.type", "an integer", value))
+            bound += json_bound(value)
+        else:
+            bound += value.bit_length()
     value = source.get("aspect_ratio", MISSING)
     if value is not MISSING:
         if type(value) is not str:
             out.append(
                 type_error("aspect_ratio", "aspect_ratio.type", "a string", value)
             )
+            bound += json_bound(value)
         else:
             choices = (
                 REFERENCE2VIDEO_SUBJECTS_ASPECT_RATIO_CHOICES_BY_MODEL.get(model)
@@ -464,11 +546,12 @@ def check_reference2video_subjects(
                         "aspect_ratio", "aspect_ratio.pattern", value, model, pattern
                     )
                 )
-
+            bound += 6 * len(value)
     value = source.get("resolution", MISSING)
     if value is not MISSING:
         if type(value) is not str:
             out.append(type_error("resolution", "resolution.type", "a string", value))
+            bound += json_bound(value)
         else:
             choices = (
                 REFERENCE2VIDEO_SUBJECTS_RESOLUTION_CHOICES_BY_MODEL.get(model)
@@ -481,7 +564,7 @@ def check_reference2video_subjects(
                         "resolution", "resolution.choice", value, model, choices
                     )
                 )
-
+            bound += 6 * len(value)
     value = source.get("movement_amplitude", MISSING)
     if value is not MISSING:
         if model in REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_IGNORED_BY:
@@ -494,6 +577,7 @@ def check_reference2video_subjects(
                     "movement_amplitude", "movement_amplitude.type", "a string", value
                 )
             )
+            bound += json_bound(value)
         else:
             if value not in REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_CHOICES:
                 out.append(
@@ -505,11 +589,12 @@ def check_reference2video_subjects(
                         REFERENCE2VIDEO_SUBJECTS_MOVEMENT_AMPLITUDE_CHOICES,
                     )
                 )
-
+            bound += 6 * len(value)
     value = source.get("payload", MISSING)
     if value is not MISSING:
         if type(value) is not str:
             out.append(type_error("payload", "payload.type", "a string", value))
+            bound += json_bound(value)
         else:
             if (
                 not REFERENCE2VIDEO_SUBJECTS_PAYLOAD_LENGTH[0]
@@ -524,63 +609,91 @@ def check_reference2video_subjects(
                         REFERENCE2VIDEO_SUBJECTS_PAYLOAD_LENGTH,
                     )
                 )
-
-    eff_off_peak = REFERENCE2VIDEO_SUBJECTS_OFF_PEAK.default_for(model)
+            bound += 6 * len(value)
     value = source.get("off_peak", MISSING)
-    if value is not MISSING:
+    if value is MISSING:
+        eff_off_peak = REFERENCE2VIDEO_SUBJECTS_OFF_PEAK.default
+    else:
         if type(value) is not bool:
             out.append(type_error("off_peak", "off_peak.type", "a boolean", value))
+            bound += json_bound(value)
+            eff_off_peak = REFERENCE2VIDEO_SUBJECTS_OFF_PEAK.default
         else:
             eff_off_peak = value
-
     value = source.get("callback_url", MISSING)
-    if value is not MISSING and type(value) is not str:
-        out.append(type_error("callback_url", "callback_url.type", "a string", value))
-    rule = REFERENCE2VIDEO_SUBJECTS.rules[0]
+    if value is not MISSING:
+        if type(value) is not str:
+            out.append(
+                type_error("callback_url", "callback_url.type", "a string", value)
+            )
+            bound += json_bound(value)
+        else:
+            bound += 6 * len(value)
     if model is not None:
         total = total_items(source.get("subjects"), "images")
-        limit = rule.limit(model)
+        limit = REFERENCE2VIDEO_SUBJECTS_RULE_0.limit(model)
         if total > limit:
-            out.append(broken_rule(rule, "subjects", model, max=limit, value=total))
-    rule = REFERENCE2VIDEO_SUBJECTS.rules[1]
-    if model is not None and model in rule.models:
+            out.append(
+                broken_rule(
+                    REFERENCE2VIDEO_SUBJECTS_RULE_0,
+                    "subjects",
+                    model,
+                    max=limit,
+                    value=total,
+                )
+            )
+    if model is not None and model in REFERENCE2VIDEO_SUBJECTS_RULE_1.models:
         total = total_items(source.get("subjects"), "videos")
-        limit = rule.limit(model)
+        limit = REFERENCE2VIDEO_SUBJECTS_RULE_1.limit(model)
         if total > limit:
-            out.append(broken_rule(rule, "subjects", model, max=limit, value=total))
-    rule = REFERENCE2VIDEO_SUBJECTS.rules[2]
-    if model in rule.models and eff_off_peak is True and eff_audio is False:
+            out.append(
+                broken_rule(
+                    REFERENCE2VIDEO_SUBJECTS_RULE_1,
+                    "subjects",
+                    model,
+                    max=limit,
+                    value=total,
+                )
+            )
+    if (
+        model in REFERENCE2VIDEO_SUBJECTS_RULE_2.models
+        and eff_off_peak is True
+        and eff_audio is False
+    ):
         out.append(
             broken_rule(
-                rule,
+                REFERENCE2VIDEO_SUBJECTS_RULE_2,
                 "off_peak",
                 model or "any model",
                 by_default(source, {"off_peak": eff_off_peak, "audio": eff_audio}),
             )
         )
-    rule = REFERENCE2VIDEO_SUBJECTS.rules[3]
-    if model in rule.models and eff_off_peak is True and eff_audio is True:
+    if (
+        model in REFERENCE2VIDEO_SUBJECTS_RULE_3.models
+        and eff_off_peak is True
+        and eff_audio is True
+    ):
         out.append(
             broken_rule(
-                rule,
+                REFERENCE2VIDEO_SUBJECTS_RULE_3,
                 "off_peak",
                 model or "any model",
                 by_default(source, {"off_peak": eff_off_peak, "audio": eff_audio}),
             )
         )
-    rule = REFERENCE2VIDEO_SUBJECTS.rules[4]
     if eff_audio is False and "audio_type" in source:
         out.append(
             broken_rule(
-                rule,
+                REFERENCE2VIDEO_SUBJECTS_RULE_4,
                 "audio_type",
                 model or "any model",
                 by_default(source, {"audio": eff_audio}),
             )
         )
-    size = oversized_body(source, REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES)
-    if size is not None:
-        out.append(body_too_large(size, REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES))
+    if bound > REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES:
+        size = oversized_body(source, REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES)
+        if size is not None:
+            out.append(body_too_large(size, REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES))
 
 
 # reference2video, the images form (Reference2VideoRequest)
@@ -664,27 +777,39 @@ REFERENCE2VIDEO_IMAGES_AUDIO: Final = REFERENCE2VIDEO_IMAGES.fields["audio"]
 REFERENCE2VIDEO_IMAGES_CALLBACK_URL: Final = REFERENCE2VIDEO_IMAGES.fields[
     "callback_url"
 ]
+REFERENCE2VIDEO_IMAGES_RULE_0: Final = REFERENCE2VIDEO_IMAGES.rules[0]
+REFERENCE2VIDEO_IMAGES_RULE_1: Final = REFERENCE2VIDEO_IMAGES.rules[1]
+REFERENCE2VIDEO_IMAGES_RULE_2: Final = REFERENCE2VIDEO_IMAGES.rules[2]
+REFERENCE2VIDEO_IMAGES_RULE_3: Final = REFERENCE2VIDEO_IMAGES.rules[3]
+REFERENCE2VIDEO_IMAGES_RULE_4: Final = REFERENCE2VIDEO_IMAGES.rules[4]
 
 
 def check_reference2video_images(
     source: Mapping[Any, Any], out: list[Violation]
 ) -> None:
     """Check a body of the images form (Reference2VideoRequest)."""
-    for key in source:
-        if key not in REFERENCE2VIDEO_IMAGES_FIELDS:
-            out.append(unknown_field(str(key), REFERENCE2VIDEO_IMAGES_FIELDS))
-    model = check_model(
-        source.get("model", MISSING),
-        "model",
-        REFERENCE2VIDEO_IMAGES_MODELS,
-        KNOWN_MODELS,
-        REFERENCE2VIDEO_IMAGES_FORM,
-        out,
-    )
+    if not REFERENCE2VIDEO_IMAGES_FIELDS.issuperset(source):
+        unknown_fields(source, REFERENCE2VIDEO_IMAGES_FIELDS, "", out)
+    value = source.get("model", MISSING)
+    if type(value) is str and value in REFERENCE2VIDEO_IMAGES_MODELS:
+        model: str | None = value
+    else:
+        model = check_model(
+            value,
+            "model",
+            REFERENCE2VIDEO_IMAGES_MODELS,
+            KNOWN_MODELS,
+            REFERENCE2VIDEO_IMAGES_FORM,
+            out,
+        )
     value = source.get("images", MISSING)
     if value is not MISSING:
         if type(value) is not list and type(value) is not tuple:
-            out.append(type_error("images", "images.type", "an array", value))
+            out.append(
+                type_error(
+                    "images", "images.type", "an array", value, "vidu.Image.from_path"
+                )
+            )
         else:
             if (
                 not REFERENCE2VIDEO_IMAGES_IMAGES_COUNT[0]
@@ -703,19 +828,33 @@ def check_reference2video_images(
             for i, item in enumerate(value):
                 if type(item) is not str:
                     out.append(
-                        type_error(f"images[{i}]", "images.type", "a string", item)
+                        type_error(
+                            f"images[{i}]",
+                            "images.type",
+                            "a string",
+                            item,
+                            "vidu.Image.from_path",
+                        )
                     )
                 elif not item.startswith(IMAGE_ASSET_PREFIXES):
                     check_asset(
-                        item, IMAGE_ASSET_BELOW_10485760, f"images[{i}]", "images", out
+                        item,
+                        IMAGE_ASSET_BELOW_10485760,
+                        f"images[{i}]",
+                        "images",
+                        out,
+                        "vidu.Image.from_path",
                     )
-
     value = source.get("videos", MISSING)
     if value is not MISSING:
         if model in REFERENCE2VIDEO_IMAGES_VIDEOS_UNSUPPORTED_BY:
             out.append(unsupported("videos", "videos.unsupported", model))
         if type(value) is not list and type(value) is not tuple:
-            out.append(type_error("videos", "videos.type", "an array", value))
+            out.append(
+                type_error(
+                    "videos", "videos.type", "an array", value, "vidu.Video.from_path"
+                )
+            )
         else:
             if (
                 not REFERENCE2VIDEO_IMAGES_VIDEOS_COUNT[0]
@@ -734,15 +873,27 @@ def check_reference2video_images(
             for i, item in enumerate(value):
                 if type(item) is not str:
                     out.append(
-                        type_error(f"videos[{i}]", "videos.type", "a string", item)
+                        type_error(
+                            f"videos[{i}]",
+                            "videos.type",
+                            "a string",
+                            item,
+                            "vidu.Video.from_path",
+                        )
                     )
                 elif not item.startswith(VIDEO_ASSET_PREFIXES):
                     check_asset(
-                        item, VIDEO_ASSET_BELOW_20971520, f"videos[{i}]", "videos", out
+                        item,
+                        VIDEO_ASSET_BELOW_20971520,
+                        f"videos[{i}]",
+                        "videos",
+                        out,
+                        "vidu.Video.from_path",
                     )
-
     value = source.get("prompt", MISSING)
-    if value is not MISSING:
+    if value is MISSING:
+        out.append(required("prompt", "prompt.required", REFERENCE2VIDEO_IMAGES_FORM))
+    else:
         if type(value) is not str:
             out.append(type_error("prompt", "prompt.type", "a string", value))
         else:
@@ -759,14 +910,25 @@ def check_reference2video_images(
                         REFERENCE2VIDEO_IMAGES_PROMPT_LENGTH,
                     )
                 )
-
-    else:
-        out.append(required("prompt", "prompt.required", REFERENCE2VIDEO_IMAGES_FORM))
-    eff_duration = REFERENCE2VIDEO_IMAGES_DURATION.default_for(model)
     value = source.get("duration", MISSING)
-    if value is not MISSING:
+    if value is MISSING:
+        eff_duration = (
+            REFERENCE2VIDEO_IMAGES_DURATION_DEFAULT_BY_MODEL.get(
+                model, REFERENCE2VIDEO_IMAGES_DURATION.default
+            )
+            if model
+            else REFERENCE2VIDEO_IMAGES_DURATION.default
+        )
+    else:
         if type(value) is not int:
             out.append(type_error("duration", "duration.type", "an integer", value))
+            eff_duration = (
+                REFERENCE2VIDEO_IMAGES_DURATION_DEFAULT_BY_MODEL.get(
+                    model, REFERENCE2VIDEO_IMAGES_DURATION.default
+                )
+                if model
+                else REFERENCE2VIDEO_IMAGES_DURATION.default
+            )
         else:
             bounds = (
                 REFERENCE2VIDEO_IMAGES_DURATION_RANGE_BY_MODEL.get(model)
@@ -778,7 +940,6 @@ def check_reference2video_images(
                     out_of_range("duration", "duration.range", value, model, bounds)
                 )
             eff_duration = value
-
     value = source.get("seed", MISSING)
     if value is not MISSING and type(value) is not int:
         out.append(type_error("seed", "seed.type", "an integer", value))
@@ -800,7 +961,6 @@ def check_reference2video_images(
                         "aspect_ratio", "aspect_ratio.choice", value, model, choices
                     )
                 )
-
     value = source.get("resolution", MISSING)
     if value is not MISSING:
         if type(value) is not str:
@@ -817,7 +977,6 @@ def check_reference2video_images(
                         "resolution", "resolution.choice", value, model, choices
                     )
                 )
-
     value = source.get("movement_amplitude", MISSING)
     if value is not MISSING:
         if model in REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_IGNORED_BY:
@@ -841,17 +1000,17 @@ def check_reference2video_images(
                         REFERENCE2VIDEO_IMAGES_MOVEMENT_AMPLITUDE_CHOICES,
                     )
                 )
-
-    eff_bgm = REFERENCE2VIDEO_IMAGES_BGM.default_for(model)
     value = source.get("bgm", MISSING)
-    if value is not MISSING:
+    if value is MISSING:
+        eff_bgm = REFERENCE2VIDEO_IMAGES_BGM.default
+    else:
         if model in REFERENCE2VIDEO_IMAGES_BGM_IGNORED_BY:
             out.append(ignored("bgm", "bgm.ignored", model))
         if type(value) is not bool:
             out.append(type_error("bgm", "bgm.type", "a boolean", value))
+            eff_bgm = REFERENCE2VIDEO_IMAGES_BGM.default
         else:
             eff_bgm = value
-
     value = source.get("payload", MISSING)
     if value is not MISSING:
         if type(value) is not str:
@@ -870,60 +1029,82 @@ def check_reference2video_images(
                         REFERENCE2VIDEO_IMAGES_PAYLOAD_LENGTH,
                     )
                 )
-
-    eff_off_peak = REFERENCE2VIDEO_IMAGES_OFF_PEAK.default_for(model)
     value = source.get("off_peak", MISSING)
-    if value is not MISSING:
+    if value is MISSING:
+        eff_off_peak = REFERENCE2VIDEO_IMAGES_OFF_PEAK.default
+    else:
         if type(value) is not bool:
             out.append(type_error("off_peak", "off_peak.type", "a boolean", value))
+            eff_off_peak = REFERENCE2VIDEO_IMAGES_OFF_PEAK.default
         else:
             eff_off_peak = value
-
-    eff_audio = REFERENCE2VIDEO_IMAGES_AUDIO.default_for(model)
     value = source.get("audio", MISSING)
-    if value is not MISSING:
+    if value is MISSING:
+        eff_audio = REFERENCE2VIDEO_IMAGES_AUDIO.default
+    else:
         if type(value) is not bool:
             out.append(type_error("audio", "audio.type", "a boolean", value))
+            eff_audio = REFERENCE2VIDEO_IMAGES_AUDIO.default
         else:
             eff_audio = value
-
     value = source.get("callback_url", MISSING)
     if value is not MISSING and type(value) is not str:
         out.append(type_error("callback_url", "callback_url.type", "a string", value))
-    rule = REFERENCE2VIDEO_IMAGES.rules[0]
     if "images" not in source and "videos" not in source:
-        out.append(broken_rule(rule, "images", model or "any model"))
-    rule = REFERENCE2VIDEO_IMAGES.rules[1]
-    if model is not None and model in rule.models and "videos" in source:
+        out.append(
+            broken_rule(REFERENCE2VIDEO_IMAGES_RULE_0, "images", model or "any model")
+        )
+    if (
+        model is not None
+        and model in REFERENCE2VIDEO_IMAGES_RULE_1.models
+        and "videos" in source
+    ):
         total = count_items(source.get("images"))
-        limit = rule.limit(model)
+        limit = REFERENCE2VIDEO_IMAGES_RULE_1.limit(model)
         if total > limit:
-            out.append(broken_rule(rule, "images", model, max=limit, value=total))
-    rule = REFERENCE2VIDEO_IMAGES.rules[2]
-    if model in rule.models and eff_off_peak is True and eff_audio is False:
+            out.append(
+                broken_rule(
+                    REFERENCE2VIDEO_IMAGES_RULE_1,
+                    "images",
+                    model,
+                    max=limit,
+                    value=total,
+                )
+            )
+    if (
+        model in REFERENCE2VIDEO_IMAGES_RULE_2.models
+        and eff_off_peak is True
+        and eff_audio is False
+    ):
         out.append(
             broken_rule(
-                rule,
+                REFERENCE2VIDEO_IMAGES_RULE_2,
                 "off_peak",
                 model or "any model",
                 by_default(source, {"off_peak": eff_off_peak, "audio": eff_audio}),
             )
         )
-    rule = REFERENCE2VIDEO_IMAGES.rules[3]
-    if model in rule.models and eff_off_peak is True and eff_audio is True:
+    if (
+        model in REFERENCE2VIDEO_IMAGES_RULE_3.models
+        and eff_off_peak is True
+        and eff_audio is True
+    ):
         out.append(
             broken_rule(
-                rule,
+                REFERENCE2VIDEO_IMAGES_RULE_3,
                 "off_peak",
                 model or "any model",
                 by_default(source, {"off_peak": eff_off_peak, "audio": eff_audio}),
             )
         )
-    rule = REFERENCE2VIDEO_IMAGES.rules[4]
-    if model in rule.models and eff_bgm is True and eff_duration in (9, 10):
+    if (
+        model in REFERENCE2VIDEO_IMAGES_RULE_4.models
+        and eff_bgm is True
+        and eff_duration in (9, 10)
+    ):
         out.append(
             broken_rule(
-                rule,
+                REFERENCE2VIDEO_IMAGES_RULE_4,
                 "bgm",
                 model or "any model",
                 by_default(source, {"bgm": eff_bgm, "duration": eff_duration}),
@@ -951,13 +1132,13 @@ def validate_payload(operation_id: str, payload: Mapping[str, Any]) -> list[Viol
     """
     out: list[Violation] = []
     if operation_id == "cancel":
-        if not isinstance(payload, Mapping):
+        if type(payload) is not dict and not isinstance(payload, Mapping):
             out.append(not_an_object("", "body.type", payload))
         else:
             check_cancel_cancel(payload, out)
         return out
     if operation_id == "reference2video":
-        if not isinstance(payload, Mapping):
+        if type(payload) is not dict and not isinstance(payload, Mapping):
             out.append(not_an_object("", "body.type", payload))
         elif "subjects" in payload:
             check_reference2video_subjects(payload, out)

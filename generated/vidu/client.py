@@ -7,22 +7,37 @@ runtime (:class:`specgen_runtime.client.BaseClient`).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, overload
 
-from specgen_runtime.client import BaseClient
+import urllib3
+from specgen_runtime.client import BaseClient, RawResponse
+from specgen_runtime.pagination import Page, first_page, query_values
 from specgen_runtime.tables import ApiTables
 from specgen_runtime.violations import Mode
 
 from ._api import API
 from .models import (
+    AspectRatio,
+    AudioType,
     CancelRequest,
     CancelResponse,
     CreateTaskResponse,
+    Creation,
+    Credits,
+    ListedTask,
+    Model,
+    MovementAmplitude,
     Reference2VideoRequest,
     Reference2VideoSubjectsRequest,
+    Resolution,
+    Subject,
     TaskCreations,
+    TaskList,
 )
 from .tables import OPERATION_INFO
+
+__all__ = ["Client", "ClientWithRawResponse"]
 
 
 class Client(BaseClient[TaskCreations]):
@@ -35,10 +50,50 @@ class Client(BaseClient[TaskCreations]):
             creations = client.wait(task.task_id)
 
     Requests are checked before anything is sent (see :class:`BaseClient` for
-    the validation mode, timeouts and retries).
+    the validation mode, timeouts, retries, proxies and a pool of your own).
+    The base URL comes from ``$VIDU_BASE_URL`` when set and
+    ``base_url=`` is not given.
+    :meth:`with_options` makes a copy with other options;
+    :attr:`with_raw_response` gives each answer as it came.
     """
 
     _api: ClassVar[ApiTables] = API
+    _base_url_env: ClassVar[str | None] = "VIDU_BASE_URL"
+
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The same methods, returning each answer as it came (status, headers,
+        body) with ``parse()`` for the typed model."""
+        return ClientWithRawResponse(self)
+
+    @overload
+    def cancel(
+        self,
+        task_id: str,
+        request: CancelRequest,
+        /,
+        *,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> CancelResponse: ...
+
+    @overload
+    def cancel(
+        self,
+        task_id: str,
+        request: None = None,
+        /,
+        *,
+        id: str | None = None,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> CancelResponse: ...
 
     def cancel(
         self,
@@ -47,43 +102,224 @@ class Client(BaseClient[TaskCreations]):
         /,
         *,
         validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
         **fields: Any,
     ) -> CancelResponse:
         """Cancel a task that has not started yet.
 
         ``POST /ent/v2/tasks/{id}/cancel``; ``task_id``: Task ID.
-        Pass a typed request, or its fields as keyword arguments.
-        ``validation`` overrides the client's validation mode for this call.
+        Pass a typed request, or its fields as keyword arguments;
+        a field left out or ``None`` is not sent (the service's default applies).
+        ``validation`` overrides the client's validation mode for this call;
+        ``extra_body`` sends fields the spec does not know yet.
+        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
+        options (see :meth:`BaseClient.with_options`).
+
+        :param id: Task ID; the path carries it too.
         """
+        options = self._per_call(timeout, max_retries, extra_headers, extra_body)
         body = self._body(
             OPERATION_INFO["cancel"],
             request,
             fields,
             validation,
             CancelRequest,
+            options=options,
         )
         return self._call(
             OPERATION_INFO["cancel"],
             {"id": task_id},
             body,
             CancelResponse.from_json,
+            options=options,
+        )
+
+    def get_credits(
+        self,
+        *,
+        show_detail: bool | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Credits:
+        """Get the account's concurrency limit, running tasks and queued tasks.
+
+        ``GET /ent/v2/credits``
+        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
+        options (see :meth:`BaseClient.with_options`).
+
+        :param show_detail: ``show_detail``: Whether to list the credit packages in detail.
+        """
+        options = self._per_call(timeout, max_retries, extra_headers, None)
+        query = query_values(
+            OPERATION_INFO["get_credits"],
+            {"show_detail": show_detail},
+        )
+        return self._call(
+            OPERATION_INFO["get_credits"],
+            {},
+            None,
+            Credits.from_json,
+            query=query,
+            options=options,
         )
 
     def get_creations(
         self,
         task_id: str,
         /,
+        *,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskCreations:
         """Get a task's state and, once it succeeded, its creations.
 
         ``GET /ent/v2/tasks/{id}/creations``; ``task_id``: Task ID.
+        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
+        options (see :meth:`BaseClient.with_options`).
         """
+        options = self._per_call(timeout, max_retries, extra_headers, None)
         return self._call(
             OPERATION_INFO["get_creations"],
             {"id": task_id},
             None,
             TaskCreations.from_json,
+            options=options,
         )
+
+    def list_tasks(
+        self,
+        *,
+        created_at_from: str | None = None,
+        created_at_to: str | None = None,
+        task_ids: list[str] | None = None,
+        templates: list[str] | None = None,
+        model_versions: list[str] | None = None,
+        resolutions: list[str] | None = None,
+        states: list[str] | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Page[TaskList, ListedTask]:
+        """List the account's tasks, filtered, one page at a time.
+
+        ``GET /ent/v2/tasks``
+        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
+        options (see :meth:`BaseClient.with_options`).
+        Returns the first page. Iterating over it yields every item of
+        every page, each fetched when needed (see :class:`Page` for the
+        bounds, ``iter_pages()`` and ``auto_paging_iter()``).
+
+        :param created_at_from: ``created_at.from``: Only tasks created at or after this time (RFC 3339, such as 2025-01-01T15:41:31Z).
+        :param created_at_to: ``created_at.to``: Only tasks created at or before this time (RFC 3339).
+        :param task_ids: ``task_ids``: Only these tasks.
+        :param templates: ``templates``: Only tasks made from these templates.
+        :param model_versions: ``model_versions``: Only tasks of these models.
+        :param resolutions: ``resolutions``: Only tasks of these resolutions. One of 360p, 540p, 720p, 1080p.
+        :param states: ``states``: Only tasks in these states. One of created, queueing, processing, success, failed.
+        :param page_size: ``pager.pagesz``: Tasks per page, at most 100.
+        :param page_token: ``pager.page_token``: The next_page_token of the previous page; leave it out for the first page.
+        """
+        options = self._per_call(timeout, max_retries, extra_headers, None)
+        query = query_values(
+            OPERATION_INFO["list_tasks"],
+            {
+                "created_at_from": created_at_from,
+                "created_at_to": created_at_to,
+                "task_ids": task_ids,
+                "templates": templates,
+                "model_versions": model_versions,
+                "resolutions": resolutions,
+                "states": states,
+                "page_size": page_size,
+                "page_token": page_token,
+            },
+        )
+        return first_page(
+            OPERATION_INFO["list_tasks"],
+            query,
+            lambda query: self._call(
+                OPERATION_INFO["list_tasks"],
+                {},
+                None,
+                TaskList.from_json,
+                query=query,
+                options=options,
+            ),
+        )
+
+    @overload
+    def reference2video(
+        self,
+        request: Reference2VideoSubjectsRequest | Reference2VideoRequest,
+        /,
+        *,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> CreateTaskResponse: ...
+
+    @overload
+    def reference2video(
+        self,
+        request: None = None,
+        /,
+        *,
+        model: Model | str,
+        subjects: Sequence[Subject | Mapping[str, object]],
+        prompt: str,
+        auto_subjects: bool | None = None,
+        audio: bool | None = None,
+        audio_type: AudioType | str | None = None,
+        duration: int | None = None,
+        seed: int | None = None,
+        aspect_ratio: AspectRatio | str | None = None,
+        resolution: Resolution | str | None = None,
+        movement_amplitude: MovementAmplitude | str | None = None,
+        payload: str | None = None,
+        off_peak: bool | None = None,
+        callback_url: str | None = None,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> CreateTaskResponse: ...
+
+    @overload
+    def reference2video(
+        self,
+        request: None = None,
+        /,
+        *,
+        model: Model | str,
+        prompt: str,
+        images: list[str] | None = None,
+        videos: list[str] | None = None,
+        duration: int | None = None,
+        seed: int | None = None,
+        aspect_ratio: AspectRatio | str | None = None,
+        resolution: Resolution | str | None = None,
+        movement_amplitude: MovementAmplitude | str | None = None,
+        bgm: bool | None = None,
+        payload: str | None = None,
+        off_peak: bool | None = None,
+        audio: bool | None = None,
+        callback_url: str | None = None,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> CreateTaskResponse: ...
 
     def reference2video(
         self,
@@ -91,16 +327,43 @@ class Client(BaseClient[TaskCreations]):
         /,
         *,
         validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
         **fields: Any,
     ) -> CreateTaskResponse:
         """Generate a video that keeps the subjects of reference images or videos.
 
         ``POST /ent/v2/reference2video``
-        Pass a typed request, or its fields as keyword arguments (with ``subjects``, a Reference2VideoSubjectsRequest is built; otherwise a Reference2VideoRequest).
-        ``validation`` overrides the client's validation mode for this call.
+        Pass a typed request, or its fields as keyword arguments (with ``subjects``, a Reference2VideoSubjectsRequest is built; otherwise a Reference2VideoRequest);
+        a field left out or ``None`` is not sent (the service's default applies).
+        ``validation`` overrides the client's validation mode for this call;
+        ``extra_body`` sends fields the spec does not know yet.
+        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
+        options (see :meth:`BaseClient.with_options`).
         Never sent twice once it may have reached the server: a lost
         response raises :class:`RequestMayHaveSucceeded` instead.
+
+        :param model: Model name.
+        :param auto_subjects: Use the intelligent subject library. (Reference2VideoSubjectsRequest only)
+        :param subjects: The subjects, at most 7. (Reference2VideoSubjectsRequest only)
+        :param prompt: Text prompt; refer to a subject as @name.
+        :param audio: Output video with generated speech and background music.
+        :param audio_type: What the audio holds; used when audio is true. (Reference2VideoSubjectsRequest only)
+        :param duration: Video duration in seconds.
+        :param seed: Random seed; a random one when left out.
+        :param aspect_ratio: Aspect ratio of the output video.
+        :param resolution: Resolution of the output video.
+        :param movement_amplitude: Movement amplitude of objects in the frame.
+        :param payload: Passed through unchanged and returned with the task.
+        :param off_peak: Off-peak mode; cheaper, done within 48 hours.
+        :param callback_url: URL that receives a POST whenever the task's state changes.
+        :param images: Reference images, 1 to 7. (Reference2VideoRequest only)
+        :param videos: Reference videos, at most 2 (viduq2-pro only). (Reference2VideoRequest only)
+        :param bgm: Add background music chosen to fit the video. (Reference2VideoRequest only)
         """
+        options = self._per_call(timeout, max_retries, extra_headers, extra_body)
         body = self._body(
             OPERATION_INFO["reference2video"],
             request,
@@ -108,13 +371,370 @@ class Client(BaseClient[TaskCreations]):
             validation,
             Reference2VideoRequest,
             ("subjects", Reference2VideoSubjectsRequest),
+            options=options,
         )
         return self._call(
             OPERATION_INFO["reference2video"],
             {},
             body,
             CreateTaskResponse.from_json,
+            options=options,
+        )
+
+    def wait(
+        self,
+        task_id: str | None,
+        *,
+        timeout: float = 900.0,
+        poll_interval: float = 2.0,
+        max_interval: float = 15.0,
+        on_progress: Callable[[TaskCreations], object] | None = None,
+    ) -> list[Creation]:
+        """Poll a task until it ends; return its creations.
+
+        See :meth:`BaseClient.wait` for the polling, ``timeout`` and errors.
+        """
+        return super().wait(
+            task_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            on_progress=on_progress,
         )
 
     def _get_task(self, task_id: str, /) -> TaskCreations:
         return self.get_creations(task_id)
+
+
+class ClientWithRawResponse:
+    """The methods of :class:`Client`, each returning a :class:`RawResponse`.
+
+    ``status``, ``headers`` (the API key hidden) and ``body`` (bytes) are the
+    answer as it came; ``parse()`` gives what the :class:`Client` method
+    returns. An error status still raises, as it does there.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @overload
+    def cancel(
+        self,
+        task_id: str,
+        request: CancelRequest,
+        /,
+        *,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> RawResponse[CancelResponse]: ...
+
+    @overload
+    def cancel(
+        self,
+        task_id: str,
+        request: None = None,
+        /,
+        *,
+        id: str | None = None,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> RawResponse[CancelResponse]: ...
+
+    def cancel(
+        self,
+        task_id: str,
+        request: CancelRequest | None = None,
+        /,
+        *,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        **fields: Any,
+    ) -> RawResponse[CancelResponse]:
+        """Cancel a task that has not started yet.
+
+        ``POST /ent/v2/tasks/{id}/cancel``; ``task_id``: Task ID.
+        Pass a typed request, or its fields as keyword arguments;
+        a field left out or ``None`` is not sent (the service's default applies).
+        ``validation`` overrides the client's validation mode for this call;
+        ``extra_body`` sends fields the spec does not know yet.
+        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
+        options (see :meth:`BaseClient.with_options`).
+        Returns the answer as it came (:class:`RawResponse`); its ``parse()``
+        gives the CancelResponse.
+
+        :param id: Task ID; the path carries it too.
+        """
+        options = self._client._per_call(
+            timeout, max_retries, extra_headers, extra_body
+        )
+        body = self._client._body(
+            OPERATION_INFO["cancel"],
+            request,
+            fields,
+            validation,
+            CancelRequest,
+            options=options,
+        )
+        return self._client._call_raw(
+            OPERATION_INFO["cancel"],
+            {"id": task_id},
+            body,
+            CancelResponse.from_json,
+            options=options,
+        )
+
+    def get_credits(
+        self,
+        *,
+        show_detail: bool | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[Credits]:
+        """Get the account's concurrency limit, running tasks and queued tasks.
+
+        ``GET /ent/v2/credits``
+        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
+        options (see :meth:`BaseClient.with_options`).
+        Returns the answer as it came (:class:`RawResponse`); its ``parse()``
+        gives the Credits.
+
+        :param show_detail: ``show_detail``: Whether to list the credit packages in detail.
+        """
+        options = self._client._per_call(timeout, max_retries, extra_headers, None)
+        query = query_values(
+            OPERATION_INFO["get_credits"],
+            {"show_detail": show_detail},
+        )
+        return self._client._call_raw(
+            OPERATION_INFO["get_credits"],
+            {},
+            None,
+            Credits.from_json,
+            query=query,
+            options=options,
+        )
+
+    def get_creations(
+        self,
+        task_id: str,
+        /,
+        *,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[TaskCreations]:
+        """Get a task's state and, once it succeeded, its creations.
+
+        ``GET /ent/v2/tasks/{id}/creations``; ``task_id``: Task ID.
+        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
+        options (see :meth:`BaseClient.with_options`).
+        Returns the answer as it came (:class:`RawResponse`); its ``parse()``
+        gives the TaskCreations.
+        """
+        options = self._client._per_call(timeout, max_retries, extra_headers, None)
+        return self._client._call_raw(
+            OPERATION_INFO["get_creations"],
+            {"id": task_id},
+            None,
+            TaskCreations.from_json,
+            options=options,
+        )
+
+    def list_tasks(
+        self,
+        *,
+        created_at_from: str | None = None,
+        created_at_to: str | None = None,
+        task_ids: list[str] | None = None,
+        templates: list[str] | None = None,
+        model_versions: list[str] | None = None,
+        resolutions: list[str] | None = None,
+        states: list[str] | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[TaskList]:
+        """List the account's tasks, filtered, one page at a time.
+
+        ``GET /ent/v2/tasks``
+        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
+        options (see :meth:`BaseClient.with_options`).
+        Returns the answer as it came (:class:`RawResponse`); its ``parse()``
+        gives the TaskList of the first page.
+
+        :param created_at_from: ``created_at.from``: Only tasks created at or after this time (RFC 3339, such as 2025-01-01T15:41:31Z).
+        :param created_at_to: ``created_at.to``: Only tasks created at or before this time (RFC 3339).
+        :param task_ids: ``task_ids``: Only these tasks.
+        :param templates: ``templates``: Only tasks made from these templates.
+        :param model_versions: ``model_versions``: Only tasks of these models.
+        :param resolutions: ``resolutions``: Only tasks of these resolutions. One of 360p, 540p, 720p, 1080p.
+        :param states: ``states``: Only tasks in these states. One of created, queueing, processing, success, failed.
+        :param page_size: ``pager.pagesz``: Tasks per page, at most 100.
+        :param page_token: ``pager.page_token``: The next_page_token of the previous page; leave it out for the first page.
+        """
+        options = self._client._per_call(timeout, max_retries, extra_headers, None)
+        query = query_values(
+            OPERATION_INFO["list_tasks"],
+            {
+                "created_at_from": created_at_from,
+                "created_at_to": created_at_to,
+                "task_ids": task_ids,
+                "templates": templates,
+                "model_versions": model_versions,
+                "resolutions": resolutions,
+                "states": states,
+                "page_size": page_size,
+                "page_token": page_token,
+            },
+        )
+        return self._client._call_raw(
+            OPERATION_INFO["list_tasks"],
+            {},
+            None,
+            TaskList.from_json,
+            query=query,
+            options=options,
+        )
+
+    @overload
+    def reference2video(
+        self,
+        request: Reference2VideoSubjectsRequest | Reference2VideoRequest,
+        /,
+        *,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> RawResponse[CreateTaskResponse]: ...
+
+    @overload
+    def reference2video(
+        self,
+        request: None = None,
+        /,
+        *,
+        model: Model | str,
+        subjects: Sequence[Subject | Mapping[str, object]],
+        prompt: str,
+        auto_subjects: bool | None = None,
+        audio: bool | None = None,
+        audio_type: AudioType | str | None = None,
+        duration: int | None = None,
+        seed: int | None = None,
+        aspect_ratio: AspectRatio | str | None = None,
+        resolution: Resolution | str | None = None,
+        movement_amplitude: MovementAmplitude | str | None = None,
+        payload: str | None = None,
+        off_peak: bool | None = None,
+        callback_url: str | None = None,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> RawResponse[CreateTaskResponse]: ...
+
+    @overload
+    def reference2video(
+        self,
+        request: None = None,
+        /,
+        *,
+        model: Model | str,
+        prompt: str,
+        images: list[str] | None = None,
+        videos: list[str] | None = None,
+        duration: int | None = None,
+        seed: int | None = None,
+        aspect_ratio: AspectRatio | str | None = None,
+        resolution: Resolution | str | None = None,
+        movement_amplitude: MovementAmplitude | str | None = None,
+        bgm: bool | None = None,
+        payload: str | None = None,
+        off_peak: bool | None = None,
+        audio: bool | None = None,
+        callback_url: str | None = None,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+    ) -> RawResponse[CreateTaskResponse]: ...
+
+    def reference2video(
+        self,
+        request: Reference2VideoSubjectsRequest | Reference2VideoRequest | None = None,
+        /,
+        *,
+        validation: Mode | None = None,
+        timeout: float | urllib3.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        **fields: Any,
+    ) -> RawResponse[CreateTaskResponse]:
+        """Generate a video that keeps the subjects of reference images or videos.
+
+        ``POST /ent/v2/reference2video``
+        Pass a typed request, or its fields as keyword arguments (with ``subjects``, a Reference2VideoSubjectsRequest is built; otherwise a Reference2VideoRequest);
+        a field left out or ``None`` is not sent (the service's default applies).
+        ``validation`` overrides the client's validation mode for this call;
+        ``extra_body`` sends fields the spec does not know yet.
+        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
+        options (see :meth:`BaseClient.with_options`).
+        Returns the answer as it came (:class:`RawResponse`); its ``parse()``
+        gives the CreateTaskResponse.
+        Never sent twice once it may have reached the server: a lost
+        response raises :class:`RequestMayHaveSucceeded` instead.
+
+        :param model: Model name.
+        :param auto_subjects: Use the intelligent subject library. (Reference2VideoSubjectsRequest only)
+        :param subjects: The subjects, at most 7. (Reference2VideoSubjectsRequest only)
+        :param prompt: Text prompt; refer to a subject as @name.
+        :param audio: Output video with generated speech and background music.
+        :param audio_type: What the audio holds; used when audio is true. (Reference2VideoSubjectsRequest only)
+        :param duration: Video duration in seconds.
+        :param seed: Random seed; a random one when left out.
+        :param aspect_ratio: Aspect ratio of the output video.
+        :param resolution: Resolution of the output video.
+        :param movement_amplitude: Movement amplitude of objects in the frame.
+        :param payload: Passed through unchanged and returned with the task.
+        :param off_peak: Off-peak mode; cheaper, done within 48 hours.
+        :param callback_url: URL that receives a POST whenever the task's state changes.
+        :param images: Reference images, 1 to 7. (Reference2VideoRequest only)
+        :param videos: Reference videos, at most 2 (viduq2-pro only). (Reference2VideoRequest only)
+        :param bgm: Add background music chosen to fit the video. (Reference2VideoRequest only)
+        """
+        options = self._client._per_call(
+            timeout, max_retries, extra_headers, extra_body
+        )
+        body = self._client._body(
+            OPERATION_INFO["reference2video"],
+            request,
+            fields,
+            validation,
+            Reference2VideoRequest,
+            ("subjects", Reference2VideoSubjectsRequest),
+            options=options,
+        )
+        return self._client._call_raw(
+            OPERATION_INFO["reference2video"],
+            {},
+            body,
+            CreateTaskResponse.from_json,
+            options=options,
+        )

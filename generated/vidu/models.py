@@ -3,18 +3,26 @@
 
 Generated from the spec; do not edit. Enum-typed fields also take plain
 strings, so a value the service added after this package was generated can
-still be sent (in the ``"warn"`` or ``"off"`` validation mode).
+still be sent (in the ``"warn"`` or ``"off"`` validation mode). A list of
+objects also takes mappings, built into the objects.
+
+Responses lose nothing the service sends: a field the spec does not know is
+kept in ``extra`` (by its JSON name), a value outside an enum as a plain
+string, and a value of another type than the spec gives (``5.5`` for an
+integer) as sent, with a :class:`ResponseWarning` naming the field.
+``to_dict()`` gives it all back as JSON-ready data.
 """
 
 from __future__ import annotations
 
 import enum
 import os
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 from specgen_runtime.assets import read_asset
-from specgen_runtime.convert import make_converter
+from specgen_runtime.convert import dump_response, make_converter, structure_items
 from specgen_runtime.tables import AssetRules
 from specgen_runtime.violations import Violation, current_mode, enforce
 
@@ -153,6 +161,10 @@ class CancelRequest:
         body: dict[str, Any] = converter.unstructure(self)
         return body
 
+    def to_dict(self) -> dict[str, Any]:
+        """The same as :meth:`to_json`."""
+        return self.to_json()
+
 
 @attrs.frozen(kw_only=True)
 class Subject:
@@ -166,6 +178,26 @@ class Subject:
     """Reference videos of the subject (viduq2-pro only)."""
     voice_id: str | None = None
     """Voice of the subject; chosen automatically when left out."""
+
+    def to_json(self) -> dict[str, Any]:
+        """This object as JSON: only the fields that were set."""
+        body: dict[str, Any] = converter.unstructure(self)
+        return body
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same as :meth:`to_json`."""
+        return self.to_json()
+
+
+def _items_of_reference2video_subjects_subject(
+    value: Sequence[Subject | Mapping[str, object]],
+) -> list[Subject]:
+    """The items, each mapping built into a :class:`Subject`.
+
+    A mapping that does not fit one (an unknown or a missing field) is kept,
+    for the request's validation to report with its path.
+    """
+    return structure_items(value, Subject)
 
 
 @attrs.frozen(kw_only=True)
@@ -183,7 +215,9 @@ class Reference2VideoSubjectsRequest:
 
     model: Model | str
     """Model name."""
-    subjects: list[Subject]
+    subjects: list[Subject] = attrs.field(
+        converter=_items_of_reference2video_subjects_subject
+    )
     """The subjects, at most 7."""
     prompt: str
     """Text prompt; refer to a subject as @name."""
@@ -225,6 +259,10 @@ class Reference2VideoSubjectsRequest:
         """The JSON body: only the fields that were set."""
         body: dict[str, Any] = converter.unstructure(self)
         return body
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same as :meth:`to_json`."""
+        return self.to_json()
 
 
 @attrs.frozen(kw_only=True)
@@ -285,19 +323,73 @@ class Reference2VideoRequest:
         body: dict[str, Any] = converter.unstructure(self)
         return body
 
+    def to_dict(self) -> dict[str, Any]:
+        """The same as :meth:`to_json`."""
+        return self.to_json()
+
 
 @attrs.frozen(kw_only=True)
 class CancelResponse:
     """The empty object the service answers a successful cancel with.
 
     Every field may be missing: the service's versions differ in what they
-    send. Fields the spec does not know are ignored.
+    send. Fields the spec does not know are kept in :attr:`extra`.
     """
+
+    extra: dict[str, object] = attrs.field(factory=dict)
+    """The fields the service sent that the spec does not know, by JSON name."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CancelResponse:
-        """Read a response body."""
+        """Read a response body; nothing in it is lost.
+
+        A value of another type than the spec gives its field is kept as
+        sent, with a :class:`ResponseWarning` naming the field.
+        """
         return converter.structure(data, cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body this was read from: the fields that were set, and :attr:`extra`."""
+        return dump_response(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The same as :meth:`to_dict`, named as the requests name it."""
+        return dump_response(self)
+
+
+@attrs.frozen(kw_only=True)
+class Credits:
+    """The account's concurrency, as the credits endpoint reports it.
+
+    Every field may be missing: the service's versions differ in what they
+    send. Fields the spec does not know are kept in :attr:`extra`.
+    """
+
+    concurrency_limit: int | None = None
+    """Tasks that may run at once (5 by default, per organisation)."""
+    current_concurrency: int | None = None
+    """Tasks running now."""
+    queue_count: int | None = None
+    """Tasks waiting in the queue."""
+    extra: dict[str, object] = attrs.field(factory=dict)
+    """The fields the service sent that the spec does not know, by JSON name."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Credits:
+        """Read a response body; nothing in it is lost.
+
+        A value of another type than the spec gives its field is kept as
+        sent, with a :class:`ResponseWarning` naming the field.
+        """
+        return converter.structure(data, cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body this was read from: the fields that were set, and :attr:`extra`."""
+        return dump_response(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The same as :meth:`to_dict`, named as the requests name it."""
+        return dump_response(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -305,7 +397,7 @@ class TaskCreations:
     """A task's state and results; also the body of a callback.
 
     Every field may be missing: the service's versions differ in what they
-    send. Fields the spec does not know are ignored.
+    send. Fields the spec does not know are kept in :attr:`extra`.
     """
 
     id: str | None = None
@@ -324,11 +416,25 @@ class TaskCreations:
     """Whether off-peak mode was used."""
     creations: list[Creation] | None = None
     """The results, normally one."""
+    extra: dict[str, object] = attrs.field(factory=dict)
+    """The fields the service sent that the spec does not know, by JSON name."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TaskCreations:
-        """Read a response body."""
+        """Read a response body; nothing in it is lost.
+
+        A value of another type than the spec gives its field is kept as
+        sent, with a :class:`ResponseWarning` naming the field.
+        """
         return converter.structure(data, cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body this was read from: the fields that were set, and :attr:`extra`."""
+        return dump_response(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The same as :meth:`to_dict`, named as the requests name it."""
+        return dump_response(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -336,7 +442,7 @@ class Creation:
     """One result. Its URLs are short-lived (24 hours, one hour on older pages): download promptly.
 
     Every field may be missing: the service's versions differ in what they
-    send. Fields the spec does not know are ignored.
+    send. Fields the spec does not know are kept in :attr:`extra`.
     """
 
     id: str | None = None
@@ -347,11 +453,138 @@ class Creation:
     """URL of the cover image."""
     watermarked_url: str | None = None
     """URL of the watermarked video."""
+    extra: dict[str, object] = attrs.field(factory=dict)
+    """The fields the service sent that the spec does not know, by JSON name."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Creation:
-        """Read a response body."""
+        """Read a response body; nothing in it is lost.
+
+        A value of another type than the spec gives its field is kept as
+        sent, with a :class:`ResponseWarning` naming the field.
+        """
         return converter.structure(data, cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body this was read from: the fields that were set, and :attr:`extra`."""
+        return dump_response(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The same as :meth:`to_dict`, named as the requests name it."""
+        return dump_response(self)
+
+
+@attrs.frozen(kw_only=True)
+class TaskList:
+    """One page of the task list.
+
+    Every field may be missing: the service's versions differ in what they
+    send. Fields the spec does not know are kept in :attr:`extra`.
+    """
+
+    tasks: list[ListedTask] | None = None
+    """The tasks of this page."""
+    next_page_token: str | None = None
+    """The token of the next page; empty or absent on the last page."""
+    extra: dict[str, object] = attrs.field(factory=dict)
+    """The fields the service sent that the spec does not know, by JSON name."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TaskList:
+        """Read a response body; nothing in it is lost.
+
+        A value of another type than the spec gives its field is kept as
+        sent, with a :class:`ResponseWarning` naming the field.
+        """
+        return converter.structure(data, cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body this was read from: the fields that were set, and :attr:`extra`."""
+        return dump_response(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The same as :meth:`to_dict`, named as the requests name it."""
+        return dump_response(self)
+
+
+@attrs.frozen(kw_only=True)
+class ListedTask:
+    """A task as the list shows it: read like the get-creations body, with its creation time.
+
+    Every field may be missing: the service's versions differ in what they
+    send. Fields the spec does not know are kept in :attr:`extra`.
+    """
+
+    id: str | None = None
+    """Task ID."""
+    state: TaskState | str | None = None
+    """State of the task."""
+    err_code: str | None = None
+    """Error code when the task failed; empty otherwise."""
+    credits: int | str | None = None
+    """Credits charged for the task."""
+    payload: str | None = None
+    """The payload given at creation, when the list carries it."""
+    model: str | None = None
+    """Model the task was created with."""
+    created_at: str | None = None
+    """When the task was created (RFC 3339)."""
+    creations: list[ListedCreation] | None = None
+    """The results, once the task succeeded."""
+    extra: dict[str, object] = attrs.field(factory=dict)
+    """The fields the service sent that the spec does not know, by JSON name."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ListedTask:
+        """Read a response body; nothing in it is lost.
+
+        A value of another type than the spec gives its field is kept as
+        sent, with a :class:`ResponseWarning` naming the field.
+        """
+        return converter.structure(data, cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body this was read from: the fields that were set, and :attr:`extra`."""
+        return dump_response(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The same as :meth:`to_dict`, named as the requests name it."""
+        return dump_response(self)
+
+
+@attrs.frozen(kw_only=True)
+class ListedCreation:
+    """One result of a listed task.
+
+    Every field may be missing: the service's versions differ in what they
+    send. Fields the spec does not know are kept in :attr:`extra`.
+    """
+
+    id: str | None = None
+    """Creation ID."""
+    url: str | None = None
+    """URL of the video, without watermark."""
+    cover_url: str | None = None
+    """URL of the cover image."""
+    extra: dict[str, object] = attrs.field(factory=dict)
+    """The fields the service sent that the spec does not know, by JSON name."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ListedCreation:
+        """Read a response body; nothing in it is lost.
+
+        A value of another type than the spec gives its field is kept as
+        sent, with a :class:`ResponseWarning` naming the field.
+        """
+        return converter.structure(data, cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body this was read from: the fields that were set, and :attr:`extra`."""
+        return dump_response(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The same as :meth:`to_dict`, named as the requests name it."""
+        return dump_response(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -359,7 +592,7 @@ class CreateTaskResponse:
     """The task that was created.
 
     Every field may be missing: the service's versions differ in what they
-    send. Fields the spec does not know are ignored.
+    send. Fields the spec does not know are kept in :attr:`extra`.
     """
 
     task_id: str | None = None
@@ -398,11 +631,25 @@ class CreateTaskResponse:
     """Credits used."""
     created_at: str | None = None
     """Task creation time, RFC 3339."""
+    extra: dict[str, object] = attrs.field(factory=dict)
+    """The fields the service sent that the spec does not know, by JSON name."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CreateTaskResponse:
-        """Read a response body."""
+        """Read a response body; nothing in it is lost.
+
+        A value of another type than the spec gives its field is kept as
+        sent, with a :class:`ResponseWarning` naming the field.
+        """
         return converter.structure(data, cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body this was read from: the fields that were set, and :attr:`extra`."""
+        return dump_response(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The same as :meth:`to_dict`, named as the requests name it."""
+        return dump_response(self)
 
 
 CallbackBody = TaskCreations
@@ -418,8 +665,12 @@ converter = make_converter(
     ),
     responses=(
         CancelResponse,
+        Credits,
         TaskCreations,
         Creation,
+        TaskList,
+        ListedTask,
+        ListedCreation,
         CreateTaskResponse,
     ),
 )
