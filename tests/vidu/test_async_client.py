@@ -110,6 +110,16 @@ def test_each_operation_is_a_coroutine_shaped_like_the_clients(name: str) -> Non
     assert inspect.iscoroutinefunction(raw)
 
 
+def test_it_takes_every_argument_of_the_client() -> None:
+    blocking = inspect.signature(Client).parameters
+    coroutine = inspect.signature(AsyncClient).parameters
+    assert set(blocking) <= set(coroutine)
+    for name, parameter in blocking.items():
+        assert coroutine[name].kind == parameter.kind, name
+        if name != "sleep":  # awaited between polls instead
+            assert coroutine[name].default == parameter.default, name
+
+
 def test_every_operation_answers_as_through_the_client(server: FakeServer) -> None:
     """Each operation through AsyncClient reaches the same endpoint and reads
     the same model as through Client (both against one fake server)."""
