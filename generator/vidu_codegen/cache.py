@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 ENV_VAR = "VIDU_CODEGEN_CACHE_DIR"
@@ -70,6 +69,8 @@ def write_entry(path: Path, payload: bytes) -> None:
     """Store ``payload`` at ``path`` with its digest; any failure is ignored."""
     if len(payload) > MAX_ENTRY_BYTES:
         return
+    import tempfile  # only when writing: a run that finds everything never does
+
     digest = hashlib.sha256(payload).hexdigest().encode("ascii")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

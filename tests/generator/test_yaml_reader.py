@@ -1,8 +1,8 @@
 """The spec reader's fast paths give exactly what the full loader gives.
 
-``load_yaml`` reads a file of plain YAML in one parse (``_read_plain``) and
+``load_yaml`` reads a file of plain YAML in one parse (``read_plain``) and
 keeps what it read in the cache, under the digest of the file's bytes; any
-other file goes to ``_read_full`` (ruamel.yaml's round-trip loader). Here
+other file goes to ``read_full`` (ruamel.yaml's round-trip loader). Here
 every spec file of the project and a corpus of tricky YAML go both ways, and
 the tables, values, types and every position must be the same; the cache
 is tried too: a damaged entry is ignored, a changed file is read afresh.
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vidu_codegen.load import reader
 from vidu_codegen.load import yaml as y
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,8 +50,8 @@ def test_project_specs_read_in_one_parse_as_the_full_loader_reads_them(
     path: Path,
 ) -> None:
     text = path.read_text(encoding="utf-8")
-    full, problems = y._read_full(text, "f.yaml")
-    plain = y._read_plain(text, "f.yaml")
+    full, problems = reader.read_full(text, "f.yaml")
+    plain = reader.read_plain(text, "f.yaml")
     assert problems == []
     assert plain is not None, "a spec file in the canonical layout is plain YAML"
     assert shape(plain) == shape(full)
@@ -131,8 +132,8 @@ PLAIN = [
 
 @pytest.mark.parametrize("text", PLAIN)
 def test_each_construct_reads_the_same_or_goes_to_the_full_loader(text: str) -> None:
-    full, problems = y._read_full(text, "f.yaml")
-    plain = y._read_plain(text, "f.yaml")
+    full, problems = reader.read_full(text, "f.yaml")
+    plain = reader.read_plain(text, "f.yaml")
     if plain is not None:
         assert problems == []
         assert shape(plain) == shape(full)
@@ -146,7 +147,7 @@ def test_load_yaml_gives_the_same_findings_and_tables_cached_or_not(
 ) -> None:
     path = tmp_path / "f.yaml"
     path.write_text(text, encoding="utf-8")
-    full, problems = y._read_full(text, "f.yaml")
+    full, problems = reader.read_full(text, "f.yaml")
     monkeypatch.setenv("VIDU_CODEGEN_CACHE_DIR", "off")
     uncached = y.load_yaml(path, "f.yaml")
     monkeypatch.setenv("VIDU_CODEGEN_CACHE_DIR", str(tmp_path / "cache"))

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import attrs
@@ -61,6 +59,8 @@ def _ruff() -> list[str]:
 def _run(
     ruff: list[str], args: tuple[str, ...], names: list[str], cwd: Path
 ) -> RuffFailed | None:
+    import subprocess  # only when a file is not in the cache
+
     command = [*ruff, *args, *SETTINGS, "--", *names]
     try:
         result = subprocess.run(
@@ -134,6 +134,8 @@ def format_python(sources: dict[str, str]) -> dict[str, str] | RuffFailed:
             formatted[name] = text
     todo = [n for n in names if n not in formatted]
     if todo:
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="vidu-codegen-ruff-") as temp:
             root = Path(temp)
             for name in todo:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -117,6 +115,9 @@ def write_tree(files: dict[str, str], root: Path) -> Changes:
     changes = compare(files, root)
     if not changes:
         return changes
+    import shutil  # only when writing: `generate --check` never does
+    import tempfile
+
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-new-", dir=root.parent))
     try:
