@@ -1,7 +1,7 @@
 """Formatted files come from the cache only when ruff would give the same.
 
 Ruff treats each file on its own, so the cache keeps each file's formatted
-text under the digest of the ruff binary, the options, the file's name and
+text under the digest of the ruff version, the options, the file's name and
 its text (``VIDU_CODEGEN_CACHE_DIR``, here a temporary folder).
 """
 

@@ -11,7 +11,6 @@ any configuration, and import sections do not depend on where it runs: no
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from pathlib import Path
 
@@ -73,28 +72,28 @@ def _run(
     return None
 
 
-def _identity(ruff: list[str]) -> bytes | None:
-    """What ruff's output depends on besides a file's name and text: the
-    binary (its path, size and time), the options; ``None`` if unknown."""
-    try:
-        stat = os.stat(ruff[0]) if len(ruff) == 1 else None
-    except OSError:
-        stat = None
-    if stat is None:
+def _identity() -> bytes | None:
+    """What ruff's output depends on besides a file's name and text: ruff's
+    version (the name of its installed metadata, found without importing
+    ruff, whose import looks for the binary) and the options; ``None`` when
+    it cannot be told."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("ruff")
+    if spec is None or spec.origin is None:
         return None
-    return repr(
-        (ruff, stat.st_size, stat.st_mtime_ns, SETTINGS, FIXES, FORMAT)
-    ).encode()
+    installed = sorted(Path(spec.origin).parent.parent.glob("ruff-*.dist-info"))
+    if len(installed) != 1:
+        return None
+    return repr((installed[0].name, SETTINGS, FIXES, FORMAT)).encode()
 
 
-def _entries(
-    ruff: list[str], sources: dict[str, str], names: list[str]
-) -> dict[str, Path]:
+def _entries(sources: dict[str, str], names: list[str]) -> dict[str, Path]:
     """Where the cache keeps each file's formatted text (none when the cache
-    is off or the binary unknown): ruff treats every file on its own, so its
-    output for a file depends only on the file's name and text."""
+    is off or ruff's version unknown): ruff treats every file on its own, so
+    its output for a file depends only on the file's name and text."""
     root = cache.cache_root()
-    identity = _identity(ruff)
+    identity = _identity() if root is not None else None
     if root is None or identity is None:
         return {}
     entries = {}
@@ -119,14 +118,14 @@ def _cached(entry: Path | None) -> str | None:
 def format_python(sources: dict[str, str]) -> dict[str, str] | RuffFailed:
     """``sources`` with every ``.py`` file fixed and formatted; others as they are.
 
-    A file formatted before, by the same ruff with the same options, comes
-    from the cache (:mod:`vidu_codegen.cache`), keyed by its name and text.
+    A file formatted before, by the same version of ruff with the same
+    options, comes from the cache (:mod:`vidu_codegen.cache`), keyed by its
+    name and text.
     """
     names = sorted(n for n in sources if n.endswith(".py"))
     if not names:
         return dict(sources)
-    ruff = _ruff()
-    entries = _entries(ruff, sources, names)
+    entries = _entries(sources, names)
     formatted: dict[str, str] = {}
     for name in names:
         text = _cached(entries.get(name))
@@ -142,6 +141,7 @@ def format_python(sources: dict[str, str]) -> dict[str, str] | RuffFailed:
                 path = root / name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(sources[name], encoding="utf-8", newline="\n")
+            ruff = _ruff()
             for args in (FIXES, FORMAT):
                 failed = _run(ruff, args, todo, root)
                 if failed is not None:
