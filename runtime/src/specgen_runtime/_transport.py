@@ -32,6 +32,7 @@ from urllib3.response import HTTPResponse
 
 from ._deadlines import Deadline, Limits, Watch, Watchdog
 from .errors import ResponseTooLarge, UnexpectedResponseError
+from .jsonbody import JsonBody
 from .redaction import Secret, redact
 from .retry import Failure
 from .tables import Auth
@@ -264,13 +265,16 @@ class Transport:
         method: str,
         url: str,
         headers: Mapping[str, str],
-        data: bytes | None,
+        data: bytes | JsonBody | None,
         deadline: Deadline,
         limits: Limits,
         max_bytes: int,
         where: str,
     ) -> Outcome:
         """Send once; an HTTP answer of any status, or why none came.
+
+        ``data``: the request body; a :class:`JsonBody` is sent a slice at a
+        time under its ``Content-Length``, made afresh for each attempt.
 
         :raises UnexpectedResponseError: the body cannot be decoded;
             :class:`ResponseTooLarge` it is over ``max_bytes``.
@@ -301,7 +305,7 @@ class Transport:
         method: str,
         url: str,
         headers: Mapping[str, str],
-        data: bytes | None,
+        data: bytes | JsonBody | None,
         deadline: Deadline,
         limits: Limits,
         max_bytes: int,
@@ -310,6 +314,8 @@ class Transport:
     ) -> Outcome:
         """:meth:`attempt` under its watch (``None``: no deadline)."""
         start = self.clock()
+        if isinstance(data, JsonBody):  # its length, so urllib3 does not chunk it
+            headers = {**headers, "Content-Length": str(data.length)}
         try:
             response = self.pool_for(url).request(
                 method,

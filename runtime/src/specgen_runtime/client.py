@@ -74,7 +74,7 @@ from .errors import (
     UnreadableCreateResponse,
     WaitTimeout,
 )
-from .jsonbody import encode_json
+from .jsonbody import encode_body
 from .redaction import Secret, check_key
 from .retry import RetryPolicy
 from .tables import ApiTables, Operation
@@ -481,7 +481,7 @@ class BaseClient(ABC, Generic[TaskT]):
             url += "?" + _query_string(query)
         data = None
         if body is not None:
-            data = encode_json(body)
+            data = encode_body(body)  # bytes, or a large body sent in slices
         headers = self._headers(json_body=data is not None, extra=opts.extra_headers)
         limits = opts.limits
         retry_policy = opts.retry

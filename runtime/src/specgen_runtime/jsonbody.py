@@ -1,69 +1,141 @@
-"""A request body as the bytes sent: compact JSON in UTF-8, without extra copies.
+"""A request body as the bytes sent: compact JSON in UTF-8, a slice at a time.
 
 ``json.dumps(body).encode()`` holds three copies of a large string at its
 peak: the string in the body, its escaped copy in the JSON text, and the
 encoded bytes. A body carrying a data URI of a 9 MB file would take four
-times its size to send. :func:`encode_json` writes the JSON text of every
-large string straight into the bytes, a slice at a time, so sending costs the
-body and its bytes, and little more.
+times its size to send. :func:`encode_body` keeps a large body as the JSON
+text of its small parts and its large strings as they are; the
+:class:`JsonBody` it returns knows its exact length in bytes (so it is sent
+with a ``Content-Length``, not chunked) and writes its bytes a slice of at
+most :data:`CHUNK` bytes at a time, afresh each time it is iterated, so a
+request sent again sends the same bytes. Sending costs the body and a slice
+or two.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Iterator, Mapping
+from typing import Final, final
 
-__all__ = ["encode_json"]
+__all__ = ["CHUNK", "JsonBody", "encode_body", "encode_json"]
 
+CHUNK: Final = 1 << 18
+"""Bytes of a large body handed to the socket at most at a time (256 KiB)."""
+SMALL_BODY: Final = 1 << 16
+"""A body whose JSON text is shorter than this, with no large string, is
+encoded in one go (one bytes object is faster to make and to send)."""
 LARGE_STRING: Final = 1 << 16
-"""Strings of at least this many characters are written a slice at a time."""
-_SLICE: Final = 1 << 18
-"""Characters of a large string encoded at a time."""
+"""Strings of at least this many characters are set aside from the JSON text
+of the rest of the body and written a slice at a time."""
 _MAX_DEPTH: Final = 64
 """Containers deeper than this are left to ``json`` as they are."""
 _MARK: Final = "\x00specgen-large-string\x00"
 """What stands for a large string in the JSON text of the rest of the body."""
 _MARK_JSON: Final = json.dumps(_MARK)
+_ESCAPED_SLICE: Final = CHUNK // 6
+"""Characters of a string escaped at a time: one may take six bytes
+(``\\u001f``), so the slice's bytes fit in :data:`CHUNK`."""
+_TEXT_SLICE: Final = CHUNK // 4
+"""Characters of JSON text encoded at a time: one takes at most four bytes."""
 
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_json(body: Mapping[str, object]) -> bytes:
-    """``body`` as compact JSON (``ensure_ascii=False``) encoded in UTF-8:
-    the same bytes as ``json.dumps(body, ensure_ascii=False,
-    separators=(",", ":")).encode()``.
+@final
+class JsonBody:
+    """A large JSON body to send: its length, and its bytes a slice at a time.
 
-    A body whose strings are all short is encoded just so. Otherwise every
-    string of :data:`LARGE_STRING` characters or more is set aside, the rest
-    of the body is written as JSON, and each large string is escaped and
-    encoded a slice at a time into one buffer, which becomes the result
-    without a copy.
+    Iterating it yields the same bytes as ``json.dumps(body,
+    ensure_ascii=False, separators=(",", ":")).encode()``, in slices of at
+    most :data:`CHUNK` bytes, :attr:`length` in all. Each iteration starts
+    afresh, so every attempt at a request sends the whole body. Everything
+    is encoded (and sized) when it is made: iterating it raises nothing.
+    """
+
+    __slots__ = ("_large", "_texts", "length")
+
+    def __init__(self, texts: list[str], large: list[str]) -> None:
+        """``texts``: JSON text, with each of ``large`` (as a JSON string)
+        between two of them; ``len(texts) == len(large) + 1``.
+
+        :raises UnicodeEncodeError: a string holds a lone surrogate.
+        """
+        self._texts = texts
+        self._large = large
+        self.length: int = sum(map(_text_size, texts)) + sum(map(_string_size, large))
+        """Bytes in all: the ``Content-Length`` to send."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        """The bytes, in slices of at most :data:`CHUNK` bytes; small pieces
+        are joined up to that size."""
+        pending: list[bytes] = []
+        size = 0
+        for piece in self._pieces():
+            if size + len(piece) > CHUNK and pending:
+                yield pending[0] if len(pending) == 1 else b"".join(pending)
+                pending.clear()
+                size = 0
+            pending.append(piece)
+            size += len(piece)
+        if pending:
+            yield pending[0] if len(pending) == 1 else b"".join(pending)
+
+    def _pieces(self) -> Iterator[bytes]:
+        """The bytes in pieces of at most :data:`CHUNK` bytes, some small."""
+        for index, text in enumerate(self._texts):
+            yield from _text_pieces(text)
+            if index < len(self._large):
+                yield from _string_pieces(self._large[index])
+
+    def to_bytes(self) -> bytes:
+        """All the bytes, written into one buffer of the final size."""
+        out = io.BytesIO()
+        if self.length:
+            out.seek(self.length - 1)  # one buffer of the final size: no growing copies
+            out.write(b"\0")
+            out.seek(0)
+        for piece in self._pieces():
+            out.write(piece)
+        return out.getvalue()
+
+
+def encode_body(body: Mapping[str, object]) -> bytes | JsonBody:
+    """``body`` as compact JSON (``ensure_ascii=False``) in UTF-8, to send.
+
+    A body whose strings are all short and whose JSON text is short is
+    encoded at once, as ``json.dumps(body, ensure_ascii=False,
+    separators=(",", ":")).encode()``. Otherwise every string of
+    :data:`LARGE_STRING` characters or more is set aside and the rest of the
+    body is written as JSON text: a :class:`JsonBody` of the same bytes.
 
     :raises TypeError, ValueError, UnicodeEncodeError: as ``json.dumps`` and
         ``str.encode`` would for the body.
     """
     large: list[str] = []
     skeleton = _set_aside(body, large, 0)
+    text = _dumps(skeleton)
     if not large:
-        return _dumps(body).encode()
-    parts = _dumps(skeleton).split(_MARK_JSON)
-    if len(parts) != len(large) + 1:  # the body holds the mark itself
-        return _dumps(body).encode()
-    pieces = [part.encode() for part in parts]
-    total = sum(map(len, pieces)) + sum(_string_size(text) for text in large)
-    out = io.BytesIO()
-    out.seek(total - 1)  # one buffer of the final size: no growing copies
-    out.write(b"\0")
-    out.seek(0)
-    for piece, text in zip(pieces, large, strict=False):
-        out.write(piece)
-        _write_string(out, text)
-    out.write(pieces[-1])
-    return out.getvalue()
+        return text.encode() if len(text) < SMALL_BODY else JsonBody([text], [])
+    texts = text.split(_MARK_JSON)
+    if len(texts) != len(large) + 1:  # the body holds the mark itself
+        return JsonBody([_dumps(body)], [])
+    return JsonBody(texts, large)
+
+
+def encode_json(body: Mapping[str, object]) -> bytes:
+    """The bytes of :func:`encode_body` as one object: the same bytes as
+    ``json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()``,
+    a large body written into one buffer of the final size, no JSON text of
+    its large strings made on the way.
+
+    :raises TypeError, ValueError, UnicodeEncodeError: as :func:`encode_body`.
+    """
+    encoded = encode_body(body)
+    return encoded if isinstance(encoded, bytes) else encoded.to_bytes()
 
 
 def _set_aside(value: object, large: list[str], depth: int) -> object:
@@ -96,23 +168,41 @@ def _is_plain(text: str) -> bool:
     )
 
 
-def _string_size(text: str) -> int:
-    """Bytes of ``text`` as a JSON string in UTF-8, quotes included."""
-    if _is_plain(text):
-        return len(text) + 2
-    slices = range(0, len(text), _SLICE)
-    return 2 + sum(len(_dumps(text[i : i + _SLICE])[1:-1].encode()) for i in slices)
+def _text_pieces(text: str) -> Iterator[bytes]:
+    """JSON text encoded, a slice of at most :data:`CHUNK` bytes at a time."""
+    if text.isascii():
+        for start in range(0, len(text), CHUNK):
+            yield text[start : start + CHUNK].encode("ascii")
+    else:
+        for start in range(0, len(text), _TEXT_SLICE):
+            yield text[start : start + _TEXT_SLICE].encode()
 
 
-def _write_string(out: io.BytesIO, text: str) -> None:
-    """Write ``text`` as a JSON string, a slice at a time.
+def _string_pieces(text: str) -> Iterator[bytes]:
+    """``text`` as a JSON string, quotes included, a slice at a time.
 
     Escaping is per character (a Python string holds no surrogate pairs to
     split), so the slices' escapes joined are the whole string's.
     """
-    plain = _is_plain(text)
-    out.write(b'"')
-    for start in range(0, len(text), _SLICE):
-        piece = text[start : start + _SLICE]
-        out.write(piece.encode("ascii") if plain else _dumps(piece)[1:-1].encode())
-    out.write(b'"')
+    yield b'"'
+    if _is_plain(text):
+        for start in range(0, len(text), CHUNK):
+            yield text[start : start + CHUNK].encode("ascii")
+    else:
+        for start in range(0, len(text), _ESCAPED_SLICE):
+            yield _dumps(text[start : start + _ESCAPED_SLICE])[1:-1].encode()
+    yield b'"'
+
+
+def _text_size(text: str) -> int:
+    """Bytes of ``text`` in UTF-8."""
+    if text.isascii():
+        return len(text)
+    return sum(map(len, _text_pieces(text)))
+
+
+def _string_size(text: str) -> int:
+    """Bytes of ``text`` as a JSON string in UTF-8, quotes included."""
+    if _is_plain(text):
+        return len(text) + 2
+    return sum(map(len, _string_pieces(text)))
