@@ -42,6 +42,7 @@ FAST = {
     "tick": 0.05,
     "backoff": 0.05,
     "max_backoff": 0.2,
+    "deadline": 30.0,
     "capacity_interval": 0.5,
 }
 

@@ -85,6 +85,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     err_code TEXT,
     error TEXT,
     sent_at REAL,
+    search_after REAL,
     created_at TEXT,
     added_at REAL NOT NULL,
     updated_at REAL NOT NULL
@@ -102,10 +103,19 @@ CREATE INDEX IF NOT EXISTS events_by_job ON events (job, id);
 
 _COLUMNS = (
     "id, key, line, file, body, digest, marker, state, task_id, attempts, "
-    "credits, err_code, error, sent_at, created_at, updated_at"
+    "credits, err_code, error, sent_at, search_after, created_at, updated_at"
 )
 _UPDATABLE = frozenset(
-    {"task_id", "attempts", "credits", "err_code", "error", "sent_at", "created_at"}
+    {
+        "task_id",
+        "attempts",
+        "credits",
+        "err_code",
+        "error",
+        "sent_at",
+        "search_after",
+        "created_at",
+    }
 )
 
 
@@ -135,6 +145,9 @@ class Row:
     """The last error met, for the report."""
     sent_at: float | None
     """Wall time (Unix seconds) the last create was marked ``creating``."""
+    search_after: float | None
+    """Wall time from which the task list may prove that create did not land
+    (set when it ended without a sure answer)."""
     created_at: str | None
     """The task's creation time as the service gave it."""
     updated_at: float
@@ -308,7 +321,7 @@ class Ledger:
                 self._count(old_state, "creating", old_credits, old_credits)
                 self._db.execute(
                     "UPDATE jobs SET state = 'creating', attempts = attempts + 1, "
-                    "sent_at = ?, updated_at = ? WHERE id = ?",
+                    "sent_at = ?, search_after = NULL, updated_at = ? WHERE id = ?",
                     (now, now, job),
                 )
                 self._event(job, "creating", None, now)

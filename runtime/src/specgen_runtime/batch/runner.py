@@ -58,6 +58,7 @@ from ..errors import (
     ServerError,
 )
 from ..tables import ApiTables, Operation
+from ..violations import ValidationError
 from . import marker as markers
 from .ledger import DONE_STATES, Ledger, Row, State
 from .manifest import (
@@ -232,6 +233,7 @@ class Runner:
         self._stopped_by: str | None = None
         self._pending_left = True
         self._round_at = 0.0
+        self._echo_after = 0.0
 
     # --- the run ---------------------------------------------------------------
 
@@ -380,9 +382,11 @@ class Runner:
         for row in ledger.in_state("creating", "created", "finished"):
             active = self._activate(row)
             if row.state == "creating":
-                # the last run died with this create in flight, or unresolved
+                # unresolved, or the last run died with this create in flight
                 sent = row.sent_at if row.sent_at is not None else self._wall()
-                active.search_after = sent + options.attempt_time + options.settle
+                active.search_after = row.search_after or (
+                    sent + options.attempt_time + options.settle
+                )
                 self.progress.log(f"{row.key}: its create may have landed; to look for")
             active.next_at = now
 
@@ -555,8 +559,10 @@ class Runner:
         Looked up with a task of this batch whose create was answered: the
         list must show it with the job's marker.
         """
-        if self._echo is not None or any(
-            kind == "echo" for kind, _ in self._running.values()
+        if (
+            self._echo is not None
+            or self._clock() < self._echo_after
+            or any(kind == "echo" for kind, _ in self._running.values())
         ):
             return
         known = next(
@@ -602,8 +608,12 @@ class Runner:
         error: BaseException | None,
     ) -> None:
         if error is not None or result is None:
+            if _refused(error):
+                self._stopped_by = f"the task list refuses the runner's query: {error}"
+                return
             self.progress.log(f"cannot read the task list yet: {error}")
             self._echo_checked_job = None
+            self._echo_after = self._clock() + max(self.options.backoff, 1.0)
             return
         known, task = result
         if task is None:
@@ -707,7 +717,13 @@ class Runner:
         else:
             # it may have reached the service: look for it before sending again
             job.search_after = self._wall() + self.options.settle
-            ledger.update(job.id, "creating", message, error=message)
+            ledger.update(
+                job.id,
+                "creating",
+                message,
+                error=message,
+                search_after=job.search_after,
+            )
             self.progress.log(
                 f"{job.key}: the create may have landed ({message}); to look for"
             )
@@ -791,6 +807,9 @@ class Runner:
             retry = self._wall() + max(self.options.backoff, 1.0)
             for job in jobs:
                 job.search_after = retry
+            if _refused(error):
+                self._stopped_by = f"the task list refuses the runner's query: {error}"
+                return
             self.progress.log(
                 f"cannot read the task list: {type(error).__name__}: {error}"
             )
@@ -984,6 +1003,17 @@ class Runner:
         del self._active[job.id]
         self._ledger.update(job.id, "downloaded", str(path), error=None)
         self.progress.log(f"{job.key}: saved {path}")
+
+
+def _refused(error: BaseException | None) -> bool:
+    """Whether ``error`` says a request is wrong, so sending it again is no use."""
+    if isinstance(error, ValidationError):
+        return True
+    return (
+        isinstance(error, APIError)
+        and 400 <= error.status < 500
+        and error.status not in _UNPROCESSED
+    )
 
 
 def _retry_after(error: APIError) -> float | None:

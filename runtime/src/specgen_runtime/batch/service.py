@@ -201,6 +201,13 @@ class ClientService:
                 "datetime query parameter ending in 'from' and one in 'to'"
             )
         self._window = (start[0], end[0])
+        pagination = self._list.pagination
+        assert pagination is not None
+        if pagination.page_size is not None and self.page_size is not None:
+            size = [q for q in self._list.query if q.name == pagination.page_size]
+            bounds = size[0].range if size else None
+            if bounds is not None:  # the most the list takes, if less
+                self.page_size = max(min(self.page_size, bounds[1]), bounds[0])
         ids = [q for q in self._list.query if q.name == "task_ids" and q.repeated]
         if ids and self.page_size:
             self._ids = ids[0].py_name
