@@ -463,11 +463,10 @@ class Runner:
                     self.progress.update(self._ledger.counts(), self._ledger.credits())
                     if not self._running and self._finished():
                         return
-                    if self._clock() >= end:
+                    if self._clock() >= end and self._stopped_by is None:
                         self._stopped_by = (
                             f"the run's deadline ({options.deadline:g} s) passed"
                         )
-                        continue
                     self._wait()
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
