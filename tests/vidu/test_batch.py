@@ -25,7 +25,7 @@ import pytest
 import vidu
 from specgen_runtime.batch import ManifestError, marker
 from specgen_runtime.batch.ledger import Ledger
-from vidu import batch
+from vidu import batch, webhooks
 from vidu.testing import FakeServer
 
 BODY = {
@@ -321,3 +321,16 @@ def test_ctrl_c_stops_sending_and_the_same_command_continues(tmp_path: Path) -> 
         assert server.received["reference2video"] == sent + counts["pending"]
         states = _check_ledger_matches_server(out, server)
         assert set(states.values()) == {"downloaded"}
+
+
+def test_callbacks_and_results_give_the_users_payload_back() -> None:
+    mark = marker.new_marker()
+    body = {
+        "id": "t1",
+        "state": "success",
+        "payload": marker.wrap(mark, "order-17"),
+        "creations": [],
+    }
+    assert webhooks.parse(json.dumps(body)).payload == "order-17"
+    assert webhooks.parse({**body, "payload": "sgb1.plain"}).payload == "sgb1.plain"
+    assert batch.unwrap(marker.wrap(mark, "")) == ""
