@@ -334,3 +334,22 @@ def test_callbacks_and_results_give_the_users_payload_back() -> None:
     assert webhooks.parse(json.dumps(body)).payload == "order-17"
     assert webhooks.parse({**body, "payload": "sgb1.plain"}).payload == "sgb1.plain"
     assert batch.unwrap(marker.wrap(mark, "")) == ""
+
+
+def test_a_create_that_lands_after_its_call_gave_up_is_found_not_sent_again(
+    tmp_path: Path,
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 2)
+        server.inject("reference2video", delay=1.0)  # carried out after 1 s
+        out = tmp_path / "out"
+        log = io.StringIO()
+        with vidu.Client(
+            server.api_key, base_url=server.url, max_retries=0, timeout=0.5
+        ) as client:
+            settled = {**FAST, "settle": 1.5}  # longer than the create is late
+            summary = batch.run(manifest, out, client=client, stream=log, **settled)
+        assert summary.counts["downloaded"] == 2, log.getvalue()
+        assert "found its task" in log.getvalue()
+        assert len(server.task_ids) == 2
+        _check_ledger_matches_server(out, server)
