@@ -384,18 +384,11 @@ class Ledger:
         return [_row(r) for r in self._db.execute(query, (*states, *skip))]
 
     def rows(self) -> Iterator[Row]:
-        """Every job, in manifest order, read a page at a time."""
-        last = 0
-        while True:
-            page = self._db.execute(
-                f"SELECT {_COLUMNS} FROM jobs WHERE id > ? ORDER BY id LIMIT 500",  # constant
-                (last,),
-            ).fetchall()
-            if not page:
-                return
-            for found in page:
-                yield _row(found)
-            last = int(page[-1][0])
+        """Every job, in manifest order (rows are read as they are used)."""
+        for found in self._db.execute(
+            f"SELECT {_COLUMNS} FROM jobs ORDER BY id"  # constant
+        ):
+            yield _row(found)
 
     def counts(self) -> dict[State, int]:
         """How many jobs are in each state (every state listed).

@@ -233,25 +233,24 @@ def check_manifest(
 
 
 def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
-    """``(line number, bytes)``; ``None`` for a line over ``limit`` bytes."""
-    number = 0
-    while True:
-        number += 1
-        raw = stream.readline(limit + 1)
-        if not raw:
-            return
+    """``(line number, bytes)``; ``None`` for a line over ``limit`` bytes.
+
+    Every read takes at most ``limit + 1`` bytes, so a huge line is never
+    held whole.
+    """
+    reads = iter(lambda: stream.readline(limit + 1), b"")
+    for number, raw in enumerate(reads, start=1):
         if len(raw) > limit and not raw.endswith(b"\n"):
             _skip_rest(stream)
             yield number, None
-            continue
-        yield number, raw
+        else:
+            yield number, raw
 
 
 def _skip_rest(stream: IO[bytes]) -> None:
     """Read past the end of the current line, a chunk at a time."""
-    while True:
-        chunk = stream.readline(_SKIP_CHUNK)
-        if not chunk or chunk.endswith(b"\n"):
+    for chunk in iter(lambda: stream.readline(_SKIP_CHUNK), b""):
+        if chunk.endswith(b"\n"):
             return
 
 
