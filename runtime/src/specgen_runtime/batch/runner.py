@@ -19,10 +19,11 @@
    or a job found ``creating`` at start because the last run died) is looked
    for in the task list by its marker, reading every page of a window of
    ``created_at`` around the attempt, no earlier than ``settle`` seconds
-   after it. Found: the job has its task. Not found: it is sent again. When
-   the list does not show payloads (checked against a task the run created)
-   the job cannot be told and ends ``ambiguous``, never sent again unless
-   ``resend_ambiguous``.
+   after it. Found: the job has its task. Not found, in a window whose every
+   task shows its payload (or that holds no task): it is sent again. When
+   the list does not show payloads (checked against a task the run created,
+   which it must list with the job's marker) the job cannot be told and ends
+   ``ambiguous``, never sent again unless ``resend_ambiguous``.
 4. Tasks are polled in rounds, each no more often than its interval (which
    grows), and downloaded as they succeed, whole or not at all, never over an
    existing file.
@@ -234,6 +235,8 @@ class Runner:
         self._pending_left = True
         self._round_at = 0.0
         self._echo_after = 0.0
+        self._list_complete = True
+        """False once the list is seen to leave out a task it should hold."""
 
     # --- the run ---------------------------------------------------------------
 
@@ -617,6 +620,7 @@ class Runner:
         known, task = result
         if task is None:
             self._echo = False
+            self._list_complete = False
             why = f"it does not list task {known.task_id}, created at {known.sent_at}"
         else:
             found, _ = markers.parse(task.payload)
@@ -813,14 +817,17 @@ class Runner:
                 f"cannot read the task list: {type(error).__name__}: {error}"
             )
             return
-        echo = self._echo
-        if echo is None and result.without_payload:
-            echo = False
+        # absence is proven only by a list that shows every task it holds
+        # (checked on a known task) with its payload, or holds none at all
+        absent = self._list_complete and (
+            result.seen == 0
+            or (result.without_payload == 0 and self._echo is not False)
+        )
         for job in jobs:
             hits = result.marked.get(job.marker)
             if hits:
                 self._found(job, hits)
-            elif result.seen == 0 or echo is not False:
+            elif absent:
                 self._put_back(job, "no task carries its marker: it was not created")
             elif self.options.resend_ambiguous:
                 self._put_back(
