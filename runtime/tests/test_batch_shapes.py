@@ -14,7 +14,7 @@ import io
 import json
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,6 +22,7 @@ import cattrs
 import pytest
 from specgen_runtime import batch
 from specgen_runtime.batch import marker
+from specgen_runtime.batch.service import ClientService, ListTooLong
 from specgen_runtime.client import BaseClient
 from specgen_runtime.pagination import query_values
 from specgen_runtime.tables import (
@@ -253,3 +254,20 @@ def test_a_list_that_refuses_the_query_stops_the_run_and_the_next_run_ends_it(
             done = batch.run(client, manifest, tmp_path / "out", stream=log, **FAST)
         assert done.counts["downloaded"] == 3, log.getvalue()
         assert len(server.task_ids) == 3
+
+
+def test_reading_the_list_is_bounded_and_says_how_to_read_more() -> None:
+    with (
+        RenderServer(clock=FastClock()) as server,
+        RenderClient(server.api_key, base_url=server.url) as client,
+    ):
+        for n in range(3):
+            client.start_job(prompt=f"p{n}")
+        service = ClientService(client, START, page_size=1, max_pages=2)
+        start = datetime.now(UTC) - timedelta(minutes=5)
+        end = start + timedelta(minutes=10)
+        with pytest.raises(ListTooLong, match="past 2 pages: pass max_pages="):
+            list(service.tasks_created(start, end))
+        whole = ClientService(client, START, page_size=1, max_pages=3)
+        assert len(list(whole.tasks_created(start, end))) == 3
+        assert [q for q in server.requests if "cursor=" in q.path]

@@ -126,7 +126,7 @@ def run(
         options = Options(**settings)
     elif settings:
         raise TypeError("pass options or its fields, not both")
-    service = ClientService(client, chosen)
+    service = ClientService(client, chosen, max_pages=options.max_pages)
     return Runner(
         service,
         client._api,

@@ -70,7 +70,7 @@ from .manifest import (
     check_manifest,
 )
 from .report import Progress, write_reports
-from .service import Created, Service, TaskView
+from .service import Created, ListTooLong, Service, TaskView
 
 __all__ = ["Options", "Runner", "Summary"]
 
@@ -119,6 +119,8 @@ class Options:
     marker_field: str = "payload"
     max_line_bytes: int | None = None
     max_jobs: int = DEFAULT_MAX_JOBS
+    max_pages: int = 10_000
+    """The most pages one read of the task list may take."""
     stop_reasons: frozenset[str] = frozenset({"CreditInsufficient"})
     """Error reasons that stop the whole run (they would fail every job)."""
 
@@ -1012,8 +1014,9 @@ class Runner:
 
 
 def _refused(error: BaseException | None) -> bool:
-    """Whether ``error`` says a request is wrong, so sending it again is no use."""
-    if isinstance(error, ValidationError):
+    """Whether ``error`` says a request is wrong (or a list too long to read),
+    so sending it again is no use."""
+    if isinstance(error, ValidationError | ListTooLong):
         return True
     return (
         isinstance(error, APIError)

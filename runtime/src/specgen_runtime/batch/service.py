@@ -274,7 +274,7 @@ class ClientService:
             query[token_name] = token
         raise ListTooLong(
             f"the task list goes on past {self.max_pages} pages: pass max_pages= "
-            "to read more"
+            "to the batch run to read more, or a smaller window_margin"
         )
 
     def tasks_by_id(self, task_ids: Sequence[str]) -> list[TaskView]:
