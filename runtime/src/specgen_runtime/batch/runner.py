@@ -25,8 +25,12 @@
    which it must list with the job's marker) the job cannot be told and ends
    ``ambiguous``, never sent again unless ``resend_ambiguous``.
 4. Tasks are polled in rounds, each no more often than its interval (which
-   grows), and downloaded as they succeed, whole or not at all, never over an
-   existing file.
+   grows), many in one request of the task list filtered by id when the
+   spec's list has a ``task_ids`` filter, and downloaded as they succeed,
+   whole or not at all, never over an existing file.
+
+What ended in a round is written to the ledger in one commit, with the jobs
+marked ``creating`` for the next creates, which are sent after it.
 5. Ctrl-C stops sending; the requests in flight end and are recorded, the
    report is written and the run says how to continue.
 """
