@@ -1,4 +1,5 @@
-"""encode_json: the bytes json.dumps(...).encode() gives, without its copies."""
+"""encode_json and encode_body: the bytes json.dumps(...).encode() gives,
+without its copies; a large body in bounded slices, its length known first."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from specgen_runtime.jsonbody import LARGE_STRING, encode_json
+from specgen_runtime.jsonbody import (
+    CHUNK,
+    LARGE_STRING,
+    SMALL_BODY,
+    JsonBody,
+    encode_body,
+    encode_json,
+)
 
 
 def reference(body: Any) -> bytes:
@@ -67,3 +75,79 @@ def test_what_json_refuses_is_refused() -> None:
         encode_json({"a": large("x"), "b": object()})
     with pytest.raises(UnicodeEncodeError):
         encode_json({"a": large("x") + "\ud800"})
+
+
+def slices(encoded: bytes | JsonBody) -> list[bytes]:
+    """What the client hands the socket for ``encoded``, checked for shape."""
+    if isinstance(encoded, bytes):
+        return [encoded]
+    found = list(encoded)
+    assert all(0 < len(piece) <= CHUNK for piece in found)
+    assert sum(map(len, found)) == encoded.length
+    assert list(encoded) == found, "each iteration starts afresh"
+    assert encoded.to_bytes() == b"".join(found)
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), values, max_size=4))
+def test_the_slices_are_the_bytes_of_json_dumps(body: dict[str, Any]) -> None:
+    assert b"".join(slices(encode_body(body))) == reference(body)
+
+
+def test_a_small_body_is_one_bytes_object() -> None:
+    body = {"prompt": "Père Noël ☃", "images": ["https://a/b.png"], "n": 5}
+    assert encode_body(body) == reference(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"images": ["data:image/png;base64," + "QUJD" * LARGE_STRING]},
+        {
+            "images": ["data:," + "QUJD" * (CHUNK // 3), "https://a/b.png"],
+            "prompt": "a bear",
+            "video": "data:," + "AAAA" * (CHUNK // 2),
+        },
+    ],
+    ids=["one-data-uri", "two-data-uris"],
+)
+def test_a_large_string_makes_a_body_sent_in_full_slices(
+    body: dict[str, Any],
+) -> None:
+    encoded = encode_body(body)
+    assert isinstance(encoded, JsonBody)
+    assert encoded.length == len(reference(body))
+    assert len(slices(encoded)) == -(-encoded.length // CHUNK)  # full slices
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"tags": ["\U0001f43b ours"] * (SMALL_BODY // 4)},  # long text, short strings
+        {"a": "\x01" * (3 * CHUNK)},  # six bytes a character
+        {"a": "\U0001f43b" * (2 * CHUNK), "b": "é" * LARGE_STRING},  # four, two
+        {"\x00specgen-large-string\x00": large("q"), "b": large("é")},
+    ],
+    ids=["short-strings", "control", "astral", "placeholder"],
+)
+def test_every_slice_fits_whatever_the_escapes(body: dict[str, Any]) -> None:
+    encoded = encode_body(body)
+    assert isinstance(encoded, JsonBody)
+    assert b"".join(slices(encoded)) == reference(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"a": large("x") + "\ud800"},
+        {"tags": ["x"] * SMALL_BODY + ["\ud800"]},
+        {"a": large("x"), "b": ["\udfff"]},
+    ],
+    ids=["large-string", "long-text", "beside-a-large-string"],
+)
+def test_a_body_that_cannot_be_encoded_fails_before_a_byte_is_sent(
+    body: dict[str, Any],
+) -> None:
+    with pytest.raises(UnicodeEncodeError):
+        encode_body(body)

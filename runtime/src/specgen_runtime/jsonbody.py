@@ -70,24 +70,43 @@ class JsonBody:
         """Bytes in all: the ``Content-Length`` to send."""
 
     def __iter__(self) -> Iterator[bytes]:
-        """The bytes, in slices of at most :data:`CHUNK` bytes; small pieces
-        are joined up to that size."""
+        """The bytes, in slices of at most :data:`CHUNK` bytes: text written
+        as it is (a data URI) is cut to fill each slice, smaller pieces are
+        joined up to that size."""
         pending: list[bytes] = []
         size = 0
         for piece in self._pieces():
-            if size + len(piece) > CHUNK and pending:
-                yield pending[0] if len(pending) == 1 else b"".join(pending)
-                pending.clear()
-                size = 0
-            pending.append(piece)
-            size += len(piece)
+            if isinstance(piece, bytes):
+                if size + len(piece) > CHUNK:
+                    yield b"".join(pending)
+                    pending, size = [], 0
+                pending.append(piece)
+                size += len(piece)
+                continue
+            start = min(CHUNK - size, len(piece)) if size else 0
+            if start:  # fill the slice begun
+                pending.append(piece[:start].encode("ascii"))
+                size += start
+                if size == CHUNK:
+                    yield b"".join(pending)
+                    pending, size = [], 0
+            for begin in range(start, len(piece), CHUNK):
+                part = piece[begin : begin + CHUNK].encode("ascii")
+                if len(part) == CHUNK:
+                    yield part
+                else:
+                    pending, size = [part], len(part)
         if pending:
-            yield pending[0] if len(pending) == 1 else b"".join(pending)
+            yield b"".join(pending)
 
-    def _pieces(self) -> Iterator[bytes]:
-        """The bytes in pieces of at most :data:`CHUNK` bytes, some small."""
+    def _pieces(self) -> Iterator[bytes | str]:
+        """The body in pieces: bytes of at most :data:`CHUNK`, or ASCII text
+        of any length that JSON writes as it is."""
         for index, text in enumerate(self._texts):
-            yield from _text_pieces(text)
+            if text.isascii():
+                yield text
+            else:
+                yield from _utf8_pieces(text)
             if index < len(self._large):
                 yield from _string_pieces(self._large[index])
 
@@ -98,8 +117,8 @@ class JsonBody:
             out.seek(self.length - 1)  # one buffer of the final size: no growing copies
             out.write(b"\0")
             out.seek(0)
-        for piece in self._pieces():
-            out.write(piece)
+        for part in self:
+            out.write(part)
         return out.getvalue()
 
 
@@ -168,26 +187,22 @@ def _is_plain(text: str) -> bool:
     )
 
 
-def _text_pieces(text: str) -> Iterator[bytes]:
-    """JSON text encoded, a slice of at most :data:`CHUNK` bytes at a time."""
-    if text.isascii():
-        for start in range(0, len(text), CHUNK):
-            yield text[start : start + CHUNK].encode("ascii")
-    else:
-        for start in range(0, len(text), _TEXT_SLICE):
-            yield text[start : start + _TEXT_SLICE].encode()
+def _utf8_pieces(text: str) -> Iterator[bytes]:
+    """``text`` in UTF-8, a slice of at most :data:`CHUNK` bytes at a time."""
+    for start in range(0, len(text), _TEXT_SLICE):
+        yield text[start : start + _TEXT_SLICE].encode()
 
 
-def _string_pieces(text: str) -> Iterator[bytes]:
-    """``text`` as a JSON string, quotes included, a slice at a time.
+def _string_pieces(text: str) -> Iterator[bytes | str]:
+    """``text`` as a JSON string, quotes included: as it is when JSON writes
+    it so, else escaped and encoded a slice at a time.
 
     Escaping is per character (a Python string holds no surrogate pairs to
     split), so the slices' escapes joined are the whole string's.
     """
     yield b'"'
     if _is_plain(text):
-        for start in range(0, len(text), CHUNK):
-            yield text[start : start + CHUNK].encode("ascii")
+        yield text
     else:
         for start in range(0, len(text), _ESCAPED_SLICE):
             yield _dumps(text[start : start + _ESCAPED_SLICE])[1:-1].encode()
@@ -198,7 +213,7 @@ def _text_size(text: str) -> int:
     """Bytes of ``text`` in UTF-8."""
     if text.isascii():
         return len(text)
-    return sum(map(len, _text_pieces(text)))
+    return sum(map(len, _utf8_pieces(text)))
 
 
 def _string_size(text: str) -> int:
