@@ -10,9 +10,10 @@
   ``validate_payload`` and ``import vidu`` + ``vidu.Client`` against
   ``import attrs, cattrs, urllib3``; ``python -m vidu --help`` against
   ``python -c pass``; with ``-X importtime`` for the modules that cost most;
-* peak RSS (fresh subprocess, its own ``VmHWM`` over its RSS before reading) of ``Image.from_path`` on a
-  9 MB PNG + a request + ``to_json()`` + the encoding the client sends, as a
-  multiple of the encoded body.
+* peak RSS (fresh subprocess, its own ``VmHWM`` over its RSS before reading)
+  of ``Image.from_path`` on a 9 MB PNG + a request + ``to_json()``, then the
+  same with the client sending it to a loopback server that keeps nothing, as
+  a multiple of the encoded body.
 
 Run::
 
@@ -20,15 +21,18 @@ Run::
 """
 
 import argparse
+import contextlib
+import http.server
 import json
 import os
 import re
 import struct
 import sys
 import tempfile
+import threading
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -186,23 +190,74 @@ def import_profile(code: str, top: int = 8) -> list[tuple[int, str]]:
 RSS_SCRIPT = """
 import json, sys
 import vidu
-from specgen_runtime.jsonbody import encode_json
-path, stage = sys.argv[1], sys.argv[2]
-def status(key):
+path, stage, url, key = sys.argv[1:5]
+def status(name):
     # this process's own figures: a child's getrusage maxrss starts at its
     # parent's on Linux, VmHWM is the peak of this process's memory alone
     for line in open("/proc/self/status"):
-        if line.startswith(key):
+        if line.startswith(name):
             return int(line.split()[1])
+# the client (and the HTTP stack) made first, as a program that sends would
+client = vidu.Client(api_key=key, base_url=url) if stage == "sent" else None
 before = status("VmRSS:")
 uri = vidu.Image.from_path(path)
-body = vidu.Reference2VideoRequest(model="viduq2", images=[uri], prompt="a bear").to_json()
-if stage == "encoded":  # as the client encodes a body to send
-    data = encode_json(body)
+request = vidu.Reference2VideoRequest(model="viduq2", images=[uri], prompt="a bear")
+body = request.to_json()
+ready = status("VmRSS:")
+if client is not None:  # the client encodes and sends it to a loopback server
+    client.reference2video(request)
 peak = status("VmHWM:")
 size = len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
-print(json.dumps({"before_kib": before, "peak_kib": peak, "body_bytes": size}))
+print(json.dumps({"before_kib": before, "ready_kib": ready, "peak_kib": peak,
+                  "body_bytes": size}))
 """
+RSS_STAGES = ("to_json", "sent")
+"""``to_json``: the request's JSON body made, in a process without the client;
+``sent``: a client made first, then the body made and sent to :class:`_Sink`
+(in the benchmark's process, so its memory is not counted), the answer read."""
+
+
+SLICE = 1 << 20
+
+
+class _Sink(http.server.BaseHTTPRequestHandler):
+    """Reads a request body a slice at a time, keeps nothing, answers a created
+    task: the fake server would echo a data URI back, and the client's memory
+    for that answer is not what this row measures."""
+
+    ANSWER = b'{"task_id":"t-1","state":"created"}'
+    MOST = 64 << 20
+    timeout = 30.0
+
+    def do_POST(self) -> None:
+        left = min(int(self.headers.get("Content-Length") or 0), self.MOST)
+        for _ in range(self.MOST // SLICE + 1):  # a read returns SLICE bytes, or EOF
+            got = len(self.rfile.read(min(left, SLICE))) if left > 0 else 0
+            if not got:
+                break
+            left -= got
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.ANSWER)))
+        self.end_headers()
+        self.wfile.write(self.ANSWER)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _sink() -> Iterator[str]:
+    """The URL of a :class:`_Sink` on 127.0.0.1, served until the block ends."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
 def _big_png(path: Path, size: int) -> None:
@@ -217,24 +272,35 @@ def _big_png(path: Path, size: int) -> None:
     path.write_bytes(head + os.urandom(size - len(head)))
 
 
-def peak_rss(size: int) -> dict[str, dict[str, float]]:
-    """Peak RSS over the RSS before reading, as a multiple of the encoded body."""
-    result = {}
-    with tempfile.TemporaryDirectory(prefix="vidu-bench-") as name:
+def peak_rss(size: int, rounds: int) -> dict[str, dict[str, Any]]:
+    """Per stage, over ``rounds`` fresh processes (the stages interleaved):
+    peak RSS over the RSS before reading, and what sending alone added (the
+    peak over the RSS once the body was made), each as a multiple of the
+    encoded body."""
+    result: dict[str, dict[str, Any]] = {
+        stage: {"file_bytes": size, "ratio_to_body": [], "sending_ratio_to_body": []}
+        for stage in RSS_STAGES
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="vidu-bench-") as name,
+        _sink() as url,
+    ):
         png = Path(name) / "big.png"
         _big_png(png, size)
-        for stage in ("to_json", "encoded"):
-            out = benchlib.run([PY, "-c", RSS_SCRIPT, str(png), stage])
-            if out.returncode != 0:
-                raise RuntimeError(out.output)
-            data = json.loads(out.output.strip().splitlines()[-1])
-            grown = (data["peak_kib"] - data["before_kib"]) * 1024
-            result[stage] = {
-                "file_bytes": size,
-                "body_bytes": data["body_bytes"],
-                "peak_growth_bytes": grown,
-                "ratio_to_body": grown / data["body_bytes"],
-            }
+        for _ in range(rounds):
+            for stage in RSS_STAGES:
+                argv = [PY, "-c", RSS_SCRIPT, str(png), stage, url, "sink-key"]
+                out = benchlib.run(argv)
+                if out.returncode != 0:
+                    raise RuntimeError(out.output)
+                data = json.loads(out.output.strip().splitlines()[-1])
+                body = data["body_bytes"]
+                grown = (data["peak_kib"] - data["before_kib"]) * 1024
+                sending = max(data["peak_kib"] - data["ready_kib"], 0) * 1024
+                row = result[stage]
+                row["body_bytes"] = body
+                row["ratio_to_body"].append(grown / body)
+                row["sending_ratio_to_body"].append(sending / body)
     return result
 
 
@@ -244,7 +310,7 @@ def measure(quick: bool) -> dict[str, Any]:
     clients = client_vs_urllib3(rounds, block)
     server = server_throughput(rounds, block, many)
     starts = startup(3 if quick else 15)
-    rss = peak_rss(9_000_000)
+    rss = peak_rss(9_000_000, 2 if quick else 5)
     profiles = {
         "import vidu + validate_payload": import_profile(
             STARTUP["import vidu + validate_payload"][2]
