@@ -60,8 +60,9 @@ TASKS: Final = Tasks(
     success=frozenset(["success"]),
     failure=frozenset(["failed"]),
     error_code_field="err_code",
+    results_field="creations",
 )
-"""Where a task body keeps its id, state and error code."""
+"""Where a task body keeps its id, state, error code and results."""
 
 ERROR_FIELDS: Final = ErrorFields(
     code="code",

@@ -82,6 +82,7 @@ JOBS = ApiTables(
         success=frozenset({"done"}),
         failure=frozenset({"broken"}),
         error_code_field="why",
+        results_field="creations",
     ),
     errors=Errors(
         ErrorFields(

@@ -89,6 +89,7 @@ TASKS = Tasks(
     success=frozenset({"done"}),
     failure=frozenset({"broken"}),
     error_code_field="failure",
+    results_field="renders",
 )
 ERRORS = Errors(
     ErrorFields(

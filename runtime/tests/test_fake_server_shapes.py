@@ -69,6 +69,7 @@ TASKS = Tasks(
     success=frozenset({"done"}),
     failure=frozenset({"broken", "aborted"}),
     error_code_field="failure",
+    results_field="renders",
 )
 
 ERRORS = Errors(
@@ -284,7 +285,7 @@ def test_tasks_walk_the_tables_states(
     assert body["failure"] == ""
     assert "state" not in body
     assert "err_code" not in body
-    [creation] = body["creations"]
+    [creation] = body["renders"]
     file = http.request("GET", creation["url"])
     assert file.status == 200
     assert render_server.applied["download"] == 1

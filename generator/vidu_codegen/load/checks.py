@@ -247,6 +247,36 @@ class _Checker:
             self.check_values_in(states, values, f"enum {tasks.states}")
             if not states:
                 self.error(tasks.at.where(key), f"{key} lists no states")
+        self.check_results_field(tasks)
+
+    def check_results_field(self, tasks: sm.TasksDef) -> None:
+        """``results_field`` is a list field of the task body, as the
+        operation that reads a task answers it."""
+        if tasks.results_field is None:
+            return
+        getter = next(
+            (op for op in self.spec.operations if op.operation.task == "get"),
+            None,
+        )
+        if getter is None:
+            self.error(
+                tasks.at.where("results_field"),
+                "results_field needs an operation that reads a task (task: get)",
+            )
+            return
+        body = getter.responses.get(getter.operation.response)
+        field = None if body is None else body.fields.get(tasks.results_field)
+        kinds = (
+            ()
+            if field is None
+            else (field.type if not isinstance(field.type, str) else (field.type,))
+        )
+        if "array" not in kinds:
+            self.error(
+                tasks.at.where("results_field"),
+                f"results_field {tasks.results_field!r} is not a list field of"
+                f" the task body {getter.operation.response!r}",
+            )
 
     def check_errors(self) -> None:
         errors = self.spec.root.errors

@@ -98,6 +98,8 @@ class TasksDef(Node):
     success: Seq[str]
     failure: Seq[str]
     error_code_field: str
+    results_field: str | None = None
+    """The task body's list of results (what ``wait()`` returns), if any."""
 
 
 @attrs.define

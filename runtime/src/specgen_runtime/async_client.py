@@ -54,6 +54,7 @@ from .client import (
     BaseClient,
     QueryValue,
     RawResponse,
+    task_results,
 )
 from .errors import (
     APIConnectionError,
@@ -809,7 +810,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
                     if inspect.isawaitable(reported):
                         await reported
             if isinstance(state, str) and state in spec.success:
-                return list(getattr(task, "creations", None) or [])
+                return task_results(spec, task_id, task)
             if isinstance(state, str) and state in spec.failure:
                 code = _text(getattr(task, spec.error_code_field, None))
                 raise TaskFailed(task_id, code, task)

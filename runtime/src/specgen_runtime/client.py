@@ -77,7 +77,7 @@ from .errors import (
 from .jsonbody import encode_body
 from .redaction import Secret, check_key
 from .retry import RetryPolicy
-from .tables import ApiTables, Operation
+from .tables import ApiTables, Operation, Tasks
 from .violations import Mode, Violation, check_mode, enforce, validation_mode
 
 __all__ = [
@@ -88,6 +88,7 @@ __all__ = [
     "QueryValue",
     "RawResponse",
     "safe_file_name",
+    "task_results",
 ]
 
 TaskT = TypeVar("TaskT")
@@ -751,7 +752,7 @@ class BaseClient(ABC, Generic[TaskT]):
                 if on_progress is not None:
                     on_progress(task)
             if isinstance(state, str) and state in spec.success:
-                return list(getattr(task, "creations", None) or [])
+                return task_results(spec, task_id, task)
             if isinstance(state, str) and state in spec.failure:
                 code = text(getattr(task, spec.error_code_field, None))
                 raise TaskFailed(task_id, code, task)
@@ -883,3 +884,27 @@ def _resolve_base_url(api: ApiTables, base_url: str | None) -> str:
             f"(known hosts: {names})"
         )
     return base_url.rstrip("/")
+
+
+def task_results(spec: Tasks, task_id: str, task: object) -> list[Any]:
+    """The results of a task that succeeded: its ``results_field``, as a list.
+
+    A task body without the field (or a spec without one) gives no results;
+    a value of another type than a list (kept as sent when the response was
+    read) raises :class:`UnexpectedResponseError` naming the field, with the
+    task on ``.task``.
+    """
+    if spec.results_field is None:
+        return []
+    value = getattr(task, spec.results_field, None)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise UnexpectedResponseError(
+            f"task {task_id} succeeded, but its {spec.results_field!r} is"
+            f" {type(value).__name__}, not a list; the task is on this error's .task",
+            status=200,
+            raw=b"",
+            task=task,
+        )
+    return list(value)

@@ -175,13 +175,16 @@ class UnexpectedResponseError(BaseError):
     """The service answered with something the spec does not describe.
 
     ``raw`` holds the body as received (the API key hidden), or as much of it
-    as was read.
+    as was read; ``task`` the task read, when a task's body was the surprise.
     """
 
-    def __init__(self, message: str, *, status: int, raw: bytes) -> None:
+    def __init__(
+        self, message: str, *, status: int, raw: bytes, task: object = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.raw = raw
+        self.task = task
 
 
 class ResponseTooLarge(UnexpectedResponseError):

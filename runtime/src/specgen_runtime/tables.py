@@ -46,6 +46,8 @@ class Tasks:
     success: frozenset[str]
     failure: frozenset[str]
     error_code_field: str
+    results_field: str | None = None
+    """The task body's list of results, which ``wait()`` returns."""
 
     @property
     def terminal(self) -> frozenset[str]:

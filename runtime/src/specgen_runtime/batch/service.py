@@ -132,7 +132,7 @@ def view(task: object, tasks: Tasks, task_id: str | None = None) -> TaskView:
     ``tasks.id_field``.
     """
     found = task_id or _text(_get(task, "id")) or _text(_get(task, tasks.id_field))
-    creations = _get(task, "creations")
+    creations = _get(task, tasks.results_field) if tasks.results_field else None
     url = None
     if isinstance(creations, list | tuple) and creations:
         url = _text(_get(creations[0], "url"))

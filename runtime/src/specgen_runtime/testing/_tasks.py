@@ -319,5 +319,5 @@ class FakeTask:
             "payload": self.request.get("payload", ""),
             "bgm": self.request.get("bgm", False),
             "off_peak": self.request.get("off_peak", False),
-            "creations": creations,
+            **({tasks.results_field: creations} if tasks.results_field else {}),
         }
