@@ -17,6 +17,7 @@ from specgen_runtime.jsonbody import (
     encode_body,
     encode_json,
 )
+from specgen_runtime.violations import ValidationError
 
 
 def reference(body: Any) -> bytes:
@@ -73,7 +74,7 @@ def test_a_body_holding_the_placeholder_itself() -> None:
 def test_what_json_refuses_is_refused() -> None:
     with pytest.raises(TypeError):
         encode_json({"a": large("x"), "b": object()})
-    with pytest.raises(UnicodeEncodeError):
+    with pytest.raises(ValidationError):
         encode_json({"a": large("x") + "\ud800"})
 
 
@@ -138,16 +139,35 @@ def test_every_slice_fits_whatever_the_escapes(body: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "where", "found"),
     [
-        {"a": large("x") + "\ud800"},
-        {"tags": ["x"] * SMALL_BODY + ["\ud800"]},
-        {"a": large("x"), "b": ["\udfff"]},
+        (
+            {"a": large("x") + "\ud800"},
+            "a",
+            f"(\\ud800) at character {LARGE_STRING + 1}",
+        ),
+        (
+            {"tags": ["x"] * SMALL_BODY + ["\ud800"]},
+            f"tags[{SMALL_BODY}]",
+            "(\\ud800) at character 0",
+        ),
+        (
+            {"a": large("x"), "b": [{"c": "ok \udfff"}]},
+            "b[0].c",
+            "(\\udfff) at character 3",
+        ),
+        ({"prompt": "un ours \udc80"}, "prompt", "(\\udc80) at character 8"),
+        ({"extra": {"k\ud800": 1}}, "extra.k\\ud800", "(\\ud800) at character 1"),
     ],
-    ids=["large-string", "long-text", "beside-a-large-string"],
+    ids=["large-string", "long-text", "beside-a-large-string", "small", "key"],
 )
-def test_a_body_that_cannot_be_encoded_fails_before_a_byte_is_sent(
-    body: dict[str, Any],
+def test_a_body_that_cannot_be_encoded_fails_naming_where(
+    body: dict[str, Any], where: str, found: str
 ) -> None:
-    with pytest.raises(UnicodeEncodeError):
+    with pytest.raises(ValidationError) as caught:
         encode_body(body)
+    [violation] = caught.value.violations
+    assert violation.field == where
+    assert violation.rule == "body.encoding"
+    assert f"lone surrogate {found}" in violation.message
+    str(caught.value).encode()  # printable as UTF-8

@@ -31,7 +31,7 @@ import cattrs
 import pytest
 from specgen_runtime.async_client import AsyncBaseClient
 from specgen_runtime.client import BaseClient
-from specgen_runtime.errors import RequestMayHaveSucceeded
+from specgen_runtime.errors import ClientError, RequestMayHaveSucceeded
 from specgen_runtime.jsonbody import CHUNK
 from specgen_runtime.retry import RetryPolicy
 from specgen_runtime.tables import (
@@ -42,6 +42,7 @@ from specgen_runtime.tables import (
     Operation,
     Tasks,
 )
+from specgen_runtime.violations import ValidationError
 
 KEY = "blob-key-0a1b2c3d4e5f60718293"
 HOST = "127.0.0.1"
@@ -421,6 +422,20 @@ def test_the_async_client_sends_the_same_bytes() -> None:
     first, second = server.seen
     assert_sent(first, sent_as(body))
     assert_sent(second, sent_as(body))
+
+
+def test_a_body_utf8_cannot_encode_is_a_client_error_naming_the_field() -> None:
+    body = big_body()
+    body["nested"]["notes"].append("fin \udc80")
+    with (
+        recording(["ok"]) as server,
+        client_for(server.url) as client,
+        pytest.raises(ClientError) as caught,
+    ):
+        client.create(body)
+    assert isinstance(caught.value, ValidationError)
+    assert caught.value.violations[0].field == "nested.notes[4]"
+    assert server.seen == [], "nothing sent"
 
 
 # --- what sending holds -----------------------------------------------------------

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Final, final
+
+from .violations import ValidationError, Violation
 
 __all__ = ["CHUNK", "JsonBody", "encode_body", "encode_json"]
 
@@ -39,6 +42,7 @@ _ESCAPED_SLICE: Final = CHUNK // 6
 (``\\u001f``), so the slice's bytes fit in :data:`CHUNK`."""
 _TEXT_SLICE: Final = CHUNK // 4
 """Characters of JSON text encoded at a time: one takes at most four bytes."""
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def _dumps(value: object) -> str:
@@ -131,18 +135,38 @@ def encode_body(body: Mapping[str, object]) -> bytes | JsonBody:
     :data:`LARGE_STRING` characters or more is set aside and the rest of the
     body is written as JSON text: a :class:`JsonBody` of the same bytes.
 
-    :raises TypeError, ValueError, UnicodeEncodeError: as ``json.dumps`` and
-        ``str.encode`` would for the body.
+    :raises ValidationError: a string (or key) holds a lone surrogate, which
+        UTF-8 cannot encode; the violation names where.
+    :raises TypeError, ValueError: as ``json.dumps`` would for the body.
     """
-    large: list[str] = []
-    skeleton = _set_aside(body, large, 0)
-    text = _dumps(skeleton)
-    if not large:
-        return text.encode() if len(text) < SMALL_BODY else JsonBody([text], [])
-    texts = text.split(_MARK_JSON)
-    if len(texts) != len(large) + 1:  # the body holds the mark itself
-        return JsonBody([_dumps(body)], [])
-    return JsonBody(texts, large)
+    try:
+        large: list[str] = []
+        skeleton = _set_aside(body, large, 0)
+        text = _dumps(skeleton)
+        if not large:
+            return text.encode() if len(text) < SMALL_BODY else JsonBody([text], [])
+        texts = text.split(_MARK_JSON)
+        if len(texts) != len(large) + 1:  # the body holds the mark itself
+            return JsonBody([_dumps(body)], [])
+        return JsonBody(texts, large)
+    except UnicodeEncodeError as exc:
+        where, index, char = _surrogate_in(body, "", 0) or (
+            "",
+            exc.start,
+            exc.object[exc.start],
+        )
+        raise ValidationError(
+            [
+                Violation(
+                    "error",
+                    where,
+                    "body.encoding",
+                    f"holds a lone surrogate (\\u{ord(char):04x}) at character "
+                    f"{index}, "
+                    "which UTF-8 cannot encode: the request cannot be sent",
+                )
+            ]
+        ) from None
 
 
 def encode_json(body: Mapping[str, object]) -> bytes:
@@ -151,7 +175,7 @@ def encode_json(body: Mapping[str, object]) -> bytes:
     a large body written into one buffer of the final size, no JSON text of
     its large strings made on the way.
 
-    :raises TypeError, ValueError, UnicodeEncodeError: as :func:`encode_body`.
+    :raises ValidationError, TypeError, ValueError: as :func:`encode_body`.
     """
     encoded = encode_body(body)
     return encoded if isinstance(encoded, bytes) else encoded.to_bytes()
@@ -177,6 +201,32 @@ def _set_aside(value: object, large: list[str], depth: int) -> object:
         items = [_set_aside(v, large, depth + 1) for v in value]
         return items if len(large) > found else value
     return value
+
+
+def _surrogate_in(value: object, path: str, depth: int) -> tuple[str, int, str] | None:
+    """The path (``subjects[0].images[2]``) of the first string or key of
+    ``value`` holding a lone surrogate, the surrogate's index in it, and the
+    surrogate."""
+    if isinstance(value, str):
+        found = _SURROGATE.search(value)
+        return None if found is None else (path, found.start(), found.group())
+    if depth >= _MAX_DEPTH:
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            name = str(key).encode("utf-8", "backslashreplace").decode()
+            where = f"{path}.{name}" if path else name
+            hit = _surrogate_in(key, where, depth + 1) or _surrogate_in(
+                item, where, depth + 1
+            )
+            if hit is not None:
+                return hit
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            hit = _surrogate_in(item, f"{path}[{index}]", depth + 1)
+            if hit is not None:
+                return hit
+    return None
 
 
 def _is_plain(text: str) -> bool:
