@@ -171,3 +171,16 @@ def test_a_body_that_cannot_be_encoded_fails_naming_where(
     assert violation.rule == "body.encoding"
     assert f"lone surrogate {found}" in violation.message
     str(caught.value).encode()  # printable as UTF-8
+
+
+def test_a_surrogate_deeper_than_the_walk_is_placed_in_the_text() -> None:
+    deep: Any = "\udc80"
+    for _ in range(70):
+        deep = [deep]
+    body = {"d": deep}
+    with pytest.raises(ValidationError) as caught:
+        encode_body(body)
+    [violation] = caught.value.violations
+    at = json.dumps(body, ensure_ascii=False, separators=(",", ":")).index("\udc80")
+    assert violation.field == ""
+    assert f"lone surrogate (\\udc80) at character {at}" in violation.message

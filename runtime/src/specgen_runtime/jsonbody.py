@@ -43,6 +43,7 @@ _ESCAPED_SLICE: Final = CHUNK // 6
 _TEXT_SLICE: Final = CHUNK // 4
 """Characters of JSON text encoded at a time: one takes at most four bytes."""
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: the one thing in a Python string UTF-8 cannot encode."""
 
 
 def _dumps(value: object) -> str:
@@ -150,23 +151,15 @@ def encode_body(body: Mapping[str, object]) -> bytes | JsonBody:
             return JsonBody([_dumps(body)], [])
         return JsonBody(texts, large)
     except UnicodeEncodeError as exc:
-        where, index, char = _surrogate_in(body, "", 0) or (
-            "",
-            exc.start,
-            exc.object[exc.start],
+        # deeper than the walk goes: the place in the text being encoded
+        fallback = ("", exc.start, exc.object[exc.start])
+        where, index, char = _surrogate_in(body, "", 0) or fallback
+        message = (
+            f"holds a lone surrogate (\\u{ord(char):04x}) at character {index}, "
+            "which UTF-8 cannot encode: the request cannot be sent"
         )
-        raise ValidationError(
-            [
-                Violation(
-                    "error",
-                    where,
-                    "body.encoding",
-                    f"holds a lone surrogate (\\u{ord(char):04x}) at character "
-                    f"{index}, "
-                    "which UTF-8 cannot encode: the request cannot be sent",
-                )
-            ]
-        ) from None
+        violation = Violation("error", where, "body.encoding", message)
+        raise ValidationError([violation]) from None
 
 
 def encode_json(body: Mapping[str, object]) -> bytes:
