@@ -353,3 +353,36 @@ def test_a_create_that_lands_after_its_call_gave_up_is_found_not_sent_again(
         assert "found its task" in log.getvalue()
         assert len(server.task_ids) == 2
         _check_ledger_matches_server(out, server)
+
+
+def test_a_second_task_with_a_jobs_marker_is_reported_at_the_end(
+    tmp_path: Path,
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 2)
+        out = tmp_path / "out"
+        log = io.StringIO()
+        with vidu.Client(server.api_key, base_url=server.url) as client:
+            first = batch.run(manifest, out, client=client, stream=log, **FAST)
+            assert first.extra_tasks == 0
+            with Ledger(out) as ledger:
+                row = ledger.by_key("job-1")
+            assert row is not None
+            twin = vidu.Reference2VideoRequest(
+                model="viduq1",
+                images=["https://example.com/a.png"],
+                prompt="A bear waves.",
+                duration=5,
+                payload=marker.wrap(row.marker, "p1"),
+            )
+            copy = client.reference2video(twin)
+            again = batch.run(manifest, out, client=client, stream=log, **FAST)
+        assert again.extra_tasks == 1
+        assert again.counts["downloaded"] == 2
+        report = {
+            r["key"]: r for r in json.loads((out / "batch-report.json").read_text())
+        }
+        assert (
+            report["job-1"]["error"] == f"more tasks carry its marker: {copy.task_id}"
+        )
+        assert report["job-0"]["error"] is None

@@ -359,6 +359,21 @@ class Ledger:
         ).fetchone()
         return None if found is None else _row(found)
 
+    def by_marker(self, marker: str) -> Row | None:
+        """The job whose marker is ``marker``, if the ledger has it."""
+        found = self._db.execute(
+            f"SELECT {_COLUMNS} FROM jobs WHERE marker = ?",  # constant
+            (marker,),
+        ).fetchone()
+        return None if found is None else _row(found)
+
+    def sent_range(self) -> tuple[float, float] | None:
+        """The first and last time a create was marked (``None``: never)."""
+        low, high = self._db.execute(
+            "SELECT MIN(sent_at), MAX(sent_at) FROM jobs"
+        ).fetchone()
+        return None if low is None else (float(low), float(high))
+
     def get(self, job: int) -> Row:
         """The job with id ``job``."""
         found = self._db.execute(

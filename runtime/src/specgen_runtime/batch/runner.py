@@ -149,6 +149,10 @@ class Summary:
     """The error that stopped the run, if one did (a rejected key, no credits)."""
     report_json: Path
     report_csv: Path
+    extra_tasks: int | None = None
+    """Tasks found in the list carrying the marker of a job that has another
+    task (``None``: the list was not checked, as when the run did not end
+    or the list does not show payloads)."""
 
     @property
     def complete(self) -> bool:
@@ -265,16 +269,66 @@ class Runner:
                 except KeyboardInterrupt:
                     interrupted = True
             interrupted = interrupted or self._stopping.is_set()
+            extra = None if interrupted or self._stopped_by else self._audit()
             counts = ledger.counts()
             credits = ledger.credits()
             self.progress.update(counts, credits, force=True)
             self.progress.close()
             json_path, csv_path = write_reports(ledger, self.out)
             summary = Summary(
-                counts, credits, interrupted, self._stopped_by, json_path, csv_path
+                counts,
+                credits,
+                interrupted,
+                self._stopped_by,
+                json_path,
+                csv_path,
+                extra,
             )
         self._say_how_it_ended(summary)
         return summary
+
+    def _audit(self) -> int | None:
+        """Check the ledger against the list: every task carrying a marker of
+        this batch must be its job's task. The number of others, each noted
+        on its job (``None``: the list cannot tell, or could not be read).
+        """
+        ledger = self._ledger
+        sent = ledger.sent_range()
+        if sent is None:
+            return None
+        known = self._known_task() if self._echo is None else None
+        if known is not None and known.sent_at is not None:
+            # a run that had nothing left to create: check the list now
+            try:
+                self._on_echo(
+                    [], self._find_task(known, *self._window([known.sent_at])), None
+                )
+            except Exception as exc:  # the run's work is done: only the check is lost
+                self.progress.log(f"cannot read the task list: {exc}")
+                return None
+        if self._echo is not True:
+            return None
+        start, end = self._window(list(sent))
+        try:
+            found = self._read_list(start, end)
+        except Exception as exc:  # the run's work is done: only the check is lost
+            self.progress.note(f"cannot check the ledger against the task list: {exc}")
+            return None
+        extra = 0
+        with ledger.transaction():
+            for mark, tasks in found.marked.items():
+                row = ledger.by_marker(mark)
+                if row is None:
+                    continue  # another batch's task
+                others = sorted(t.task_id for t in tasks if t.task_id != row.task_id)
+                if others:
+                    extra += len(others)
+                    message = f"more tasks carry its marker: {', '.join(others)}"
+                    ledger.update(row.id, row.state, message, error=message)
+                    self.progress.note(f"{row.key}: {message}")
+        if extra == 0:
+            self.progress.log("checked: each task of the batch is its job's only one")
+        return extra
 
     def _say_how_it_ended(self, summary: Summary) -> None:
         counts = summary.counts
@@ -584,22 +638,28 @@ class Runner:
             None,
         )
         if known is None:
-            row = self._ledger.in_state("finished", "downloaded", "created", limit=1)
-            if not row or row[0].sent_at is None or row[0].id == self._echo_checked_job:
-                return
-            known = _Active(
-                row[0].id,
-                row[0].key,
-                row[0].file,
-                row[0].marker,
-                row[0].state,
-                task_id=row[0].task_id,
-                sent_at=row[0].sent_at,
-            )
-        assert known.sent_at is not None
+            known = self._known_task()
+        if known is None or known.sent_at is None or known.id == self._echo_checked_job:
+            return
         self._echo_checked_job = known.id
         start, end = self._window([known.sent_at])
         self._submit("echo", [], self._find_task, known, start, end)
+
+    def _known_task(self) -> _Active | None:
+        """A job of the ledger with a task, answered or found (not kept active)."""
+        rows = self._ledger.in_state("finished", "downloaded", "created", limit=1)
+        if not rows:
+            return None
+        row = rows[0]
+        return _Active(
+            row.id,
+            row.key,
+            row.file,
+            row.marker,
+            row.state,
+            task_id=row.task_id,
+            sent_at=row.sent_at,
+        )
 
     def _find_task(
         self, known: _Active, start: datetime, end: datetime
