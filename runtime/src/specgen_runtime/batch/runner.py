@@ -309,23 +309,23 @@ class Runner:
         if self._echo is not True:
             return None
         start, end = self._window(list(sent))
+        others: dict[int, list[str]] = {}  # by job: the tasks that are not its own
         try:
-            found = self._read_list(start, end)
+            for task in self.service.tasks_created(start, end):
+                mark, _ = markers.parse(task.payload)
+                row = None if mark is None else ledger.by_marker(mark)
+                if row is not None and task.task_id != row.task_id:
+                    others.setdefault(row.id, []).append(task.task_id)
         except Exception as exc:  # the run's work is done: only the check is lost
             self.progress.note(f"cannot check the ledger against the task list: {exc}")
             return None
-        extra = 0
         with ledger.transaction():
-            for mark, tasks in found.marked.items():
-                row = ledger.by_marker(mark)
-                if row is None:
-                    continue  # another batch's task
-                others = sorted(t.task_id for t in tasks if t.task_id != row.task_id)
-                if others:
-                    extra += len(others)
-                    message = f"more tasks carry its marker: {', '.join(others)}"
-                    ledger.update(row.id, row.state, message, error=message)
-                    self.progress.note(f"{row.key}: {message}")
+            for job, tasks in others.items():
+                row = ledger.get(job)
+                message = f"more tasks carry its marker: {', '.join(sorted(tasks))}"
+                ledger.update(row.id, row.state, message, error=message)
+                self.progress.note(f"{row.key}: {message}")
+        extra = sum(len(tasks) for tasks in others.values())
         if extra == 0:
             self.progress.log("checked: each task of the batch is its job's only one")
         return extra
