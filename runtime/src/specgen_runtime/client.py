@@ -74,7 +74,7 @@ from .errors import (
     UnreadableCreateResponse,
     WaitTimeout,
 )
-from .jsonbody import encode_body
+from .jsonbody import JsonBody, encode_body
 from .redaction import Secret, check_key
 from .retry import RetryPolicy
 from .tables import ApiTables, Operation, Tasks
@@ -125,7 +125,8 @@ class BaseClient(ABC, Generic[TaskT]):
         is then the whole call's deadline, and without one each attempt may
         take at most connect + read seconds.
     :param max_response_bytes: the size limit of an answer, counted after
-        decompression; a bigger one raises :class:`ResponseTooLarge`.
+        decompression, plus the size of the request's body (an answer may
+        echo it); a bigger one raises :class:`ResponseTooLarge`.
     :param max_retries: how often a failed request may be sent again (see
         :class:`RetryPolicy` for which failures); ``backoff``,
         ``max_backoff`` and ``retry_after_cap`` shape the waits. Pass
@@ -484,6 +485,10 @@ class BaseClient(ABC, Generic[TaskT]):
         if body is not None:
             data = encode_body(body)  # bytes, or a large body sent in slices
         headers = self._headers(json_body=data is not None, extra=opts.extra_headers)
+        # An answer may echo what was sent (a create's answer repeats its
+        # images): the limit grows by the body's size, so a large upload is
+        # never refused for its own echo.
+        answer_limit = opts.max_response_bytes + _size_of(data)
         limits = opts.limits
         retry_policy = opts.retry
         deadline = self._deadline(limits)
@@ -496,7 +501,7 @@ class BaseClient(ABC, Generic[TaskT]):
             data,
             deadline,
             limits,
-            opts.max_response_bytes,
+            answer_limit,
             where,
         )
         for retry in range(retry_policy.max_retries):
@@ -532,7 +537,7 @@ class BaseClient(ABC, Generic[TaskT]):
                 data,
                 deadline,
                 limits,
-                opts.max_response_bytes,
+                answer_limit,
                 where,
             )
         if isinstance(outcome, NoAnswer):
@@ -908,3 +913,10 @@ def task_results(spec: Tasks, task_id: str, task: object) -> list[Any]:
             task=task,
         )
     return list(value)
+
+
+def _size_of(data: bytes | JsonBody | None) -> int:
+    """The size in bytes of a request body about to be sent."""
+    if data is None:
+        return 0
+    return len(data) if isinstance(data, bytes) else data.length
