@@ -100,6 +100,29 @@ def task_life_cycle(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert Path("bear.mp4").stat().st_size == server.file_size
 
 
+@runs("client.list_tasks(states=[state]")
+def listing_tasks(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeServer(page_size=2) as server:
+        against_the_fake = functools.partial(
+            vidu.Client, server.api_key, base_url=server.url
+        )
+        monkeypatch.setattr(vidu, "Client", against_the_fake)
+        with vidu.Client() as client:
+            for n in range(5):
+                client.reference2video(
+                    model="viduq2",
+                    images=["https://example.com/bear.png"],
+                    prompt=f"shot {n}",
+                    payload=f"shot-{n}",
+                )
+        for _ in range(20):  # every task runs to its end
+            server.advance(60)
+        namespace = execute(block)
+        listed = server.received["list_tasks"]
+    assert namespace["credits"].concurrency_limit >= 1
+    assert listed == 3 + 1 + 1  # three pages of successes, one of failures, one of 20
+
+
 @runs('vidu.Image.from_path("no/such/bear.png")')
 def local_file_errors(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
     execute(block)
