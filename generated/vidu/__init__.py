@@ -22,6 +22,7 @@ Or check a raw JSON body exactly as the service would see it::
 """
 
 import importlib
+import importlib.util
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ if TYPE_CHECKING:
         validation_mode,
     )
 
-    from . import tables
+    from . import batch, tables
     from ._validators import OPERATIONS, validate_payload
     from .async_client import AsyncClient, OrphanedCreate
     from .client import Client
@@ -174,10 +175,16 @@ error this package raises."""
 if not TYPE_CHECKING:  # type checkers read the imports above, and flag a typo
 
     def __getattr__(name: str) -> object:
-        """Import ``name`` on first use: the HTTP client only for the clients."""
+        """Import ``name`` on first use: the HTTP client only for the clients,
+        and a public submodule (``batch``, ``webhooks``, ``testing``) when
+        first named."""
         try:
             module, attribute = _EXPORTS[name]
         except KeyError:
+            if not name.startswith("_") and importlib.util.find_spec(
+                f"{__name__}.{name}"
+            ):
+                return importlib.import_module(f"{__name__}.{name}")
             message = f"module {__name__!r} has no attribute {name!r}"
             raise AttributeError(message) from None
         found = importlib.import_module(module, __name__)

@@ -63,6 +63,20 @@ def test_every_public_name_resolves() -> None:
         vidu.Clinet  # type: ignore[attr-defined]  # noqa: B018
 
 
+def test_a_public_submodule_loads_when_first_named() -> None:
+    loaded = _modules_after(
+        "import vidu\n"
+        "assert callable(vidu.batch.run)\n"
+        "try:\n"
+        "    vidu._private_thing\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('a private name resolved')"
+    )
+    assert "vidu.batch" in loaded
+
+
 def test_help_without_the_client_is_the_full_parsers_help() -> None:
     from vidu.__main__ import OVERVIEW
 
