@@ -12,15 +12,17 @@ import functools
 import json
 import re
 import struct
+import time
 import warnings
 import zlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import vidu
-from vidu import webhooks
+from vidu import batch, webhooks
 from vidu.testing import FakeServer
 
 from tests.conftest import PROJECT
@@ -121,6 +123,37 @@ def listing_tasks(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
         listed = server.received["list_tasks"]
     assert namespace["credits"].concurrency_limit >= 1
     assert listed == 3 + 1 + 1  # three pages of successes, one of failures, one of 20
+
+
+@runs('summary = batch.run("jobs.jsonl", "out")')
+def batch_generation(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The block as written, against a fake server whose tasks run 40 times
+    faster than real time, with the runner's waits shortened to match."""
+    fast = {"settle": 0.3, "poll_interval": 0.05, "max_poll_interval": 0.2}
+    with FakeServer(clock=_FastClock(), file_size=4096) as server:
+        client = vidu.Client(server.api_key, base_url=server.url)
+        run = functools.partial(batch.run, client=client, **fast)
+        monkeypatch.setattr(batch, "run", run)
+        with client:
+            namespace = execute(block)
+        created = server.received["reference2video"]
+    assert created == 3
+    assert namespace["summary"].counts["downloaded"] == 3
+    assert sorted(p.name for p in Path("out").glob("*.mp4")) == [
+        "blue.mp4",
+        "green.mp4",
+        "red.mp4",
+    ]
+
+
+class _FastClock:
+    """Task time runs 40 times faster than real time; dates are real."""
+
+    def now(self) -> float:
+        return time.monotonic() * 40
+
+    def wall(self) -> datetime:
+        return datetime.now(UTC)
 
 
 @runs('vidu.Image.from_path("no/such/bear.png")')
