@@ -129,7 +129,11 @@ def listing_tasks(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
 def batch_generation(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The block as written, against a fake server whose tasks run 40 times
     faster than real time, with the runner's waits shortened to match."""
-    fast = {"settle": 0.3, "poll_interval": 0.05, "max_poll_interval": 0.2}
+    fast: dict[str, Any] = {
+        "settle": 0.3,
+        "poll_interval": 0.05,
+        "max_poll_interval": 0.2,
+    }
     with FakeServer(clock=_FastClock(), file_size=4096) as server:
         client = vidu.Client(server.api_key, base_url=server.url)
         run = functools.partial(batch.run, client=client, **fast)
