@@ -20,9 +20,14 @@ operations and the callback scheme). The other modules are sampled: every
 gives at most :data:`SAMPLE_PER_MODULE` (set ``CONTRACT_MUTATIONS=all`` to run
 every one, about ten times longer). Cases are tried cheapest first: the
 validation cases from the one that caught the previous mutation on (neighbours
-tend to be caught by the same case), then the table cases, and last the few
-that start a server (routes, errors, the fake server), so the whole test stays
-under two minutes on two cores.
+tend to be caught by the same case), then the table cases for a value only
+they can see, then the few that start a server (routes, errors, the fake
+server), again from the one that caught the previous mutation on, and last
+the few whose body holds text at the size limit (:data:`HEAVY_TEXT`: sizing
+one takes longer than all the other validation cases together). Which case
+is tried first changes the time taken, never the answer. The mutations are
+shared among worker processes (:data:`WORKERS`, forked copies of this one),
+each taking short runs of neighbouring mutations in turn.
 
 What is not changed, and why (the equivalent or unobservable mutations):
 
@@ -57,13 +62,14 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import CodeType, ModuleType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import pytest
 
@@ -166,6 +172,10 @@ BEHAVIOURAL = (
 """Cases that run in process, without a server."""
 SERVICE = ("route", "errors", "fake")
 """Cases that start a server: tried last."""
+HEAVY_TEXT: Final = 1 << 22
+"""Characters of text in a case's body past which the case is tried after
+the others: the bodies at the 20 MiB limit take tens of milliseconds each
+to size, the others well under one."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -550,6 +560,67 @@ Check = tuple[Any, Any]
 """A contract case with the spec it belongs to: ``(SPEC, case)``."""
 
 
+WORKERS: Final = min(os.cpu_count() or 1, 4)
+"""Processes the mutations are shared among: copies of this one (forked, with
+the package and the cases loaded), each taking the next run of neighbouring
+mutations as it is done with one."""
+RUNS_PER_WORKER: Final = 8
+"""Runs the mutations are cut into, per worker: survivors (which every case
+is tried on) come in clusters, so runs are short enough to share them out."""
+WORKERS_TIMEOUT: Final = 900.0
+"""Seconds the workers may take together."""
+
+R = TypeVar("R")
+_job: Callable[[range], Any] | None = None
+"""What each worker runs (set for the time :func:`in_workers` runs)."""
+
+
+def _run_job(run: range) -> Any:
+    assert _job is not None
+    return _job(run)
+
+
+def in_workers(count: int, job: Callable[[range], R]) -> list[R]:
+    """``job`` over ``range(count)`` cut into runs of neighbours, each run in
+    one of :data:`WORKERS` worker processes; the results in the order of the
+    runs. In this process where there is one processor or no ``fork``."""
+    global _job
+    size = max(1, -(-count // (WORKERS * RUNS_PER_WORKER)))
+    runs = [range(i, min(i + size, count)) for i in range(0, count, size)]
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    if WORKERS < 2 or len(runs) < 2 or not forks:
+        return [job(run) for run in runs]
+    _job = job
+    try:
+        with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+            return pool.map_async(_run_job, runs, chunksize=1).get(WORKERS_TIMEOUT)
+    finally:
+        _job = None
+
+
+def _text_in(body: object) -> int:
+    """Characters of text in a JSON-like ``body``, counted up to past
+    :data:`HEAVY_TEXT`."""
+    total, stack = 0, [body]
+    while stack and total <= HEAVY_TEXT:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list | tuple):
+            stack += item
+    return total
+
+
+def light_first(checks: Sequence[Check]) -> tuple[list[Check], list[Check]]:
+    """``checks`` split in two, in order: those whose body is light, then
+    those whose body holds more than :data:`HEAVY_TEXT` characters of text."""
+    light = [c for c in checks if _text_in(c[1].body) <= HEAVY_TEXT]
+    heavy = [c for c in checks if _text_in(c[1].body) > HEAVY_TEXT]
+    return light, heavy
+
+
 @dataclasses.dataclass
 class Harness:
     run_case: Callable[[ModuleType, Any, Any], list[str]]
@@ -645,35 +716,51 @@ def test_every_change_to_the_tables_is_caught(
     passing = [
         c for c, failed in zip(harness.checks, baseline, strict=True) if not failed
     ]
-    behavioural = [(s, case) for s, case in passing if case.kind in BEHAVIOURAL]
+    behavioural, heavy = light_first(
+        [(s, case) for s, case in passing if case.kind in BEHAVIOURAL]
+    )
     tables = [(s, case) for s, case in passing if case.kind == "table"]
     service = [(s, case) for s, case in passing if case.kind in SERVICE]
+
+    def job(run: range) -> tuple[dict[str, int], list[str], list[str]]:
+        survivors: list[str] = []
+        weak: list[str] = []
+        counts = {"import": 0, "behaviour": 0, "tables": 0}
+        last = last_service = 0
+        for mutation in (found[i] for i in run):
+            try:
+                variant = harness.variants.load(mutation.apply(source))
+            except Exception:  # the generated tests fail to import the package
+                counts["import"] += 1
+                continue
+            try:
+                only_in_tables = mutation.attribute in SEEN_ONLY_IN_TABLES
+                if only_in_tables and harness.catcher(variant, tables, 0) >= 0:
+                    counts["tables"] += 1
+                elif (caught := harness.catcher(variant, behavioural, last)) >= 0:
+                    counts["behaviour"] += 1
+                    last = caught
+                elif (caught := harness.catcher(variant, service, last_service)) >= 0:
+                    counts["behaviour"] += 1
+                    last_service = caught
+                elif harness.catcher(variant, heavy, 0) >= 0:
+                    counts["behaviour"] += 1
+                elif not only_in_tables and harness.catcher(variant, tables, 0) >= 0:
+                    counts["tables"] += 1
+                    weak.append(str(mutation))
+                else:
+                    survivors.append(str(mutation))
+            finally:
+                harness.variants.unload(variant.__name__)
+        return counts, survivors, weak
+
     survivors: list[str] = []
     weak: list[str] = []
     counts = {"import": 0, "behaviour": 0, "tables": 0}
-    last = 0
-    for mutation in found:
-        try:
-            variant = harness.variants.load(mutation.apply(source))
-        except Exception:  # the generated tests fail to import the package
-            counts["import"] += 1
-            continue
-        try:
-            only_in_tables = mutation.attribute in SEEN_ONLY_IN_TABLES
-            if only_in_tables and harness.catcher(variant, tables, 0) >= 0:
-                counts["tables"] += 1
-            elif (caught := harness.catcher(variant, behavioural, last)) >= 0:
-                counts["behaviour"] += 1
-                last = caught
-            elif harness.catcher(variant, service, 0) >= 0:
-                counts["behaviour"] += 1
-            elif not only_in_tables and harness.catcher(variant, tables, 0) >= 0:
-                counts["tables"] += 1
-                weak.append(str(mutation))
-            else:
-                survivors.append(str(mutation))
-        finally:
-            harness.variants.unload(variant.__name__)
+    for run_counts, run_survivors, run_weak in in_workers(len(found), job):
+        counts = {k: counts[k] + run_counts[k] for k in counts}
+        survivors += run_survivors
+        weak += run_weak
     elapsed = time.perf_counter() - started
     print(
         f"\n{len(found)} mutations of tables.py, {len(passing)} cases: caught "
@@ -694,20 +781,23 @@ def test_every_change_to_the_other_rendered_modules_is_caught(
     passing = [
         c for c, failed in zip(harness.checks, baseline, strict=True) if not failed
     ]
-    cheap = [c for c in passing if c[1].kind not in SERVICE]
+    cheap, heavy = light_first([c for c in passing if c[1].kind not in SERVICE])
     service = [c for c in passing if c[1].kind in SERVICE]
-    survivors: list[str] = []
-    tried = caught_at_import = 0
-    last = 0
     modules = rendered_modules(harness.package)
     assert {name for name, _ in modules} >= {"", "_validators", "models", "client"}
+    mutants: list[tuple[str, bytes, Mutation]] = []
     for name, path in modules:
         source = path.read_bytes()
         for mutation in sample(find_code_mutations(source, name or "__init__")):
             label = str(mutation)
-            if label in EQUIVALENT or label in NOT_YET_CAUGHT:
-                continue
-            tried += 1
+            if label not in EQUIVALENT and label not in NOT_YET_CAUGHT:
+                mutants.append((name, source, mutation))
+
+    def job(run: range) -> tuple[int, list[str]]:
+        survivors: list[str] = []
+        caught_at_import = 0
+        last = last_service = 0
+        for name, source, mutation in (mutants[i] for i in run):
             try:
                 variant = harness.variants.load(mutation.apply(source), name)
             except Exception:
@@ -716,10 +806,19 @@ def test_every_change_to_the_other_rendered_modules_is_caught(
             try:
                 if (k := harness.catcher(variant, cheap, last)) >= 0:
                     last = k
-                elif harness.catcher(variant, service, 0) < 0:
-                    survivors.append(label)
+                elif (k := harness.catcher(variant, service, last_service)) >= 0:
+                    last_service = k
+                elif harness.catcher(variant, heavy, 0) < 0:
+                    survivors.append(str(mutation))
             finally:
                 harness.variants.unload(variant.__name__)
+        return caught_at_import, survivors
+
+    tried, caught_at_import = len(mutants), 0
+    survivors: list[str] = []
+    for run_caught, run_survivors in in_workers(len(mutants), job):
+        caught_at_import += run_caught
+        survivors += run_survivors
     elapsed = time.perf_counter() - started
     print(
         f"\n{tried} mutations of {len(modules)} modules: {caught_at_import} caught"

@@ -1327,6 +1327,7 @@ class _Scripted(http.server.BaseHTTPRequestHandler):
     """Answers each request with the next of the server's scripted answers."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go as two writes
     server: _ScriptedServer
 
     def do_GET(self) -> None:
