@@ -69,7 +69,8 @@ if TYPE_CHECKING:
         validation_mode,
     )
 
-    from . import batch, tables
+    from . import batch as batch  # a submodule, loaded when first named
+    from . import tables
     from ._validators import OPERATIONS, validate_payload
     from .async_client import AsyncClient, OrphanedCreate
     from .client import Client
