@@ -116,6 +116,13 @@ class _Checker:
                 nm.ENV_VAR,
                 "environment variable",
             )
+            if root.api.base_url_env == root.api.auth.env:
+                self.error(
+                    root.api.at.where("base_url_env"),
+                    f"base_url_env {root.api.base_url_env!r} is also auth.env: "
+                    "the API key would be taken for the base URL; name another "
+                    "environment variable",
+                )
         if not _VERSION.fullmatch(root.api.version):
             self.error(
                 root.api.at.where("version"),

@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 import attrs
 
 from vidu_codegen.load import model as sm
+from vidu_codegen.load.files import NotRegularFile, read_regular
 from vidu_codegen.load.findings import Finding, Pos
 from vidu_codegen.load.yaml import Seq, Table
 
@@ -34,6 +35,12 @@ DECIDED = "decided"
 
 MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024
 """Largest snapshot (or new page) read, in bytes."""
+
+MAX_SNAPSHOTS = 16
+"""Most snapshots a spec declares in ``sources:``."""
+
+MAX_SNAPSHOTS_BYTES = 16 * 1024 * 1024
+"""Most bytes of all the snapshots together."""
 
 MAX_QUOTE_CHARS = 1000
 """Longest quote: a quote names a passage, it does not copy the page."""
@@ -496,21 +503,30 @@ class Unreadable:
     message: str
 
 
-def read_page(path: Path) -> str | Unreadable:
-    """The text of a page (a snapshot or a new copy), bounded in size."""
+def read_page(
+    path: Path,
+    *,
+    root: Path | None = None,
+    name: str | None = None,
+) -> str | Unreadable:
+    """The text of a page (a snapshot or a new copy), bounded in size: a
+    regular file, not a symbolic link (with ``root``, no directory between
+    it and the page is one either); ``name`` is how messages call it."""
+    shown = name or str(path)
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_SNAPSHOT_BYTES + 1)
+        raw = read_regular(path, MAX_SNAPSHOT_BYTES, root=root)
+    except NotRegularFile as exc:
+        return Unreadable(exc.message(shown))
     except OSError as exc:
-        return Unreadable(f"cannot read {path}: {exc.strerror}")
+        return Unreadable(f"cannot read {shown}: {exc.strerror}")
     if len(raw) > MAX_SNAPSHOT_BYTES:
         return Unreadable(
-            f"{path} is larger than {MAX_SNAPSHOT_BYTES} bytes (the limit of a page)"
+            f"{shown} is larger than {MAX_SNAPSHOT_BYTES} bytes (the limit of a page)"
         )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return Unreadable(f"{path} is not UTF-8 text")
+        return Unreadable(f"{shown} is not UTF-8 text")
 
 
 def snapshot_path(spec_dir: Path, snapshot: sm.Snapshot) -> Path | Unreadable:
@@ -533,17 +549,51 @@ class Snapshots:
 
 
 def load_snapshots(spec: sm.Spec, spec_dir: Path) -> tuple[Snapshots, list[Finding]]:
-    """Read every snapshot the spec declares; problems are findings."""
+    """Read every snapshot the spec declares (each file once, at most
+    :data:`MAX_SNAPSHOTS` of them, :data:`MAX_SNAPSHOTS_BYTES` together);
+    problems are findings."""
     pages: dict[str, Page] = {}
     sections: dict[str, dict[str, Span | str]] = {}
     findings: list[Finding] = []
-    for name, snapshot in spec.root.sources.items():
+    read: dict[Path, Page | None] = {}
+    total = 0
+    for index, (name, snapshot) in enumerate(spec.root.sources.items()):
+        if index == MAX_SNAPSHOTS:
+            findings.append(
+                Finding(
+                    spec.root.sources.where_key(name),
+                    f"more than {MAX_SNAPSHOTS} snapshots in `sources:` (the limit "
+                    "of snapshots a spec reads; quote fewer pages, or raise "
+                    "MAX_SNAPSHOTS in vidu_codegen/load/sources.py)",
+                )
+            )
+            break
         path = snapshot_path(spec_dir, snapshot)
-        text = read_page(path) if isinstance(path, Path) else path
-        if isinstance(text, Unreadable):
-            findings.append(Finding(snapshot.at.where("file"), text.message))
+        if isinstance(path, Unreadable):
+            findings.append(Finding(snapshot.at.where("file"), path.message))
             continue
-        page = Page(text)
+        if path not in read:
+            text = read_page(path, root=spec_dir, name=f"file {snapshot.file!r}")
+            if isinstance(text, Unreadable):
+                findings.append(Finding(snapshot.at.where("file"), text.message))
+                read[path] = None
+                continue
+            total += len(text.encode("utf-8"))
+            if total > MAX_SNAPSHOTS_BYTES:
+                findings.append(
+                    Finding(
+                        snapshot.at.where("file"),
+                        f"file {snapshot.file!r} brings the snapshots to more than "
+                        f"{MAX_SNAPSHOTS_BYTES} bytes (the limit of all snapshots "
+                        "together; quote smaller pages, or raise MAX_SNAPSHOTS_BYTES "
+                        "in vidu_codegen/load/sources.py)",
+                    )
+                )
+                break
+            read[path] = Page(text)
+        page = read[path]
+        if page is None:
+            continue  # reported at the first snapshot of this file
         pages[name] = page
         sections[name] = locate_sections(page, snapshot)
         for section_name, found in sections[name].items():

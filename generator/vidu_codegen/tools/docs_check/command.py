@@ -57,7 +57,8 @@ def run_docs_check(
     if isinstance(path, Unreadable):
         print(path.message, file=err)
         return 2
-    old_text, new_text = read_page(path), read_page(new_page)
+    old_text = read_page(path, root=spec_dir, name=display_path(path, base))
+    new_text = read_page(new_page)
     if isinstance(old_text, Unreadable) or isinstance(new_text, Unreadable):
         problem = old_text if isinstance(old_text, Unreadable) else new_text
         print(getattr(problem, "message", problem), file=err)
