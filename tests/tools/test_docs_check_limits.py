@@ -96,7 +96,8 @@ def test_a_changed_quote_shows_at_most_a_cell_of_the_new_text(
     new_cell = cells[3]
     shown = new_cell[1 : new_cell.index("”")]
     assert len(shown) == MAX_CELL_CHARS
-    assert shown.startswith("fine: w") and shown.endswith("…")
+    assert shown.startswith("fine: w")
+    assert shown.endswith("…")
     assert new_cell.endswith(f"(line {line})")
     assert len(result.stdout) < 10_000
 
