@@ -150,20 +150,49 @@ def _encode(value: Any) -> Encoded:
 
 
 def _decode(payload: bytes | None, display: str) -> Table[Any] | None:
-    """The table a cache entry holds, or ``None`` if it does not hold one."""
+    """The table a cache entry holds, or ``None`` if it does not hold one or
+    holds one the reader would have refused (see :func:`_build`): the file is
+    then read afresh, and its findings reported."""
     if payload is None:
         return None
     try:
-        value = _build(marshal.loads(payload), display, 0)
+        value = _build(marshal.loads(payload), display, 0, [0])
     except (EOFError, ValueError, TypeError, KeyError, IndexError):
         return None
     return value if isinstance(value, Table) else None
 
 
-def _build(encoded: Encoded, display: str, depth: int) -> Any:
-    if isinstance(encoded, str | int | float | bool) or encoded is None:
+_LARGEST_INTEGER = 16**MAX_INTEGER_DIGITS
+"""An integer of at most :data:`MAX_INTEGER_DIGITS` digits (of any base the
+reader takes) is smaller than this."""
+
+
+def _text(value: str) -> str:
+    """``value`` if it may be spec text (:func:`text_problem`), else raise."""
+    if not value.isprintable() and text_problem(value) is not None:
+        raise ValueError("text the reader refuses")
+    return value
+
+
+def _build(encoded: Encoded, display: str, depth: int, count: list[int]) -> Any:
+    """The value ``encoded`` stands for, checked against the bounds the
+    reader checks (text without control characters, integers of at most
+    :data:`MAX_INTEGER_DIGITS` digits, at most :data:`MAX_VALUES` values
+    nested at most :data:`MAX_DEPTH` deep), so a cached table is never one a
+    read of the file would not give; ``count`` holds the values built so far.
+    """
+    count[0] += 1
+    if count[0] > MAX_VALUES:
+        raise ValueError("more values than a spec file may hold")
+    if isinstance(encoded, str):
+        return _text(encoded)
+    if isinstance(encoded, bool | float) or encoded is None:
         return encoded
-    if depth > MAX_DEPTH or not isinstance(encoded, tuple):
+    if isinstance(encoded, int):
+        if abs(encoded) >= _LARGEST_INTEGER:
+            raise ValueError("an integer with more digits than a spec allows")
+        return encoded
+    if depth >= MAX_DEPTH or not isinstance(encoded, tuple):
         raise ValueError("not a cached table")
     kind, line, col, items = encoded
     if kind == "map":
@@ -172,16 +201,17 @@ def _build(encoded: Encoded, display: str, depth: int) -> Any:
         for key, kline, kcol, vline, vcol, item in items:
             if not isinstance(key, str):
                 raise TypeError("not a cached table")
-            table.key_pos[key] = Pos(display, kline, kcol)
+            count[0] += 1
+            table.key_pos[_text(key)] = Pos(display, kline, kcol)
             table.value_pos[key] = Pos(display, vline, vcol)
-            table[key] = _build(item, display, depth + 1)
+            table[key] = _build(item, display, depth + 1, count)
         return table
     if kind == "seq":
         seq: Seq[Any] = Seq()
         seq.pos = Pos(display, line, col)
         for iline, icol, item in items:
             seq.item_pos.append(Pos(display, iline, icol))
-            seq.append(_build(item, display, depth + 1))
+            seq.append(_build(item, display, depth + 1, count))
         return seq
     raise ValueError("not a cached table")
 

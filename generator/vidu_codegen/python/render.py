@@ -40,6 +40,7 @@ ERROR_CLASSES = (
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosed",
     "ConflictError",
     "DestinationExists",
     "IncompleteDownload",
@@ -138,9 +139,12 @@ class TemplateCache(BytecodeCache):
     checked before use.
 
     An entry holds the template's source checksum and its code object
-    (marshalled; nothing is unpickled); it is used only when the checksum is
-    the template's current one and the entry's digest matches, so a changed
-    template is compiled afresh and a damaged entry is ignored.
+    (marshalled; nothing is unpickled). Code is run, so an entry is used only
+    when :func:`vidu_codegen.cache.read_entry` finds it authentic (written by
+    this user's runs, in a cache folder no one else may write to, under its
+    keyed HMAC) and its checksum is the template's current one: a changed
+    template is compiled afresh, and a damaged, planted or copied entry is
+    ignored.
     """
 
     def __init__(self, folder: Path) -> None:

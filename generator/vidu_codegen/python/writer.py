@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -110,16 +111,38 @@ def _keep_tool_folders(root: Path, staging: Path) -> None:
             os.replace(entry, staging / entry.name)
 
 
+STAGING_ATTEMPTS = 100
+"""Most names tried for the folder the new tree is written in."""
+
+
+def _staging_folder(root: Path) -> Path:
+    """A new empty folder beside ``root`` for the new tree, made as any new
+    folder is (its mode from the umask); :func:`write_tree` gives it the
+    mode of the ``root`` it replaces, if any."""
+    import secrets
+
+    for _ in range(STAGING_ATTEMPTS):
+        staging = root.parent / f".{root.name}-new-{secrets.token_hex(8)}"
+        try:
+            staging.mkdir()
+        except FileExistsError:
+            continue
+        return staging
+    raise FileExistsError(
+        f"no free name for a new folder beside {root} after {STAGING_ATTEMPTS} attempts"
+    )
+
+
 def write_tree(files: dict[str, str], root: Path) -> Changes:
-    """Make ``root`` hold exactly ``files``, swapping the whole tree in at once."""
+    """Make ``root`` hold exactly ``files``, swapping the whole tree in at
+    once; a ``root`` that exists keeps its mode, a new one gets the umask's."""
     changes = compare(files, root)
     if not changes:
         return changes
     import shutil  # only when writing: `generate --check` never does
-    import tempfile
 
     root.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-new-", dir=root.parent))
+    staging = _staging_folder(root)
     try:
         for name, text in files.items():
             target = staging / name
@@ -132,6 +155,8 @@ def write_tree(files: dict[str, str], root: Path) -> Changes:
         if old.exists():
             shutil.rmtree(old)
         _keep_tool_folders(root, staging)
+        if root.is_dir():
+            os.chmod(staging, stat.S_IMODE(root.stat().st_mode))
         if root.exists():
             os.replace(root, old)
         os.replace(staging, root)
