@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import marshal
 import os
 import pwd
@@ -263,6 +264,19 @@ def test_a_cache_others_may_write_to_is_not_used(
         assert not yaml_entry.exists()
     cache_dir.chmod(0o755)  # others may read it: that is fine
     assert cache.cache_root() == cache_dir
+
+
+def test_a_refused_cache_says_why_once_at_debug_level(
+    cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache_dir.mkdir()
+    cache_dir.chmod(0o777)
+    with caplog.at_level(logging.DEBUG, logger="vidu_codegen.cache"):
+        assert cache.cache_root() is None
+        assert cache.cache_root() is None
+    assert [r.getMessage() for r in caplog.records] == [
+        f"cache {cache_dir} not used: not a folder of this user's alone"
+    ]
 
 
 def test_a_folder_of_entries_others_may_write_to_is_not_used(
