@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import pytest
 import urllib3
 from specgen_runtime.async_client import orphaned_create
+from specgen_runtime.errors import ClientClosed
 from specgen_runtime.retry import RetryPolicy
 from vidu import (
     AsyncClient,
@@ -513,15 +514,21 @@ def test_creates_run_concurrently(server: FakeServer) -> None:
     assert server.received["reference2video"] == 6
 
 
-def test_a_closed_client_starts_again_on_the_next_call(server: FakeServer) -> None:
-    async def main() -> str | None:
+def test_a_closed_client_refuses_calls_and_sends_nothing(server: FakeServer) -> None:
+    async def main() -> None:
         client = make_client(server)
+        copy = client.with_options(max_retries=0)
         await client.aclose()
-        task = await client.reference2video(**CREATE)
+        for closed in (client, copy):
+            with pytest.raises(ClientClosed, match="nothing was sent"):
+                await closed.reference2video(**CREATE)
+            with pytest.raises(ClientClosed):
+                await closed.get_creations("1")
         await client.aclose()
-        return task.task_id
 
-    assert run(main) == server.task_ids[0]
+    run(main)
+    assert server.received["reference2video"] == 0
+    assert server.task_ids == []
 
 
 def test_max_concurrency_must_be_positive(server: FakeServer) -> None:

@@ -2,7 +2,8 @@
 
 The asyncio twin of :class:`~specgen_runtime.pagination.Page`, with the same
 bounds and errors: a page holds its answer, and ``async for`` over it yields
-every item of every page, each next page fetched (awaited) when needed::
+every item of every page, each next page fetched (awaited) when needed
+(tokens read, loops noticed and the iteration's deadline kept as there)::
 
     async for task in await client.list_tasks(states=["success"]):
         ...
@@ -17,20 +18,24 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Generic, TypeVar
 
 from .client import QueryValue
+from .errors import APITimeoutError, UnexpectedResponseError
 from .pagination import (
     DEFAULT_MAX_PAGES,
     DEFAULT_PAGES_TIMEOUT,
-    PageLimitExceeded,
-    PaginationLoop,
+    check_bounds,
+    looping,
+    out_of_time,
+    page_token,
+    pages_deadline,
+    resumed_from,
+    token_digest,
+    token_preview,
+    too_many,
 )
 from .tables import Operation, Pagination
 
 R = TypeVar("R")
 I = TypeVar("I")  # noqa: E741  (the item type, as in the generated annotations)
-
-
-def _token(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 class AsyncPage(Generic[R, I]):
@@ -46,7 +51,7 @@ class AsyncPage(Generic[R, I]):
         *,
         pagination: Pagination,
         fetch: Callable[[str], Awaitable[R]],
-        seen: frozenset[str] = frozenset(),
+        seen: frozenset[bytes] = frozenset(),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.response = response
@@ -54,12 +59,19 @@ class AsyncPage(Generic[R, I]):
         self._pagination = pagination
         self._fetch = fetch
         self._seen = seen
+        """The :func:`token_digest` of every token followed to get here."""
         self._clock = clock
 
     def __repr__(self) -> str:
+        try:
+            token = self.next_token
+        except UnexpectedResponseError:
+            shown = "unreadable"
+        else:
+            shown = "none" if token is None else token_preview(token)
         return (
             f"<{type(self).__name__} of {type(self.response).__name__}: "
-            f"{len(self.items)} items, next token {self.next_token!r}>"
+            f"{len(self.items)} items, next token {shown}>"
         )
 
     @property
@@ -70,8 +82,13 @@ class AsyncPage(Generic[R, I]):
 
     @property
     def next_token(self) -> str | None:
-        """The token of the next page; ``None`` on the last page."""
-        return _token(getattr(self.response, self._pagination.next_token, None))
+        """The token of the next page; ``None`` on the last page.
+
+        :raises UnexpectedResponseError: the answer's token is neither empty
+            nor a string of at most ``MAX_TOKEN_CHARS`` characters.
+        """
+        name = self._pagination.next_token
+        return page_token(getattr(self.response, name, None), name)
 
     def has_next_page(self) -> bool:
         """Whether the answer names a next page."""
@@ -89,19 +106,16 @@ class AsyncPage(Generic[R, I]):
         return await self._follow(token, self._seen, pages=len(self._seen) + 1)
 
     async def _follow(
-        self, token: str, seen: frozenset[str], *, pages: int
+        self, token: str, seen: frozenset[bytes], *, pages: int
     ) -> AsyncPage[R, I]:
-        if token in seen:
-            raise PaginationLoop(
-                f"the server sent page token {token[:80]!r} again after {pages} "
-                f"pages: following it would read the same pages for ever",
-                token=token,
-            )
+        digest = token_digest(token)
+        if digest in seen:
+            raise looping(token, pages)
         return AsyncPage(
             await self._fetch(token),
             pagination=self._pagination,
             fetch=self._fetch,
-            seen=seen | {token},
+            seen=seen | {digest},
             clock=self._clock,
         )
 
@@ -114,20 +128,19 @@ class AsyncPage(Generic[R, I]):
         """This page and every page after it, fetched one at a time.
 
         :param max_pages: the most pages to read, this one included.
-        :param timeout: seconds from the first page after which no further
-            page is asked for (each request has the client's own deadline
-            too); ``None`` for no limit.
+        :param timeout: seconds from the first page by which the iteration
+            ends: no page is asked for after it, and each page's request
+            gets at most the time left (and the client's own deadline);
+            ``None`` for no limit.
         :raises PageLimitExceeded: more pages than ``max_pages``, or past
             ``timeout``.
         :raises PaginationLoop: the server repeated a page token.
+        :raises UnexpectedResponseError: a next-page token that is not one.
         """
-        if max_pages < 1:
-            raise ValueError("max_pages must be at least 1")
-        if timeout is not None and timeout <= 0:
-            raise ValueError("timeout must be positive")
-        start = self._clock()
+        check_bounds(max_pages, timeout)
+        clock = self._clock
+        at = None if timeout is None else clock() + timeout
         page: AsyncPage[R, I] = self
-        seen = set(self._seen)
         for count in range(1, max_pages + 1):
             yield page
             token = page.next_token
@@ -135,23 +148,16 @@ class AsyncPage(Generic[R, I]):
                 return
             if count == max_pages:
                 break
-            if timeout is not None and self._clock() - start > timeout:
-                raise PageLimitExceeded(
-                    f"listing stopped after {count} pages and {timeout:g} s "
-                    f"(timeout={timeout:g}): more pages remain; pass a larger "
-                    f"timeout= to iter_pages() or auto_paging_iter()",
-                    limit="timeout",
-                    pages=count,
-                )
-            page = await page._follow(token, frozenset(seen), pages=count)
-            seen.add(token)
-        raise PageLimitExceeded(
-            f"listing stopped after max_pages={max_pages} pages: more pages "
-            f"remain; pass a larger max_pages= to iter_pages() or "
-            f"auto_paging_iter(), or narrow the filters",
-            limit="max_pages",
-            pages=max_pages,
-        )
+            if timeout is not None and at is not None and clock() >= at:
+                raise out_of_time(count, timeout)
+            try:
+                with pages_deadline(at, clock):
+                    page = await page._follow(token, page._seen, pages=count)
+            except APITimeoutError as exc:
+                if timeout is None or at is None or clock() < at:
+                    raise
+                raise out_of_time(count, timeout) from exc
+        raise too_many(max_pages)
 
     async def auto_paging_iter(
         self,
@@ -190,11 +196,10 @@ async def first_async_page(
     def fetch(token: str) -> Awaitable[R]:
         return call({**base, pagination.token: token})
 
-    given = _token(base.get(pagination.token))
     return AsyncPage(
         await call(base),
         pagination=pagination,
         fetch=fetch,
-        seen=frozenset({given} if given else ()),
+        seen=resumed_from(base.get(pagination.token)),
         clock=clock,
     )

@@ -82,14 +82,53 @@ class Options:
         return changed
 
 
+_TOKEN_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+"""The characters of an HTTP header name (an RFC 7230 ``token``)."""
+
+RESERVED_HEADERS = frozenset(
+    {"content-length", "transfer-encoding", "host", "connection"}
+)
+"""Headers the client sets itself (framing and the request's target), which
+``extra_headers`` may not name (lower-case)."""
+
+
 def _check_headers(headers: Mapping[str, str], protected: str) -> None:
+    """Check ``extra_headers`` before anything is sent.
+
+    :raises ValueError: a name that is not an RFC 7230 token (a space, a tab
+        or a colon in it, say), one naming the API key's header
+        (``protected``) or a header the client sets itself
+        (:data:`RESERVED_HEADERS`), or a value that is not text, holds CR, LF
+        or NUL, or cannot be encoded in Latin-1; the message names the header.
+    """
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise ValueError(f"extra_headers: names and values must be text: {name!r}")
-        if protected and name.lower() == protected.lower():
+        if not name or not _TOKEN_CHARS.issuperset(name):
+            raise ValueError(
+                f"extra_headers: {name!r} is not a header name (letters, digits "
+                "and !#$%&'*+-.^_`|~ only: no space, tab, colon or line break)"
+            )
+        lower = name.lower()
+        if protected and lower == protected.lower():
             raise ValueError(
                 f"extra_headers may not set {name}: it carries the API key; "
                 "pass api_key= to the client instead"
             )
-        if any(char in "\r\n" for char in name + value):
-            raise ValueError(f"extra_headers: {name!r} holds a line break")
+        if lower in RESERVED_HEADERS:
+            raise ValueError(
+                f"extra_headers may not set {name}: the client sets it itself"
+            )
+        if any(char in "\r\n\0" for char in value):
+            raise ValueError(
+                f"extra_headers: the value of {name} holds a line break or NUL"
+            )
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"extra_headers: the value of {name} has a character outside "
+                "Latin-1, which a header cannot carry (percent-encode it)"
+            ) from None

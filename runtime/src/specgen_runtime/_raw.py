@@ -13,7 +13,8 @@ class RawResponse(Generic[T]):
 
     Header names are lower-case; the API key is hidden in the headers and
     the body even when the server echoes it. :meth:`parse` gives the typed
-    model the operation's method returns, raising what that method would
+    model the operation's method returns (the key hidden in it as well),
+    raising what that method would
     (an :class:`UnexpectedResponseError` for a body the spec does not
     describe); it parses once and keeps the result.
     """

@@ -26,12 +26,13 @@ from urllib3.exceptions import (
     DecodeError,
     HTTPError,
     MaxRetryError,
+    ProxyError,
     ReadTimeoutError,
 )
 from urllib3.response import HTTPResponse
 
 from ._deadlines import Deadline, Limits, Watch, Watchdog
-from .errors import ResponseTooLarge, UnexpectedResponseError
+from .errors import ClientClosed, ResponseTooLarge, UnexpectedResponseError
 from .jsonbody import JsonBody
 from .redaction import Secret, redact
 from .retry import Failure
@@ -126,10 +127,23 @@ class NoAnswer:
 Outcome = Answer | NoAnswer
 
 
+def closed_error() -> ClientClosed:
+    """The error for a call on a closed client."""
+    return ClientClosed(
+        "this client was closed (close() or aclose(), or the client a "
+        "with_options() copy came from): nothing was sent; make a new client"
+    )
+
+
 def reason_of(error: Exception) -> Exception:
-    """The error behind urllib3's ``MaxRetryError``, or ``error`` itself."""
+    """The error behind urllib3's ``MaxRetryError`` and ``ProxyError`` (a proxy
+    that could not be reached, say), or ``error`` itself."""
     if isinstance(error, MaxRetryError) and error.reason is not None:
-        return error.reason
+        error = error.reason
+    for _ in range(4):  # a proxy error wraps its cause, at most a few deep
+        if not isinstance(error, ProxyError):
+            break
+        error = error.original_error
     return error
 
 
@@ -209,9 +223,21 @@ class Transport:
         self._proxy_pools: dict[str, urllib3.PoolManager] = {}
         self._route: dict[tuple[str, str], urllib3.PoolManager] = {}
         self._lock = threading.Lock()
+        self.closed = False
+        """Whether the client owning this transport was closed: no request
+        starts any more (for every copy sharing it)."""
+
+    def check_open(self) -> None:
+        """:raises ClientClosed: the client was closed; nothing is sent."""
+        if self.closed:
+            raise closed_error()
 
     def pool_for(self, url: str) -> urllib3.PoolManager:
-        """The pool that reaches ``url``: direct, or through its proxy."""
+        """The pool that reaches ``url``: direct, or through its proxy.
+
+        :raises ClientClosed: the client was closed.
+        """
+        self.check_open()
         if not self._proxies:
             return self.pool
         parts = urlsplit(url)
@@ -231,7 +257,9 @@ class Transport:
         return found
 
     def close(self) -> None:
-        """Close the connections of the pools made here."""
+        """Close the connections of the pools made here; refuse any request
+        from now on (:class:`ClientClosed`)."""
+        self.closed = True
         if self.owns_pool:
             self.pool.clear()
         for pool in list(self._proxy_pools.values()):

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextvars
 import copy
 import functools
 import inspect
@@ -48,6 +49,7 @@ import urllib3
 from ._async_pages import AsyncPage, first_async_page
 from ._options import Options
 from ._requests import Request
+from ._transport import closed_error
 from .client import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -333,6 +335,8 @@ class _Shared:
         self._max = max_concurrency
         self._lock = threading.Lock()
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self.closed = False
+        """Whether :meth:`AsyncBaseClient.aclose` was called: no call starts."""
         self._running: set[concurrent.futures.Future[Any]] = set()
         self.orphans: collections.deque[OrphanedCreate[Any]] = collections.deque(
             maxlen=MAX_ORPHANED_KEPT
@@ -347,7 +351,9 @@ class _Shared:
                 self._executor = concurrent.futures.ThreadPoolExecutor(
                     max_workers=self._max, thread_name_prefix=self._name
                 )
-            future = self._executor.submit(_in_thread, ticket, function)
+            # the caller's context goes along (a page iteration's deadline)
+            run = functools.partial(contextvars.copy_context().run, function)
+            future = self._executor.submit(_in_thread, ticket, run)
             self._running.add(future)
         future.add_done_callback(self._ended)
         return future
@@ -562,12 +568,19 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Wait for the calls still running (each within its own time limit;
-        orphaned creates included), then let the threads go and close the
-        connections. A call made afterwards starts new threads. On a copy
-        from :meth:`with_options` it does nothing."""
+        """Refuse new calls, wait for the calls already started (each within
+        its own time limit; orphaned creates included), then let the threads
+        go and close the connections.
+
+        From the moment it is called, a call made on this client or on any
+        copy from :meth:`with_options` raises :class:`ClientClosed` and
+        sends nothing; a call already handed to a worker thread runs to its
+        end, except that a :meth:`wait` stops at its next poll with
+        :class:`ClientClosed`. On a copy it does nothing.
+        """
         if self._copy:
             return
+        self._shared.closed = True
         running = self._shared.running()
         if running:
             await asyncio.wait([asyncio.wrap_future(f) for f in running])
@@ -608,8 +621,17 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
             options=options,
         )
 
+    def _check_open(self) -> None:
+        """:raises ClientClosed: :meth:`aclose` was called; nothing is sent."""
+        if self._shared.closed:
+            raise closed_error()
+
     async def _run(self, function: Callable[[], T]) -> T:
-        """``function()`` in a worker thread; a cancel stops what follows it."""
+        """``function()`` in a worker thread; a cancel stops what follows it.
+
+        :raises ClientClosed: the client was closed.
+        """
+        self._check_open()
         ticket = _Ticket()
         future = self._shared.submit(ticket, function)
         try:
@@ -725,6 +747,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         """``call()`` in a worker thread; if the caller is cancelled while it
         runs, its outcome (``created`` reads the new task from it) becomes an
         :class:`OrphanedCreate`."""
+        self._check_open()
         ticket = _Ticket()
         loop = asyncio.get_running_loop()
         future = self._shared.submit(ticket, call)

@@ -44,7 +44,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 from urllib.parse import quote, urlencode
 
 import attrs
@@ -75,6 +75,7 @@ from .errors import (
     WaitTimeout,
 )
 from .jsonbody import JsonBody, encode_body
+from .pagination import pages_time_left
 from .redaction import Secret, check_key
 from .retry import RetryPolicy
 from .tables import ApiTables, Operation, Tasks
@@ -320,7 +321,13 @@ class BaseClient(ABC, Generic[TaskT]):
 
     def close(self) -> None:
         """Close the client's connections (not those of a pool passed in, nor,
-        on a copy made by :meth:`with_options`, those it shares)."""
+        on a copy made by :meth:`with_options`, those it shares).
+
+        A call made on the client afterwards, or on any copy made by
+        :meth:`with_options`, raises :class:`ClientClosed` and sends
+        nothing; a request already on its way ends as it would have. Closing
+        a copy closes nothing.
+        """
         if not self._copy:
             self._transport.close()
 
@@ -434,10 +441,15 @@ class BaseClient(ABC, Generic[TaskT]):
             return body
 
     def _deadline(self, limits: Limits) -> Deadline:
-        """The deadline of a call starting now: its own, or an outer wait's."""
+        """The deadline of a call starting now: its own, or an outer wait's,
+        or that of the page iteration it fetches a page for, if earlier."""
         now = self._clock()
         own = None if limits.call is None else now + limits.call
         outer: float | None = getattr(self._outer, "at", None)
+        left = pages_time_left()
+        if left is not None:
+            pages_at = now + max(left, 0.0)
+            outer = pages_at if outer is None else min(outer, pages_at)
         if own is None or (outer is not None and outer < own):
             own = outer
         return Deadline(own, self._clock)
@@ -477,6 +489,7 @@ class BaseClient(ABC, Generic[TaskT]):
         :raises APIError: an error status, after any retries.
         :raises APIConnectionError: no answer (see :meth:`_send`).
         """
+        self._transport.check_open()
         opts = self._options if options is None else options
         url = self.base_url + operation.url_path(params)
         if query:
@@ -604,7 +617,13 @@ class BaseClient(ABC, Generic[TaskT]):
         answer: Answer,
         parse: Callable[[dict[str, Any]], T],
     ) -> T:
-        """The typed model of a successful answer."""
+        """The typed model of a successful answer, the API key hidden in it.
+
+        A server echoing the key (in a field the spec knows or in ``extra``)
+        gets ``***`` in its place, as in :attr:`RawResponse.body`: the key
+        is never a value an answer of the service legitimately holds, and a
+        typed response is printed, logged and kept.
+        """
         key = self._key
         try:
             data = decode(operation, answer, key)
@@ -612,6 +631,8 @@ class BaseClient(ABC, Generic[TaskT]):
             if operation.task != "create":
                 raise
             raise self._unreadable_create(str(exc), answer) from None
+        if _may_hold(key, answer.raw):
+            data = cast(dict[str, Any], key.scrub_json(data))  # a dict stays one
         try:
             return parse(data)
         except (
@@ -812,6 +833,7 @@ class BaseClient(ABC, Generic[TaskT]):
             raise ValueError(f"nothing to download: {creation!r} has no url")
         if max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
+        self._transport.check_open()
         limits = self._options.limits
         downloader = Downloader(
             transport=self._transport,
@@ -850,6 +872,14 @@ def _task_id_in(raw: bytes, field: str) -> str | None:
         raw[:_MAX_SEARCHED],
     )
     return match.group(1).decode("ascii") if match else None
+
+
+def _may_hold(key: Secret, raw: bytes) -> bool:
+    """Whether decoded ``raw`` may hold the key: as it is, or JSON-escaped."""
+    value = key.value
+    if not value:
+        return False
+    return b"\\" in raw or value.encode("latin-1") in raw
 
 
 def _describe(outcome: Outcome) -> str:

@@ -31,7 +31,8 @@ under its own name (``<package>.<Name>Error``)::
     │   ├── LocalNotADirectory     a file where a folder was expected (also a NotADirectoryError)
     │   └── LocalPermissionError   not allowed (also a PermissionError)
     ├── TaskFailed                 the task ended in a failure state
-    └── WaitTimeout                the task did not end in time
+    ├── WaitTimeout                the task did not end in time
+    └── ClientClosed               a call on a closed client; nothing was sent
 
 Where Python raised a built-in exception before, the class that replaces it
 subclasses that built-in too, so existing handlers keep working:
@@ -345,3 +346,9 @@ class PageLimitExceeded(ClientError):
         super().__init__(message)
         self.limit = limit
         self.pages = pages
+
+
+class ClientClosed(ClientError):
+    """A call on a client that was closed (``close()`` or ``aclose()``), or on
+    a copy of one made by ``with_options``: nothing was sent. Make a new
+    client to go on."""

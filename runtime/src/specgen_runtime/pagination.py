@@ -19,28 +19,51 @@ Bounded whatever the server sends: at most ``max_pages`` pages
 (:data:`DEFAULT_PAGES_TIMEOUT`) per iteration, each a
 :class:`PageLimitExceeded` naming the limit and how to raise it; a server
 that sends a page token it sent before (which would loop for ever) raises
-:class:`PaginationLoop`.
+:class:`PaginationLoop`. The ``timeout`` is a deadline: each page's request
+gets at most the time left (:func:`pages_time_left` tells the client), and a
+request cut short by it raises :class:`PageLimitExceeded` too.
+
+A next-page token is read by :func:`page_token`: an empty string, ``null``
+or no token at all means the last page; anything else that is not a
+non-empty string (a number, an object), or a token longer than
+:data:`MAX_TOKEN_CHARS`, raises :class:`UnexpectedResponseError` naming the
+field. Only a hash of each token followed is kept to notice a loop, and
+messages show at most :data:`TOKEN_SHOWN` characters of one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
-from .errors import PageLimitExceeded, PaginationLoop
+from .errors import (
+    APITimeoutError,
+    PageLimitExceeded,
+    PaginationLoop,
+    UnexpectedResponseError,
+)
 from .tables import Operation, Pagination, QueryParam
 from .violations import ValidationError, Violation
 
 __all__ = [
     "DEFAULT_MAX_PAGES",
     "DEFAULT_PAGES_TIMEOUT",
+    "MAX_TOKEN_CHARS",
+    "TOKEN_SHOWN",
     "Page",
     "PageLimitExceeded",
     "PaginationLoop",
     "first_page",
+    "page_token",
+    "pages_time_left",
     "query_values",
+    "token_digest",
+    "token_preview",
 ]
 
 R = TypeVar("R")
@@ -50,6 +73,12 @@ DEFAULT_MAX_PAGES = 1000
 """The most pages one iteration fetches unless told otherwise."""
 DEFAULT_PAGES_TIMEOUT = 600.0
 """Seconds one iteration over every page may take unless told otherwise."""
+
+MAX_TOKEN_CHARS = 4096
+"""The longest next-page token accepted (a longer one is an
+:class:`UnexpectedResponseError`): page tokens are short cursors."""
+TOKEN_SHOWN = 40
+"""How many characters of a page token a message shows at most."""
 
 QueryValue = str | int | bool | list[str | int]
 """A query value as sent: a list stands for one ``name=value`` pair per item."""
@@ -153,8 +182,118 @@ def query_values(
     return query
 
 
-def _token(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+def token_preview(token: str) -> str:
+    """``token`` as a message shows it: quoted, at most :data:`TOKEN_SHOWN`
+    characters, with its length when cut."""
+    if len(token) <= TOKEN_SHOWN:
+        return repr(token)
+    return f"{token[:TOKEN_SHOWN]!r}... ({len(token)} characters)"
+
+
+def token_digest(token: str) -> bytes:
+    """What is kept of a token followed, to notice a server repeating it."""
+    return hashlib.blake2b(
+        token.encode("utf-8", "surrogatepass"), digest_size=16
+    ).digest()
+
+
+def page_token(value: object, field: str) -> str | None:
+    """The next-page token an answer's ``field`` holds; ``None`` on the last page.
+
+    An empty string, ``None`` (``null`` or no field) means the last page.
+
+    :raises UnexpectedResponseError: any other value that is not a non-empty
+        string (a number, a boolean, an object, a list), or a string longer
+        than :data:`MAX_TOKEN_CHARS`; the message names ``field`` and never
+        shows more than :data:`TOKEN_SHOWN` characters of the value.
+    """
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise UnexpectedResponseError(
+            f"the answer's {field!r} is {type(value).__name__}, not a page "
+            "token (a string; empty or absent on the last page)",
+            status=200,
+            raw=b"",
+        )
+    if len(value) > MAX_TOKEN_CHARS:
+        raise UnexpectedResponseError(
+            f"the answer's {field!r} is a page token of {len(value)} characters, "
+            f"over the limit of MAX_TOKEN_CHARS={MAX_TOKEN_CHARS} "
+            f"(specgen_runtime.pagination.MAX_TOKEN_CHARS): "
+            f"{token_preview(value)}",
+            status=200,
+            raw=b"",
+        )
+    return value
+
+
+_PAGES_DEADLINE: ContextVar[tuple[float, Callable[[], float]] | None] = ContextVar(
+    "specgen_runtime_pages_deadline", default=None
+)
+"""The deadline of the page iteration whose request runs in this context."""
+
+
+def pages_time_left() -> float | None:
+    """Seconds left to the deadline of the page iteration fetching a page in
+    this context (``None``: none); a client caps each call's deadline by it."""
+    current = _PAGES_DEADLINE.get()
+    if current is None:
+        return None
+    at, clock = current
+    return at - clock()
+
+
+@contextlib.contextmanager
+def pages_deadline(at: float | None, clock: Callable[[], float]) -> Iterator[None]:
+    """Calls made inside end by ``at`` (on ``clock``); ``None``: no change."""
+    if at is None:
+        yield
+        return
+    reset = _PAGES_DEADLINE.set((at, clock))
+    try:
+        yield
+    finally:
+        _PAGES_DEADLINE.reset(reset)
+
+
+def out_of_time(pages: int, timeout: float) -> PageLimitExceeded:
+    """The error for an iteration past its ``timeout`` after ``pages`` pages."""
+    return PageLimitExceeded(
+        f"listing stopped after {pages} pages and {timeout:g} s "
+        f"(timeout={timeout:g}): more pages remain; pass a larger "
+        f"timeout= to iter_pages() or auto_paging_iter()",
+        limit="timeout",
+        pages=pages,
+    )
+
+
+def too_many(max_pages: int) -> PageLimitExceeded:
+    """The error for an iteration that read ``max_pages`` pages and more remain."""
+    return PageLimitExceeded(
+        f"listing stopped after max_pages={max_pages} pages: more pages "
+        f"remain; pass a larger max_pages= to iter_pages() or "
+        f"auto_paging_iter(), or narrow the filters",
+        limit="max_pages",
+        pages=max_pages,
+    )
+
+
+def check_bounds(max_pages: int, timeout: float | None) -> None:
+    """:raises ValueError: ``max_pages`` below 1 or a ``timeout`` not positive."""
+    if max_pages < 1:
+        raise ValueError("max_pages must be at least 1")
+    if timeout is not None and timeout <= 0:
+        raise ValueError("timeout must be positive")
+
+
+def looping(token: str, pages: int) -> PaginationLoop:
+    """The error for a server that sent ``token`` again after ``pages`` pages."""
+    return PaginationLoop(
+        f"the server sent page token {token_preview(token)} again after {pages} "
+        f"pages: following it would read the same pages for ever",
+        token=token,
+    )
 
 
 class Page(Generic[R, I]):
@@ -170,7 +309,7 @@ class Page(Generic[R, I]):
         *,
         pagination: Pagination,
         fetch: Callable[[str], R],
-        seen: frozenset[str] = frozenset(),
+        seen: frozenset[bytes] = frozenset(),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.response = response
@@ -178,12 +317,19 @@ class Page(Generic[R, I]):
         self._pagination = pagination
         self._fetch = fetch
         self._seen = seen
+        """The :func:`token_digest` of every token followed to get here."""
         self._clock = clock
 
     def __repr__(self) -> str:
+        try:
+            token = self.next_token
+        except UnexpectedResponseError:
+            shown = "unreadable"
+        else:
+            shown = "none" if token is None else token_preview(token)
         return (
             f"<{type(self).__name__} of {type(self.response).__name__}: "
-            f"{len(self.items)} items, next token {self.next_token!r}>"
+            f"{len(self.items)} items, next token {shown}>"
         )
 
     @property
@@ -194,8 +340,13 @@ class Page(Generic[R, I]):
 
     @property
     def next_token(self) -> str | None:
-        """The token of the next page; ``None`` on the last page."""
-        return _token(getattr(self.response, self._pagination.next_token, None))
+        """The token of the next page; ``None`` on the last page.
+
+        :raises UnexpectedResponseError: the answer's token is neither empty
+            nor a string of at most :data:`MAX_TOKEN_CHARS` characters.
+        """
+        name = self._pagination.next_token
+        return page_token(getattr(self.response, name, None), name)
 
     def has_next_page(self) -> bool:
         """Whether the answer names a next page."""
@@ -212,18 +363,15 @@ class Page(Generic[R, I]):
             raise LookupError("this is the last page: it names no next page")
         return self._follow(token, self._seen, pages=len(self._seen) + 1)
 
-    def _follow(self, token: str, seen: frozenset[str], *, pages: int) -> Page[R, I]:
-        if token in seen:
-            raise PaginationLoop(
-                f"the server sent page token {token[:80]!r} again after {pages} "
-                f"pages: following it would read the same pages for ever",
-                token=token,
-            )
+    def _follow(self, token: str, seen: frozenset[bytes], *, pages: int) -> Page[R, I]:
+        digest = token_digest(token)
+        if digest in seen:
+            raise looping(token, pages)
         return Page(
             self._fetch(token),
             pagination=self._pagination,
             fetch=self._fetch,
-            seen=seen | {token},
+            seen=seen | {digest},
             clock=self._clock,
         )
 
@@ -236,20 +384,20 @@ class Page(Generic[R, I]):
         """This page and every page after it, fetched one at a time.
 
         :param max_pages: the most pages to read, this one included.
-        :param timeout: seconds from the first ``next()`` after which no
-            further page is asked for (each request has the client's own
-            deadline too); ``None`` for no limit.
+        :param timeout: seconds from the first ``next()`` by which the
+            iteration ends: no page is asked for after it, and each page's
+            request gets at most the time left (and the client's own
+            deadline); ``None`` for no limit.
         :raises PageLimitExceeded: more pages than ``max_pages``, or past
             ``timeout``.
         :raises PaginationLoop: the server repeated a page token.
+        :raises UnexpectedResponseError: a next-page token that is not one
+            (see :func:`page_token`).
         """
-        if max_pages < 1:
-            raise ValueError("max_pages must be at least 1")
-        if timeout is not None and timeout <= 0:
-            raise ValueError("timeout must be positive")
-        start = self._clock()
+        check_bounds(max_pages, timeout)
+        clock = self._clock
+        at = None if timeout is None else clock() + timeout
         page: Page[R, I] = self
-        seen = set(self._seen)
         for count in range(1, max_pages + 1):
             yield page
             token = page.next_token
@@ -257,23 +405,16 @@ class Page(Generic[R, I]):
                 return
             if count == max_pages:
                 break
-            if timeout is not None and self._clock() - start > timeout:
-                raise PageLimitExceeded(
-                    f"listing stopped after {count} pages and {timeout:g} s "
-                    f"(timeout={timeout:g}): more pages remain; pass a larger "
-                    f"timeout= to iter_pages() or auto_paging_iter()",
-                    limit="timeout",
-                    pages=count,
-                )
-            page = page._follow(token, frozenset(seen), pages=count)
-            seen.add(token)
-        raise PageLimitExceeded(
-            f"listing stopped after max_pages={max_pages} pages: more pages "
-            f"remain; pass a larger max_pages= to iter_pages() or "
-            f"auto_paging_iter(), or narrow the filters",
-            limit="max_pages",
-            pages=max_pages,
-        )
+            if timeout is not None and at is not None and clock() >= at:
+                raise out_of_time(count, timeout)
+            try:
+                with pages_deadline(at, clock):
+                    page = page._follow(token, page._seen, pages=count)
+            except APITimeoutError as exc:
+                if timeout is None or at is None or clock() < at:
+                    raise
+                raise out_of_time(count, timeout) from exc
+        raise too_many(max_pages)
 
     def auto_paging_iter(
         self,
@@ -288,6 +429,13 @@ class Page(Generic[R, I]):
 
     def __iter__(self) -> Iterator[I]:
         return self.auto_paging_iter()
+
+
+def resumed_from(given: object) -> frozenset[bytes]:
+    """The tokens counted as seen when a listing starts from ``given``."""
+    if isinstance(given, str) and given:
+        return frozenset({token_digest(given)})
+    return frozenset()
 
 
 def first_page(
@@ -311,11 +459,11 @@ def first_page(
     def fetch(token: str) -> R:
         return call({**base, pagination.token: token})
 
-    given = _token(base.get(pagination.token))
+    given = base.get(pagination.token)
     return Page(
         call(base),
         pagination=pagination,
         fetch=fetch,
-        seen=frozenset({given} if given else ()),
+        seen=resumed_from(given),
         clock=clock,
     )
