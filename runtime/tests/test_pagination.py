@@ -18,12 +18,15 @@ import cattrs
 import pytest
 from hostile_servers import HostileServer, Request, answer
 from specgen_runtime.client import BaseClient
-from specgen_runtime.errors import ClientError, UnexpectedResponseError
+from specgen_runtime.errors import APITimeoutError, ClientError, UnexpectedResponseError
 from specgen_runtime.pagination import (
+    MAX_TOKEN_CHARS,
+    TOKEN_SHOWN,
     Page,
     PageLimitExceeded,
     PaginationLoop,
     first_page,
+    page_token,
     query_values,
 )
 from specgen_runtime.tables import (
@@ -323,3 +326,102 @@ def test_first_page_needs_a_paged_operation() -> None:
 def test_written_from_in_utc_is_kept() -> None:
     values = query_values(LIST, {"written_from": datetime(2025, 1, 1, tzinfo=UTC)})
     assert values == {"written.from": "2025-01-01T00:00:00Z"}
+
+
+# --- what a next-page token may be ---------------------------------------------------
+
+
+@pytest.mark.parametrize("token", [7, 0, True, {"after": "n3"}, ["n3"], 2.5])
+def test_a_token_that_is_not_text_is_an_unexpected_answer(token: object) -> None:
+    with _json_server(lambda query: {"notes": ["n0"], "next": token}) as server:
+        with _client(server) as client:
+            page = client.list_notes()
+            with pytest.raises(UnexpectedResponseError, match="'next' is") as caught:
+                list(page)
+            assert type(token).__name__ in str(caught.value)
+            with pytest.raises(UnexpectedResponseError, match="'next'"):
+                page.has_next_page()
+            assert "next token unreadable" in repr(page)
+        assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("answer", [{"next": ""}, {"next": None}, {}])
+def test_an_empty_null_or_absent_token_is_the_last_page(
+    answer: dict[str, Any],
+) -> None:
+    with _json_server(lambda query: {"notes": ["n0"], **answer}) as server:
+        with _client(server) as client:
+            page = client.list_notes()
+            assert (page.next_token, list(page)) == (None, ["n0"])
+        assert len(server.requests) == 1
+
+
+def test_page_token_is_the_one_reading_of_a_token() -> None:
+    assert page_token("abc", "next") == "abc"
+    assert page_token("", "next") is None
+    assert page_token(None, "next") is None
+    with pytest.raises(UnexpectedResponseError, match="'cursor' is int"):
+        page_token(3, "cursor")
+
+
+def test_a_token_over_the_length_limit_is_refused_and_not_shown() -> None:
+    token = "t" * (MAX_TOKEN_CHARS + 1)
+    with _json_server(lambda query: {"notes": [], "next": token}) as server:
+        with _client(server) as client:
+            page = client.list_notes()
+            with pytest.raises(UnexpectedResponseError) as caught:
+                list(page.iter_pages())
+        assert len(server.requests) == 1
+    message = str(caught.value)
+    assert f"MAX_TOKEN_CHARS={MAX_TOKEN_CHARS}" in message
+    assert "'next'" in message
+    assert token[: TOKEN_SHOWN + 1] not in message
+    assert len(message) < 400
+    assert page_token("t" * MAX_TOKEN_CHARS, "next") == "t" * MAX_TOKEN_CHARS
+
+
+def test_long_tokens_are_kept_as_hashes_and_shown_cut() -> None:
+    long = "x" * (MAX_TOKEN_CHARS - 10)
+
+    def pages(query: dict[str, list[str]]) -> dict[str, Any]:
+        token = query.get("page.cursor", [""])[0]
+        number = int(token[:4]) if token else 0
+        if number == 3:
+            return {"notes": [], "next": f"{1:04d}{long}"}  # back to page 1
+        return {"notes": [], "next": f"{number + 1:04d}{long}"}
+
+    with _json_server(pages) as server, _client(server) as client:
+        walked: list[Page[NotePage, str]] = []
+        with pytest.raises(PaginationLoop) as caught:
+            walked.extend(client.list_notes().iter_pages())
+        assert len(server.requests) == 4
+    assert caught.value.token == f"{1:04d}{long}"
+    assert len(str(caught.value)) < 300
+    assert "characters)" in str(caught.value)
+    kept = walked[-1]._seen
+    assert len(kept) == 3
+    assert all(isinstance(seen, bytes) and len(seen) <= 64 for seen in kept)
+
+
+def test_the_listing_timeout_cuts_a_page_request_short() -> None:
+    def slow_second_page(
+        connection: socket.socket, request: Request, stop: threading.Event
+    ) -> None:
+        if "page.cursor" in request.path:
+            stop.wait(20.0)  # the second page never comes while the test runs
+            return
+        connection.sendall(answer(json.dumps({"notes": ["n0"], "next": "p2"}).encode()))
+
+    slow = HostileServer(slow_second_page)
+    with (
+        slow as server,
+        NotesClient(KEY, base_url=server.url, timeout=30.0, max_retries=0) as client,
+    ):
+        seen: list[str] = []
+        with pytest.raises(PageLimitExceeded) as caught:
+            seen.extend(client.list_notes().auto_paging_iter(timeout=0.3))
+    assert seen == ["n0"]
+    assert (caught.value.limit, caught.value.pages) == ("timeout", 1)
+    assert "timeout=0.3" in str(caught.value)
+    assert isinstance(caught.value.__cause__, APITimeoutError)
+    assert len(server.requests) == 2
