@@ -115,6 +115,21 @@ def test_two_snapshots_of_one_linked_file_give_one_finding(
     ]
 
 
+@pytest.mark.parametrize("name", ["api.yaml", "operations/render.yaml"])
+def test_a_spec_file_that_is_a_symbolic_link_is_not_read(
+    tiny_spec: Path, tmp_path: Path, name: str
+) -> None:
+    """A linked spec file is refused at its first position, its target unread."""
+    target = tmp_path / "elsewhere.yaml"
+    target.write_bytes((tiny_spec / name).read_bytes())
+    (tiny_spec / name).unlink()
+    (tiny_spec / name).symlink_to(target)
+    assert lint(tiny_spec) == [
+        f"spec/{name}:1:1: cannot read: a symbolic link, not a regular file "
+        "(the spec reads regular files only)"
+    ]
+
+
 def test_open_regular_reads_a_regular_file_only(tmp_path: Path) -> None:
     page = tmp_path / "dir" / "page.txt"
     page.parent.mkdir()

@@ -56,6 +56,7 @@ class SpecError(Exception):
 def display_path(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` when it lies below it, for messages."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        named = path.parent.resolve() / path.name  # a link by its name, not its target
+        return named.relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import attrs
 
 from vidu_codegen import cache
+from vidu_codegen.load.files import open_regular
 from vidu_codegen.load.findings import NOWHERE, Finding, Pos
 
 V = TypeVar("V")
@@ -257,7 +258,7 @@ class _Read:
 
 def _read_text(path: Path, display: str) -> _Read | list[Finding]:
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return [Finding(Pos(display, 1, 1), f"cannot read: {exc.strerror}")]
