@@ -45,6 +45,11 @@ def spec_files(spec_dir: Path) -> list[Path]:
 def load_spec(spec_dir: Path, base: Path | None = None) -> Loaded:
     """Read, structure and check the spec in ``spec_dir``."""
     base = base or spec_dir.parent
+    folder = spec_dir / OPERATIONS_DIR
+    if folder.is_symlink():
+        where = display_path(folder, base)
+        message = "a symbolic link: the spec reads regular files and folders only"
+        return Loaded(None, (Finding(Pos(where, 1, 1), message),))
     root_path, *op_paths = spec_files(spec_dir)
     if len(op_paths) > MAX_OPERATION_FILES:
         where = display_path(spec_dir / OPERATIONS_DIR, base)

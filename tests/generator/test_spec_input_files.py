@@ -224,3 +224,26 @@ def test_a_base_url_variable_that_holds_the_key_is_an_error(tiny_spec: Path) -> 
         "spec/api.yaml:8:17: base_url_env 'RENDER_KEY' is also auth.env: the API key "
         "would be taken for the base URL; name another environment variable"
     ]
+
+
+def test_a_linked_operations_folder_is_not_read(spec: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(spec / "operations", elsewhere)
+    (spec / "operations").symlink_to(elsewhere)
+    assert lint(spec) == [
+        "spec/operations:1:1: a symbolic link: the spec reads regular files and folders only"
+    ]
+
+
+def test_fmt_neither_reads_nor_writes_through_a_linked_spec_file(
+    spec: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "render.yaml"
+    shutil.move(spec / "operations" / "render.yaml", target)
+    (spec / "operations" / "render.yaml").symlink_to(target)
+    before = target.read_bytes()
+    result = run_codegen("--spec", str(spec), "fmt")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "spec/operations/render.yaml:1:1: cannot read" in result.stderr
+    assert target.read_bytes() == before

@@ -35,7 +35,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from vidu_codegen.load.files import read_regular
 from vidu_codegen.load.findings import Finding, Pos, display_path
+from vidu_codegen.load.yaml import MAX_FILE_BYTES
 
 SUFFIXES = (".yaml", ".yml")
 _WIDTH = 1 << 16
@@ -327,7 +329,17 @@ def _write_atomically(path: Path, text: str) -> None:
 def format_file(path: Path, display: str, *, write: bool) -> Outcome:
     """Format one file in place (with ``write``), or only tell if it would change."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_regular(path, MAX_FILE_BYTES)
+        if len(raw) > MAX_FILE_BYTES:
+            return Outcome(
+                path,
+                display,
+                problem=Finding(
+                    Pos(display, 1, 1),
+                    f"file is larger than {MAX_FILE_BYTES} bytes (the limit of a spec file)",
+                ),
+            )
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         return Outcome(
