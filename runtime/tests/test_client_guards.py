@@ -30,7 +30,7 @@ from specgen_runtime.errors import (
 from specgen_runtime.redaction import REDACTED
 from specgen_runtime.tables import ApiTables, Auth, Operation
 
-KEY = "jobs-key-5f1e2d3c4b5a6978"
+KEY = "jobs-KEY-5f1e2d3c4b5a6978"
 
 START = Operation(
     "start_job", "POST", "/jobs", "Start a job", task="create", has_body=True
@@ -92,6 +92,7 @@ class Recorder:
     """What the server answers, and the requests it got (headers as sent)."""
 
     body: bytes = b'{"id": "j1"}'
+    headers: dict[str, str] = attrs.field(factory=dict)
     received: list[tuple[str, list[tuple[str, str]]]] = attrs.field(factory=list)
 
 
@@ -108,6 +109,8 @@ def server() -> Iterator[tuple[str, Recorder]]:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(recorder.body)))
+            for name, value in recorder.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(recorder.body)
 
@@ -238,6 +241,7 @@ def test_an_echoed_key_is_hidden_in_typed_and_raw_answers(
     escaped = "\\u00" + format(ord(KEY[0]), "02x") + KEY[1:]  # JSON-escaped
     answer = {"id": "j1", "why": KEY, "echo": {"key": "ESCAPED"}, KEY: 1}
     recorder.body = json.dumps(answer).replace("ESCAPED", escaped).encode()
+    recorder.headers = {f"X-{KEY}": "1", "X-Key": KEY}
     with _client(url) as client:
         job = client.start_job(text="hi")
         raw = client.start_job_raw(text="hi")
@@ -247,6 +251,9 @@ def test_an_echoed_key_is_hidden_in_typed_and_raw_answers(
         assert read.extra == {"echo": {"key": REDACTED}, REDACTED: 1}
         assert KEY not in repr(read)
     assert KEY.encode() not in raw.body
+    assert raw.headers["x-key"] == REDACTED
+    assert f"x-{REDACTED}" in raw.headers
+    assert KEY.lower() not in str(raw.headers).lower()
 
 
 def test_an_answer_without_the_key_is_read_as_sent(

@@ -64,7 +64,7 @@ from ._deadlines import Deadline, Limits
 from ._download import DEFAULT_MAX_DOWNLOAD_BYTES, Downloader, Progress, safe_file_name
 from ._options import Options
 from ._raw import RawResponse
-from ._requests import Request, select, with_items
+from ._requests import Request, select, url_path, with_items
 from ._transport import MIB, Answer, NoAnswer, Outcome, Transport
 from .errors import (
     APITimeoutError,
@@ -491,7 +491,7 @@ class BaseClient(ABC, Generic[TaskT]):
         """
         self._transport.check_open()
         opts = self._options if options is None else options
-        url = self.base_url + operation.url_path(params)
+        url = self.base_url + url_path(operation, params)
         if query:
             url += "?" + _query_string(query)
         data = None
@@ -606,7 +606,8 @@ class BaseClient(ABC, Generic[TaskT]):
         key = self._key
         return RawResponse(
             answer.status,
-            key.scrub_headers(answer.headers),
+            # names scrubbed before scrub_headers lower-cases them
+            key.scrub_headers({key.scrub(n): v for n, v in answer.headers.items()}),
             key.scrub_bytes(answer.raw),
             lambda: self._parse(operation, answer, parse),
         )
@@ -756,9 +757,17 @@ class BaseClient(ABC, Generic[TaskT]):
         """
         if not task_id:
             raise ValueError("no task id to wait for: the response carried none")
-        if poll_interval <= 0 or max_interval < poll_interval:
-            raise ValueError("need 0 < poll_interval <= max_interval")
+        if not timeout > 0:
+            raise ValueError(
+                f"wait: timeout={timeout!r}: give a positive number of seconds"
+            )
+        if not 0 < poll_interval <= max_interval:
+            raise ValueError(
+                f"wait: poll_interval={poll_interval!r}, max_interval={max_interval!r}:"
+                " need 0 < poll_interval <= max_interval"
+            )
         spec = self._api.require_tasks()
+        reader = task_reader(self._api)
         deadline = self._clock() + timeout
         interval = poll_interval
         task: TaskT | None = None
@@ -770,7 +779,7 @@ class BaseClient(ABC, Generic[TaskT]):
             except APITimeoutError as exc:
                 if self._clock() < deadline:
                     raise
-                raise WaitTimeout(task_id, timeout, task) from exc
+                raise WaitTimeout(task_id, timeout, task, reader=reader) from exc
             state = getattr(task, spec.state_field, None)
             if state != seen:
                 self._debug("task %s: %s", task_id, state)
@@ -787,7 +796,7 @@ class BaseClient(ABC, Generic[TaskT]):
                 break
             self._sleep(min(interval, remaining))
             interval = min(interval * 1.5, max_interval)
-        raise WaitTimeout(task_id, timeout, task)
+        raise WaitTimeout(task_id, timeout, task, reader=reader)
 
     # --- downloads ---------------------------------------------------------------
 
@@ -919,6 +928,13 @@ def _resolve_base_url(api: ApiTables, base_url: str | None) -> str:
             f"(known hosts: {names})"
         )
     return base_url.rstrip("/")
+
+
+def task_reader(api: ApiTables) -> str | None:
+    """The client method that reads one task (the spec's ``get`` operation),
+    which a :class:`WaitTimeout` message points to."""
+    found = (op.id for op in api.operations.values() if op.task == "get")
+    return next((name.replace("-", "_") for name in found), None)
 
 
 def task_results(spec: Tasks, task_id: str, task: object) -> list[Any]:
