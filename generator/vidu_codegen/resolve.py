@@ -287,10 +287,16 @@ class QueryRules:
 
     @property
     def annotation(self) -> str:
-        """The keyword argument's type: ``str``, ``int``, ``bool`` or a
-        ``list`` of one (an enum's members are strings: they fit ``str``)."""
+        """The keyword argument's type: ``str``, ``int``, ``bool`` (an enum's
+        members are strings: they fit ``str``), or for a repeated parameter
+        a ``Sequence`` of one, a tuple too (``Sequence[TaskState | str]``
+        with an enum, which names the values to pick from)."""
         base = _QUERY_TYPES[self.param.type]
-        return f"list[{base}]" if self.param.repeated else base
+        if not self.param.repeated:
+            return base
+        if self.param.enum is not None:
+            return f"Sequence[{self.param.enum} | {base}]"
+        return f"Sequence[{base}]"
 
     @property
     def table(self) -> dict[str, object]:

@@ -1,16 +1,31 @@
 """The client's methods are typed: mypy ``--strict`` on user scripts.
 
-One mypy run over three scripts: one written as the README's users would,
-which must pass; one with a misspelt keyword and a value of the wrong type,
-each of which must be reported at its line; one that passes what typing
-alone cannot check (an enum's value as text, subjects as dicts).
+One mypy run over four scripts: the README's task life cycle as printed,
+and one written as the README's users would, which must pass; one with a
+misspelt keyword and values of the wrong type, each of which must be
+reported at its line; one that passes what typing alone cannot check (an
+enum's value as text, subjects as dicts).
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def life_cycle_example() -> str:
+    """The README's task life cycle, the Python block under its heading."""
+    text = README.read_text(encoding="utf-8")
+    found = re.search(
+        r"^### The task life cycle\n.*?^```python\n(.*?)^```", text, re.S | re.M
+    )
+    assert found, "README.md has no task life cycle example"
+    return found.group(1)
+
 
 GOOD = """\
 from pathlib import Path
@@ -40,6 +55,38 @@ def raw(client: vidu.Client) -> int:
     return answer.status + len(body) + len(parsed.creations or [])
 
 
+def always_sent(client: vidu.Client) -> bool:
+    task = client.reference2video(
+        model="viduq2", images=("https://a/b.png",), prompt="x"
+    )
+    task_id: str = task.task_id
+    client.cancel(task_id)
+    url: str = client.wait(task_id)[0].url
+    return url.startswith("https://")
+
+
+def sequences(client: vidu.Client) -> vidu.Reference2VideoRequest:
+    client.list_tasks(
+        states=(vidu.TaskState.SUCCESS, "failed"),
+        resolutions=[vidu.Resolution.R720P],
+        task_ids=("t1", "t2"),
+    )
+    subject = vidu.Subject(name="bear", images=("https://a/b.png",))
+    client.reference2video(model="viduq2", subjects=[subject], prompt="@bear")
+    return vidu.Reference2VideoRequest(
+        model="viduq2", images=("https://a/b.png",), prompt="x"
+    )
+
+
+def submodules(client: vidu.Client) -> vidu.batch.Summary:
+    task: vidu.TaskCreations = vidu.webhooks.parse(b"{}")
+    server: type[vidu.testing.FakeServer] = vidu.testing.FakeServer
+    bodies = vidu.strategies.bodies("reference2video")
+    return vidu.batch.run(
+        "jobs.jsonl", "out", client=client, skip_invalid=True, concurrency=2
+    )
+
+
 with FakeServer() as server:
     with vidu.Client(server.api_key, base_url=server.url) as client:
         path: Path = client.download(make(client)[0], Path("v.mp4"))
@@ -64,14 +111,24 @@ import vidu
 with vidu.Client("k") as client:
     client.reference2video(model="viduq2", images=["https://a/b.png"], prompt="x", durration=5)
     client.reference2video(model="viduq2", images=["https://a/b.png"], prompt="x", duration="5")
+    vidu.batch.run("jobs.jsonl", "out", client=client, skipinvalid=True)
+    client.list_tasks(states=[1])
+    client.reference2video(model="viduq2", images=("https://a/b.png", 2), prompt="x")
 """
-"""Lines 4 and 5 must be reported: a misspelt keyword, a string for an integer."""
+"""Lines 4 to 8 must be reported: a misspelt keyword, a string for an integer,
+a misspelt batch setting, an integer for a state, an integer among images."""
 
 
 def test_mypy_reports_a_typo_and_a_wrong_type_and_passes_correct_code(
     tmp_path: Path,
 ) -> None:
-    for name, text in (("good.py", GOOD), ("loose.py", LOOSE), ("bad.py", BAD)):
+    scripts = (
+        ("readme.py", life_cycle_example()),
+        ("good.py", GOOD),
+        ("loose.py", LOOSE),
+        ("bad.py", BAD),
+    )
+    for name, text in scripts:
         (tmp_path / name).write_text(text, encoding="utf-8")
     result = subprocess.run(
         [
@@ -84,6 +141,7 @@ def test_mypy_reports_a_typo_and_a_wrong_type_and_passes_correct_code(
             "--no-color-output",
             "--no-error-summary",
             "--hide-error-context",
+            "readme.py",
             "good.py",
             "loose.py",
             "bad.py",
@@ -97,9 +155,21 @@ def test_mypy_reports_a_typo_and_a_wrong_type_and_passes_correct_code(
     shown = result.stdout + result.stderr
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert all(line.startswith("bad.py:") for line in errors), shown
-    assert sorted({line.split(":")[1] for line in errors}) == ["4", "5"], shown
+    assert sorted({line.split(":")[1] for line in errors}) == [
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+    ], shown
     line_4 = " ".join(line for line in errors if line.startswith("bad.py:4:"))
     assert "durration" in line_4, shown
     line_5 = " ".join(line for line in errors if line.startswith("bad.py:5:"))
     assert '"str", "list[str]", "str", "str"' in line_5, shown  # duration="5"
+    line_6 = " ".join(line for line in errors if line.startswith("bad.py:6:"))
+    assert "skipinvalid" in line_6, shown
+    line_7 = " ".join(line for line in errors if line.startswith("bad.py:7:"))
+    assert 'incompatible type "int"' in line_7, shown  # states=[1]
+    line_8 = " ".join(line for line in errors if line.startswith("bad.py:8:"))
+    assert '"tuple[str, int]"' in line_8, shown
     assert result.returncode == 1, shown

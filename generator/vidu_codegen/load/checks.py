@@ -350,7 +350,13 @@ class _Checker:
                 self.check_field(
                     op, response.fields, fname, field, (), op.responses, request=False
                 )
-            self.check_examples(name, response)
+                if field.required and self.spec.root.sources and field.source is None:
+                    self.error(
+                        response.fields.where_key(fname),
+                        f"response field {fname} is required (the service always "
+                        "sends it): give the source: that says so",
+                    )
+            self.check_examples(name, response, op.responses)
         tasks = self.spec.root.tasks
         created = op.responses.get(info.response)
         if (
@@ -364,8 +370,11 @@ class _Checker:
                 f"a creating operation's response needs the task id field {tasks.id_field!r}",
             )
 
-    def check_examples(self, name: str, response: sm.Response) -> None:
-        """Each example is the JSON text of an object."""
+    def check_examples(
+        self, name: str, response: sm.Response, responses: Table[sm.Response]
+    ) -> None:
+        """Each example is the JSON text of an object that holds the
+        response's required fields (and its objects' in lists)."""
         for i, text in enumerate(response.examples):
             try:
                 value = json.loads(text)
@@ -379,6 +388,12 @@ class _Checker:
                 self.error(
                     response.examples.where(i),
                     f"response {name}: example {i} is not a JSON object",
+                )
+                continue
+            for path in _missing_required(name, response, value, responses):
+                self.error(
+                    response.examples.where(i),
+                    f"response {name}: example {i} lacks {path}, which is required",
                 )
 
     def check_params(self, info: sm.OperationInfo) -> None:
@@ -1104,3 +1119,31 @@ class _Checker:
 def check_spec(spec: sm.Spec) -> list[Finding]:
     """Every semantic problem in ``spec``, errors and warnings."""
     return _Checker(spec).run()
+
+
+def _missing_required(
+    where: str,
+    response: sm.Response,
+    body: dict[str, object],
+    responses: Table[sm.Response],
+    depth: int = 0,
+) -> list[str]:
+    """The paths of the required fields a body read as ``response`` lacks
+    (missing or ``null``), in the objects of its lists too; ``depth``
+    bounds a response that holds itself."""
+    missing: list[str] = []
+    for fname, field in response.fields.items():
+        value = body.get(fname)
+        if value is None:
+            if field.required:
+                missing.append(f"{where}.{fname}")
+            continue
+        inner = responses.get(field.items.object or "") if field.items else None
+        if inner is None or not isinstance(value, list) or depth >= 16:
+            continue
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                missing += _missing_required(
+                    f"{where}.{fname}[{i}]", inner, item, responses, depth + 1
+                )
+    return missing

@@ -82,6 +82,14 @@ class FieldCtx:
     def has(self, key: str) -> bool:
         return key in self.table
 
+    @property
+    def item_annotation(self) -> str | None:
+        """The type of one item of a list field (``str``, an object's
+        class), else ``None``."""
+        if self.annotation.startswith("list[") and self.annotation.endswith("]"):
+            return self.annotation[len("list[") : -1]
+        return None
+
 
 @attrs.frozen
 class Condition:

@@ -160,6 +160,8 @@ class ResponseField:
     enum_values: tuple[str, ...] = ()
     items_type: str | None = None
     items_object: str | None = None
+    required: bool = False
+    """The service always sends it: every body a case reads holds it."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "py_name", self.py_name or self.name)
@@ -987,13 +989,14 @@ def response_cases(b: Builder) -> None:
         expected = {f.py_name: body[f.name] for f in response.fields}
         every = {**body, UNKNOWN_KEY: {"a": [1]}}
         b.add(Case(f"response {cls} every field", every, expected, "response", cls))
+        always = {f.name: body[f.name] for f in response.fields if f.required}
         for f, value in unions:
-            one = {f.name: value, UNKNOWN_KEY: 1}
+            one = {**always, f.name: value, UNKNOWN_KEY: 1}
             label = f"response {cls} {f.name}={value!r}"
             b.add(Case(label, one, {f.py_name: value}, "response", cls))
         for f in response.fields:
             if f.enum_values:
-                one = {f.name: "zz-unlisted"}
+                one = {**always, f.name: "zz-unlisted"}
                 label = f"response {cls} {f.name} unlisted"
                 b.add(Case(label, one, {f.py_name: "zz-unlisted"}, "response", cls))
 

@@ -17,26 +17,38 @@ generated package: nothing it sends is lost.
   and a :class:`ResponseWarning` names the field's path
   (``TaskCreations.creations[0].url``). Nothing is converted: ``5.5`` stays
   ``5.5``, never ``5``.
+
+One thing stops the reading: a field the spec marks ``required`` (the service
+always sends it) that is missing or ``null``. Its attribute is typed as
+always there, so the body is refused with a :class:`MissingResponseField`
+naming the field's path, the body kept on its ``raw`` (the client raises it
+as an :class:`~specgen_runtime.errors.UnexpectedResponseError` with the
+answer as received; a create's as an ``UnreadableCreateResponse``).
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import types
 import typing
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
+from .errors import UnexpectedResponseError
+
 __all__ = [
     "EXTRA",
+    "MissingResponseField",
     "ResponseWarning",
     "dump_response",
     "make_converter",
+    "sent_as_list",
     "structure_items",
 ]
 
@@ -55,7 +67,30 @@ class ResponseWarning(UserWarning):
     """
 
 
+class MissingResponseField(UnexpectedResponseError, ValueError):
+    """A response lacks a field the spec says the service always sends.
+
+    ``field`` is the field's path (``TaskCreations.creations[0].url``) and
+    ``raw`` the body that was read, as JSON. Also a ``ValueError``, as a
+    body of the wrong shape always was.
+    """
+
+    def __init__(self, message: str, *, field: str, raw: bytes) -> None:
+        super().__init__(message, status=200, raw=raw)
+        self.field = field
+
+
 # --- requests --------------------------------------------------------------------
+
+
+def sent_as_list(value: Sequence[T]) -> list[T]:
+    """A request's list field as it is held: a tuple (any sequence but text)
+    as a list. A value that is not a sequence at all, or is text, is kept as
+    given, for the request's validation to report with its path
+    (``images: expected a list``) instead of a ``TypeError`` with none."""
+    if isinstance(value, list | str | bytes) or not isinstance(value, Sequence):
+        return typing.cast(list[T], value)
+    return list(value)
 
 
 def structure_items(value: Iterable[T | Mapping[str, object]], cls: type[T]) -> list[T]:
@@ -210,6 +245,20 @@ def _read_as(plan: _Plan, value: object, path: _Path, problems: list[str]) -> ob
     return value
 
 
+class _Missing(Exception):
+    """A required field is missing (or ``null``) at ``path``; the reading stops."""
+
+    def __init__(self, path: _Path) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+def _as_json(data: object) -> bytes:
+    """A body as JSON text, for an error's ``raw`` (a value JSON cannot hold
+    as its ``repr``)."""
+    return json.dumps(data, ensure_ascii=False, default=repr).encode("utf-8")
+
+
 class _Reader:
     """Reads response bodies into response classes; one plan per type, made once."""
 
@@ -224,7 +273,16 @@ class _Reader:
                 f"{cls.__name__} is read from a JSON object, not {type(data).__name__}"
             )
         problems: list[str] = []
-        value = self._plan(cls).read(data, (cls.__name__,), problems)
+        try:
+            value = self._plan(cls).read(data, (cls.__name__,), problems)
+        except _Missing as missing:
+            where = _where(missing.path)
+            raise MissingResponseField(
+                f"{where} is missing: the spec says the service always sends "
+                "it (the body is on this error's raw)",
+                field=where,
+                raw=_as_json(data),
+            ) from None
         for problem in problems:
             warnings.warn(problem, ResponseWarning, stacklevel=4)
         return typing.cast(T, value)
@@ -309,10 +367,14 @@ class _Reader:
 
     def _object(self, cls: type) -> _Plan:
         fields: dict[str, _Plan] = {}
+        required: list[str] = []
         has_extra = False
 
         def read(value: object, path: _Path, problems: list[str]) -> object:
             assert isinstance(value, dict)
+            for name in required:
+                if value.get(name) is None:
+                    raise _Missing((*path, name))
             known: dict[str, object] = {}
             for key, v in value.items():
                 plan = fields.get(key)
@@ -336,6 +398,8 @@ class _Reader:
                 has_extra = True
             else:
                 fields[field.name] = self._plan(hints[field.name])
+                if field.default is attrs.NOTHING:
+                    required.append(field.name)
         return plan
 
 
