@@ -309,10 +309,11 @@ def test_a_target_in_a_missing_folder_fails_first(
 ) -> None:
     target = str(tmp_path / "no" / "such" / "out.mp4")
     status, out, err = _create_and_download(capsys, server, target)
-    assert status == 1
+    assert status == 2, "invalid input"
     assert out == ""
     assert err == (
-        f"error: cannot write {target}: there is no folder {tmp_path}/no/such\n"
+        f"error: --download: cannot write {target}: there is no folder"
+        f" {tmp_path}/no/such: create it first, or choose another path\n"
     )
     assert ".part" not in err
     assert not server.received
@@ -324,9 +325,10 @@ def test_a_target_under_a_regular_file_fails_first(
     (tmp_path / "notes.txt").write_text("a file")
     target = str(tmp_path / "notes.txt" / "videos" / "out.mp4")
     status, _, err = _create_and_download(capsys, server, target)
-    assert status == 1
+    assert status == 2
     assert err == (
-        f"error: cannot write {target}: {tmp_path}/notes.txt is a file, not a folder\n"
+        f"error: --download: cannot write {target}: {tmp_path}/notes.txt is a file,"
+        " not a folder: choose another path\n"
     )
     assert not server.received
 
@@ -337,9 +339,9 @@ def test_an_existing_target_fails_first_unless_overwrite(
     target = tmp_path / "out.mp4"
     target.write_bytes(b"old")
     status, _, err = _create_and_download(capsys, server, str(target))
-    assert status == 1
-    assert str(target) in err
-    assert "--overwrite" in err
+    assert status == 2
+    assert err == f"error: --download: {target} exists: pass --overwrite to replace it\n"
+    assert "overwrite=True" not in err
     assert not server.received
     status, _, err = _create_and_download(capsys, server, str(target), "--overwrite")
     assert status == 0, err

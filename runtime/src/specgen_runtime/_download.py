@@ -8,6 +8,7 @@ transport, retry policy and time limits.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -29,6 +30,9 @@ from .errors import (
     DestinationExists,
     IncompleteDownload,
     LocalFileError,
+    LocalFileNotFound,
+    LocalNotADirectory,
+    LocalPermissionError,
     ResponseTooLarge,
     error_class,
 )
@@ -69,6 +73,48 @@ def safe_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
+def check_target(path: str, *, overwrite: bool) -> None:
+    """Refuse a download target that cannot be written, before anything is sent.
+
+    A folder receives a file named after the URL. Otherwise the file must not
+    exist (unless ``overwrite``), and its folder must exist, be a folder and be
+    writable. Every error names ``path``, as it was given, and says what to do.
+
+    :raises DestinationExists: the file exists and ``overwrite`` is false.
+    :raises LocalFileNotFound: its folder does not exist.
+    :raises LocalNotADirectory: a part of the path is a regular file.
+    :raises LocalPermissionError: the folder may not be written.
+    """
+    target = Path(path)
+    if target.is_dir():
+        folder = target
+    else:
+        if not overwrite and (target.exists() or target.is_symlink()):
+            raise DestinationExists(path)
+        folder = target.parent
+    if not folder.is_dir():
+        for above in (folder, *folder.parents):  # as many as the path has parts
+            if above.is_dir():
+                break
+            if above.exists():
+                raise LocalNotADirectory(
+                    path,
+                    f"{above} is a file, not a folder: choose another path",
+                    errno.ENOTDIR,
+                )
+        raise LocalFileNotFound(
+            path,
+            f"there is no folder {folder}: create it first, or choose another path",
+            errno.ENOENT,
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise LocalPermissionError(
+            path,
+            f"the folder {folder} may not be written: choose another path",
+            errno.EACCES,
+        )
+
+
 @attrs.frozen
 class Downloader:
     """One download's settings, from the client that starts it."""
@@ -97,16 +143,13 @@ class Downloader:
         target = Path(path)
         if target.is_dir():
             target = target / safe_file_name(url)
-        if not overwrite and (target.exists() or target.is_symlink()):
-            raise DestinationExists(str(target))
+        check_target(str(target), overwrite=overwrite)
         try:
             fd, temp = tempfile.mkstemp(
                 prefix=f".{target.name}.", suffix=".part", dir=target.parent
             )
         except OSError as exc:
-            raise LocalFileError(
-                str(target), exc.strerror or str(exc), exc.errno
-            ) from None
+            raise LocalFileError.of(str(target), exc) from None
         try:
             with os.fdopen(fd, "wb") as file:
                 self._download_into(url, file, on_progress, chunk_size, deadline)
@@ -119,9 +162,7 @@ class Downloader:
             raise
         except OSError as exc:
             _remove(temp)
-            raise LocalFileError(
-                str(target), exc.strerror or str(exc), exc.errno
-            ) from None
+            raise LocalFileError.of(str(target), exc) from None
         except BaseException:
             _remove(temp)
             raise

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from .tables import Operation
 from .violations import Violation
 
 
@@ -56,3 +57,28 @@ def select(
         if key in fields:
             return cls
     return default
+
+
+def url_path(operation: Operation, params: Mapping[str, object]) -> str:
+    """The path of ``operation`` with ``params`` filled in, each checked.
+
+    A path parameter must be a non-empty string other than ``.`` and ``..``:
+    anything else would name another resource (``get_creations("")`` would
+    ask for the path without its task id).
+
+    :raises ValueError: naming the operation and the parameter, before
+        anything is sent.
+    """
+    for name in operation.params:
+        value = params.get(name)
+        if not isinstance(value, str):
+            raise ValueError(
+                f"{operation.id}: {name} must be a string, got {type(value).__name__}"
+            )
+        if not value:
+            raise ValueError(
+                f"{operation.id}: {name} is empty: give the {name} the service returned"
+            )
+        if value in (".", ".."):
+            raise ValueError(f"{operation.id}: {name} {value!r} is not a {name}")
+    return operation.url_path({name: str(params[name]) for name in operation.params})

@@ -56,6 +56,7 @@ from .client import (
     BaseClient,
     QueryValue,
     RawResponse,
+    task_reader,
     task_results,
 )
 from .errors import (
@@ -810,9 +811,17 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         """
         if not task_id:
             raise ValueError("no task id to wait for: the response carried none")
-        if poll_interval <= 0 or max_interval < poll_interval:
-            raise ValueError("need 0 < poll_interval <= max_interval")
+        if not timeout > 0:
+            raise ValueError(
+                f"wait: timeout={timeout!r}: give a positive number of seconds"
+            )
+        if not 0 < poll_interval <= max_interval:
+            raise ValueError(
+                f"wait: poll_interval={poll_interval!r}, max_interval={max_interval!r}:"
+                " need 0 < poll_interval <= max_interval"
+            )
         spec = self._api.require_tasks()
+        reader = task_reader(self._api)
         deadline = self._clock() + timeout
         interval = poll_interval
         task: TaskT | None = None
@@ -823,7 +832,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
             except APITimeoutError as exc:
                 if self._clock() < deadline:
                     raise
-                raise WaitTimeout(task_id, timeout, task) from exc
+                raise WaitTimeout(task_id, timeout, task, reader=reader) from exc
             state = getattr(task, spec.state_field, None)
             if state != seen:
                 self._client._debug("task %s: %s", task_id, state)
@@ -844,7 +853,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
             if inspect.isawaitable(slept):
                 await slept
             interval = min(interval * 1.5, max_interval)
-        raise WaitTimeout(task_id, timeout, task)
+        raise WaitTimeout(task_id, timeout, task, reader=reader)
 
     def _poll(self, task_id: str, deadline: float) -> TaskT:
         """One poll of :meth:`wait`, in a worker thread, ending by ``deadline``."""

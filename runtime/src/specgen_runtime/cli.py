@@ -13,11 +13,21 @@ each request field is an option, a list field a repeatable one in the
 singular (``--image``), an object field takes JSON or ``key=value,...``.
 Local files given for image or video fields are read, checked and sent as
 data URIs. ``--dry-run`` prints the checked JSON body (data URIs shortened)
-and needs no API key.
+and needs no API key. Query parameters are options too (``--page-size``,
+``--created-at-from``; a repeated one such as ``--states`` may be repeated
+or take values separated by commas; a boolean is ``--show-detail`` or
+``--no-show-detail``). The global options may also follow the operation.
+
+A plain answer is printed as indented JSON. A paged operation prints its
+items as JSON Lines (one object a line), reading up to ``--max-pages``
+pages (:data:`DEFAULT_MAX_PAGES`) from the first, or from the page its
+token option (``--page-token``) names; when more remain, stderr says how
+to read on.
 
 Exit status: 0 done, 1 the service or the connection failed (or the task
 did), 2 invalid input; every violation is printed on its own line as
-``field: message [rule]``.
+``field: message [rule]``. Output that is no longer read (``| head``) ends
+the command quietly, with status 0.
 
 Before a task is created (which is billed), everything that can be checked
 is: the request and its local files, the API key, the wait options and the
@@ -32,7 +42,6 @@ import ast
 import base64
 import contextlib
 import enum
-import errno
 import functools
 import inspect
 import itertools
@@ -40,6 +49,8 @@ import json
 import logging
 import mimetypes
 import os
+import re
+import shlex
 import sys
 import textwrap
 import time
@@ -51,28 +62,32 @@ from typing import IO, Any, Literal
 
 import attrs
 
+from ._download import check_target
 from .assets import AssetRules, read_asset
 from .batch.cli import add_command as add_batch_command
 from .batch.cli import run_command as run_batch_command
-from .cli_help import Overview, command_name, global_parser
+from .cli_help import Overview, add_global_options, command_name, global_parser
 from .client import BaseClient
 from .errors import (
     BaseError,
     DestinationExists,
     InvalidAPIKey,
-    LocalFileNotFound,
-    LocalNotADirectory,
-    LocalPermissionError,
+    LocalFileError,
     MissingAPIKey,
+    WaitTimeout,
 )
+from .pagination import Page, query_values
 from .redaction import Secret
-from .tables import ApiTables, Operation
+from .tables import ApiTables, Operation, QueryParam
 from .violations import ValidationError, Violation
 
-__all__ = ["Assets", "CommandLine", "check", "main", "shorten"]
+__all__ = ["DEFAULT_MAX_PAGES", "Assets", "CommandLine", "check", "main", "shorten"]
 
 _DATA_URI_SHOWN = 48
 """Characters of a data URI ``--dry-run`` shows."""
+
+DEFAULT_MAX_PAGES = 10
+"""The pages a paged operation reads unless ``--max-pages`` says otherwise."""
 
 
 # --- the spec, as the command line sees it -----------------------------------------
@@ -272,6 +287,188 @@ def _object_parser(cls: type) -> Callable[[str], dict[str, Any]]:
     return parse
 
 
+_PARAM_DOC = re.compile(r":param (\w+):(?: ``[^`]*``:)?(.*)")
+"""A ``:param name: ``wire``: text`` line of a client method's docstring."""
+
+
+@functools.cache
+def _param_docs(client_class: type, operation: Operation) -> dict[str, str]:
+    """The text under each ``:param`` of the client's method for ``operation``
+    (the spec's description of the parameter), on one line."""
+    method = getattr(client_class, _method_name(operation), None)
+    doc = inspect.getdoc(method) if method is not None else None
+    docs: dict[str, str] = {}
+    name = None
+    for line in (doc or "").splitlines():
+        found = _PARAM_DOC.match(line)
+        if found:
+            name = found[1]
+            docs[name] = found[2].strip()
+        elif name is not None and line[:1].isspace() and line.strip():
+            docs[name] = f"{docs[name]} {line.strip()}".strip()
+        else:
+            name = None
+    return docs
+
+
+def _comma_separated(text: str) -> list[str]:
+    """``a,b`` -> ``["a", "b"]`` (a repeated query option's value)."""
+    values = [value.strip() for value in text.split(",")]
+    if not all(values):
+        raise argparse.ArgumentTypeError(
+            f"expected values separated by commas, got {text!r}"
+        )
+    return values
+
+
+_comma_separated.__name__ = "list"  # what argparse names in its error messages
+
+
+def _non_empty(text: str) -> str:
+    """A path parameter's value: anything but the empty string."""
+    if not text:
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
+@attrs.frozen
+class _QueryOption:
+    """One query parameter as a command-line option."""
+
+    param: QueryParam
+    help: str
+
+    @property
+    def dest(self) -> str:
+        return f"query_{self.param.py_name}"
+
+    @property
+    def flag(self) -> str:
+        """``--page-size``, ``--states``: the method's keyword, dashed."""
+        return "--" + self.param.py_name.replace("_", "-")
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        """Add this option to ``parser``."""
+        param = self.param
+        text = self.help or f"the {param.name} query parameter."
+        if param.choices and not self.help:
+            text += f" One of: {', '.join(param.choices)}."
+        if param.kind == "boolean":
+            parser.add_argument(
+                self.flag,
+                dest=self.dest,
+                action=argparse.BooleanOptionalAction,
+                help=text,
+            )
+            return
+        name = param.py_name.upper()
+        if param.repeated and name.endswith("S"):
+            name = name[:-1]  # one value: --states STATE
+        metavar = {"integer": "N", "datetime": "TIME"}.get(param.kind, name)
+        if param.repeated:
+            parser.add_argument(
+                self.flag,
+                dest=self.dest,
+                action="append",
+                type=_comma_separated,
+                metavar=metavar,
+                required=param.required,
+                help=text + " Repeat it, or separate values with commas.",
+            )
+            return
+        parser.add_argument(
+            self.flag,
+            dest=self.dest,
+            type=int if param.kind == "integer" else str,
+            metavar=metavar,
+            required=param.required,
+            help=text,
+        )
+
+    def value(self, args: argparse.Namespace) -> object:
+        """What was given (``None`` for nothing); a repeated option's lists
+        joined into one."""
+        given = getattr(args, self.dest)
+        if self.param.repeated and given is not None:
+            return [value for values in given for value in values]
+        return given
+
+
+@functools.cache
+def query_options(client_class: type, operation: Operation) -> tuple[_QueryOption, ...]:
+    """The options of ``operation``'s query parameters, in the spec's order."""
+    docs = _param_docs(client_class, operation)
+    return tuple(
+        _QueryOption(param, docs.get(param.py_name, "")) for param in operation.query
+    )
+
+
+def _token_flag(client_class: type, operation: Operation) -> str:
+    """The option that names the page to start from (``--page-token``)."""
+    pagination = operation.pagination
+    token = pagination.token if pagination is not None else None
+    found = query_options(client_class, operation)
+    return next((o.flag for o in found if o.param.name == token), "--page-token")
+
+
+def _conflict(
+    client_class: type,
+    operation: Operation,
+    found: Sequence[_Option],
+    given: Mapping[str, object],
+) -> Violation | None:
+    """Two options given together that no form of the request has together
+    (``--subject`` with ``--image``), in command-line terms."""
+    forms = [
+        set(typing.get_type_hints(cls))
+        for cls in request_classes(client_class, operation)
+    ]
+    names = [option.name for option in found if option.name in given]
+    if len(forms) < 2 or any(form.issuperset(names) for form in forms):
+        return None
+    flags = {option.name: option.flags()[0] for option in found}
+    for first, second in itertools.combinations(names, 2):
+        if not any(first in form and second in form for form in forms):
+            return Violation(
+                "error",
+                second,
+                f"{second}.combination",
+                f"{flags[first]} and {flags[second]} cannot be combined: they "
+                "belong to different forms of the request (give one or the other)",
+            )
+    return None
+
+
+def _in_cli_terms(
+    violations: Sequence[Violation], flags: Mapping[str, str], *, rename: bool
+) -> list[Violation]:
+    """``violations`` as the command line says them: a missing option is
+    ``--model is required``; with ``rename``, a message that starts with the
+    field's name starts with its option (``--page-size 0 is outside 1-100``).
+    ``flags``: the option of each field."""
+    out = []
+    for violation in violations:
+        flag = flags.get(violation.field)
+        if flag is None:
+            out.append(violation)
+        elif violation.rule == f"{violation.field}.required":
+            out.append(violation._replace(message=f"{flag} is required"))
+        elif rename and violation.message.startswith(violation.field + " "):
+            message = flag + violation.message.removeprefix(violation.field)
+            out.append(violation._replace(message=message))
+        else:
+            out.append(violation)
+    return out
+
+
+class _Refused(Exception):
+    """The command line stops with ``message`` and exit ``status``."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 # --- the command line ----------------------------------------------------------------
 
 
@@ -302,16 +499,28 @@ class CommandLine:
             base_url=api.base_url,
             operations=tuple((op.id, op.summary) for op in api.operations.values()),
             batch=any(op.task == "list" for op in api.operations.values()),
+            base_url_env=self.client_class._base_url_env,
         )
 
     def build_parser(self) -> argparse.ArgumentParser:
-        """The argument parser: global options and one subcommand per operation."""
+        """The argument parser: global options and one subcommand per operation.
+
+        Every subcommand takes the global options too, so that they may
+        follow the operation (one given there wins).
+        """
         api = self.api
-        parser, commands = global_parser(self.overview())
+        overview = self.overview()
+        parser, commands = global_parser(overview)
         for operation in api.operations.values():
             self._add_operation(commands, operation)
         if any(op.task == "list" for op in api.operations.values()):
             add_batch_command(commands)
+        for command in commands.choices.values():
+            group = command.add_argument_group(
+                "global options (also accepted before the operation)"
+            )
+            taken = command._option_string_actions
+            add_global_options(group, overview, again=True, taken=taken)
         return parser
 
     def _add_operation(
@@ -319,10 +528,16 @@ class CommandLine:
         commands: argparse._SubParsersAction[argparse.ArgumentParser],
         operation: Operation,
     ) -> None:
+        description = f"{operation.summary} ({operation.method} {operation.path})"
+        if operation.pagination is not None:
+            description += (
+                " Prints the items as JSON Lines, one object a line, reading up"
+                " to --max-pages pages from the first one, or from the page"
+                f" {_token_flag(self.client_class, operation)} names; when more"
+                " remain, stderr says how to read on."
+            )
         parser = commands.add_parser(
-            _command(operation),
-            help=operation.summary,
-            description=f"{operation.summary} ({operation.method} {operation.path})",
+            _command(operation), help=operation.summary, description=description
         )
         parser.set_defaults(operation=operation)
         for param in operation.params:
@@ -330,6 +545,17 @@ class CommandLine:
             parser.add_argument(
                 f"param_{param}",
                 metavar="TASK_ID" if single_task_id else param.upper(),
+                type=_non_empty,
+            )
+        for query in query_options(self.client_class, operation):
+            query.add_to(parser)
+        if operation.pagination is not None:
+            parser.add_argument(
+                "--max-pages",
+                type=int,
+                default=DEFAULT_MAX_PAGES,
+                metavar="N",
+                help=f"the most pages to read (default {DEFAULT_MAX_PAGES})",
             )
         found = options(self.client_class, operation)
         for option in found:
@@ -354,11 +580,20 @@ class CommandLine:
         with _logging_to_stderr(self.api.package, args.verbose):
             try:
                 return self._run(args, key)
+            except BrokenPipeError:  # the reader went away (``| head``)
+                _discard_stdout()
+                return 0
+            except _Refused as exc:
+                print(f"error: {key.scrub(str(exc))}", file=sys.stderr)
+                return exc.status
             except ValidationError as exc:
                 print_violations(exc.violations, sys.stderr)
                 return 2
             except InvalidAPIKey as exc:
                 print(f"error: {key.scrub(str(exc))}", file=sys.stderr)
+                return 2
+            except DestinationExists as exc:  # appeared while the task ran
+                print(f"error: {_exists(str(exc.filename))}", file=sys.stderr)
                 return 2
             except OSError as exc:  # a local file that cannot be read or written
                 print(f"error: {key.scrub(str(exc))}", file=sys.stderr)
@@ -380,16 +615,30 @@ class CommandLine:
         operation: Operation = args.operation
         download = getattr(args, "download", None)
         if download:
-            check_target(download, overwrite=args.overwrite)  # before a task is created
+            _check_download(download, overwrite=args.overwrite)  # before a create
         if getattr(args, "wait", False) or download:
             _check_wait_options(args)
+        if operation.pagination is not None and args.max_pages < 1:
+            raise _Refused(f"--max-pages {args.max_pages}: give 1 or more", 2)
         params = {p: getattr(args, f"param_{p}") for p in operation.params}
+        query = self._query(args, operation)
         found = options(self.client_class, operation)
         body = None
         if found:
             assets = Assets(_asset_rules(self.api))
-            body = assets.load(_fields(args, found))
-            check(self.api, operation, body, args.validation, assets)
+            fields = _fields(args, found)
+            body = assets.load(fields)
+            conflict = _conflict(self.client_class, operation, found, fields)
+            flags = {option.name: option.flags()[0] for option in found}
+            check(
+                self.api,
+                operation,
+                body,
+                args.validation,
+                assets,
+                flags=flags,
+                conflicts=[conflict] if conflict else [],
+            )
             if args.dry_run:
                 print(json.dumps(shorten(body), indent=2, ensure_ascii=False))
                 return 0
@@ -405,11 +654,31 @@ class CommandLine:
             max_retries=args.max_retries,
             validation=args.validation,
         ) as client:
-            result = _call(client, operation, params, body)
+            result = _call(client, operation, params, body, query)
+            if isinstance(result, Page):
+                return self._print_pages(result, operation, args, key)
             self._print_json(result, key)
             if operation.task == "create" and (args.wait or args.download):
                 return self._wait_and_download(client, result, args, key)
         return 0
+
+    def _query(self, args: argparse.Namespace, operation: Operation) -> dict[str, Any]:
+        """The query parameters given, by keyword, checked as the client will.
+
+        :raises ValidationError: a value the client would refuse, said in
+            command-line terms.
+        """
+        found = query_options(self.client_class, operation)
+        given = {option.param.py_name: option.value(args) for option in found}
+        query = {name: value for name, value in given.items() if value is not None}
+        try:
+            query_values(operation, query)
+        except ValidationError as exc:
+            flags = {option.param.py_name: option.flag for option in found}
+            raise ValidationError(
+                _in_cli_terms(exc.violations, flags, rename=True)
+            ) from None
+        return query
 
     def _wait_and_download(
         self,
@@ -422,13 +691,16 @@ class CommandLine:
         tasks = self.api.require_tasks()
         task_id = getattr(created, tasks.id_field)
         progress = _TaskProgress(task_id, tasks.state_field, sys.stderr)
-        creations = client.wait(
-            task_id,
-            timeout=args.wait_timeout,
-            poll_interval=args.poll_interval,
-            max_interval=max(args.poll_interval, 15.0),
-            on_progress=progress,
-        )
+        try:
+            creations = client.wait(
+                task_id,
+                timeout=args.wait_timeout,
+                poll_interval=args.poll_interval,
+                max_interval=max(args.poll_interval, 15.0),
+                on_progress=progress,
+            )
+        except WaitTimeout as exc:
+            raise _Refused(self._still_running(exc), 1) from None
         self._print_json(creations, key)
         if args.download:
             if not creations:
@@ -449,11 +721,62 @@ class CommandLine:
             print(f"saved {path}", file=sys.stderr)
         return 0
 
+    def _still_running(self, timeout: WaitTimeout) -> str:
+        """What a ``--wait-timeout`` that ran out says: the task goes on, and
+        how to read it later."""
+        message = (
+            f"task {timeout.task_id} did not finish within {timeout.waited:g} s"
+            " (--wait-timeout): it is still running"
+        )
+        reader = next(
+            (op for op in self.api.operations.values() if op.task == "get"), None
+        )
+        if reader is not None:
+            command = shlex.join([_command(reader), timeout.task_id])
+            message += f"; see it later with {self.prog} {command}"
+        return message + ", or wait longer with a larger --wait-timeout"
+
     def _print_json(self, value: Any, key: Secret) -> None:
         """Print an answer as JSON, data URIs (echoed by a create) shortened
         and the API key hidden."""
         data = shorten(self.api.converter.unstructure(value))
         print(key.scrub(json.dumps(data, indent=2, ensure_ascii=False)))
+
+    def _print_pages(
+        self,
+        first: Page[Any, Any],
+        operation: Operation,
+        args: argparse.Namespace,
+        key: Secret,
+    ) -> int:
+        """Print the items of ``first`` and the pages after it, up to
+        ``--max-pages`` pages, one JSON object a line; say on stderr how to
+        read on if pages remain."""
+        page = first
+        for _ in range(args.max_pages - 1):
+            self._print_items(page, key)
+            if not page.has_next_page():
+                return 0
+            page = page.get_next_page()
+        self._print_items(page, key)
+        token = page.next_token
+        if token is None:
+            return 0
+        flag = _token_flag(self.client_class, operation)
+        print(
+            f"more pages remain after {args.max_pages} (--max-pages): read on with"
+            f" {flag} {shlex.quote(key.scrub(token))}",
+            file=sys.stderr,
+        )
+        return 0
+
+    def _print_items(self, page: Page[Any, Any], key: Secret) -> None:
+        """Print the items of ``page``, one JSON object a line."""
+        converter = self.api.converter
+        for item in page.items:
+            data = shorten(converter.unstructure(item))
+            print(key.scrub(json.dumps(data, ensure_ascii=False)))
+        sys.stdout.flush()
 
 
 def main(client_class: type[BaseClient[Any]], argv: Sequence[str] | None = None) -> int:
@@ -461,38 +784,31 @@ def main(client_class: type[BaseClient[Any]], argv: Sequence[str] | None = None)
     return CommandLine(client_class).main(argv)
 
 
-def check_target(path: str, *, overwrite: bool) -> None:
-    """Refuse a download target that cannot be written, before anything is sent.
+def _check_download(path: str, *, overwrite: bool) -> None:
+    """Refuse a ``--download`` target that cannot be written (see
+    :func:`check_target`), in command-line terms.
 
-    A folder receives a file named after the URL. Otherwise the file must not
-    exist (unless ``overwrite``), and its folder must exist, be a folder and be
-    writable. Every error names ``path``, as it was given.
-
-    :raises DestinationExists: the file exists and ``overwrite`` is false.
-    :raises LocalFileNotFound: its folder does not exist.
-    :raises LocalNotADirectory: a part of the path is a regular file.
-    :raises LocalPermissionError: the folder may not be written.
+    :raises _Refused: with exit status 2 (invalid input).
     """
-    target = Path(path)
-    if target.is_dir():
-        folder = target
-    else:
-        if not overwrite and (target.exists() or target.is_symlink()):
-            raise DestinationExists(path)
-        folder = target.parent
-    if not folder.is_dir():
-        for above in (folder, *folder.parents):  # as many as the path has parts
-            if above.is_dir():
-                break
-            if above.exists():
-                raise LocalNotADirectory(
-                    path, f"{above} is a file, not a folder", errno.ENOTDIR
-                )
-        raise LocalFileNotFound(path, f"there is no folder {folder}", errno.ENOENT)
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise LocalPermissionError(
-            path, f"the folder {folder} may not be written", errno.EACCES
-        )
+    try:
+        check_target(path, overwrite=overwrite)
+    except DestinationExists:
+        raise _Refused(_exists(path), 2) from None
+    except LocalFileError as exc:
+        raise _Refused(f"--download: {exc}", 2) from None
+
+
+def _exists(path: str) -> str:
+    return f"--download: {path} exists: pass --overwrite to replace it"
+
+
+def _discard_stdout() -> None:
+    """Send what is left of stdout nowhere: its reader is gone, and the
+    flush at exit would fail again."""
+    with contextlib.suppress(OSError, ValueError):  # not a file (a test's capture)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _check_wait_options(args: argparse.Namespace) -> None:
@@ -611,22 +927,32 @@ def check(
     body: Mapping[str, Any],
     mode: str,
     assets: Assets,
+    *,
+    flags: Mapping[str, str] | None = None,
+    conflicts: Sequence[Violation] = (),
 ) -> None:
     """Check ``body`` as the service would, in validation ``mode``.
 
     The problems of the files in ``assets`` count too (and stand in for what
-    the validator says about the same fields). Warnings (and in ``"warn"``
-    mode errors) are printed to stderr.
+    the validator says about the same fields). ``conflicts`` (options that
+    cannot be given together) come first and stand in for the validator's
+    unknown fields. With ``flags`` (each field's option), a missing field
+    is said as the missing option: ``--model is required``. Warnings (and
+    in ``"warn"`` mode errors) are printed to stderr.
 
     :raises ValidationError: ``mode`` is ``"strict"`` and there are errors.
     """
     if mode == "off":
         return
-    found = list(assets.problems)
+    found = [*conflicts, *assets.problems]
     if operation.id in api.bodied:
         found += [
-            v for v in api.validate(operation.id, body) if v.field not in assets.fields
+            v
+            for v in api.validate(operation.id, body)
+            if v.field not in assets.fields
+            and not (conflicts and v.rule == "unknown_field")
         ]
+    found = _in_cli_terms(found, flags or {}, rename=False)
     if mode == "strict" and any(v.severity == "error" for v in found):
         raise ValidationError(found)
     for violation in found:
@@ -661,6 +987,7 @@ def _call(
     operation: Operation,
     params: Mapping[str, str],
     body: Mapping[str, Any] | None,
+    query: Mapping[str, Any],
 ) -> Any:
     """Call the client's method for ``operation``.
 
@@ -669,8 +996,8 @@ def _call(
     method = getattr(client, _method_name(operation))
     args = [params[p] for p in operation.params]
     if body is None:
-        return method(*args)
-    return method(*args, validation="off", **body)
+        return method(*args, **query)
+    return method(*args, validation="off", **body, **query)
 
 
 # --- progress ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "VALIDATION_MODES",
     "Overview",
+    "add_global_options",
     "answer_without_client",
     "command_name",
     "global_parser",
@@ -47,7 +48,15 @@ class Overview:
     :mod:`dataclasses`, which would cost more than the help itself.
     """
 
-    __slots__ = ("base_url", "batch", "env", "hosts", "operations", "package")
+    __slots__ = (
+        "base_url",
+        "base_url_env",
+        "batch",
+        "env",
+        "hosts",
+        "operations",
+        "package",
+    )
 
     def __init__(
         self,
@@ -58,6 +67,7 @@ class Overview:
         base_url: str,
         operations: Sequence[tuple[str, str]],
         batch: bool = False,
+        base_url_env: str | None = None,
     ) -> None:
         self.package = package
         """The package, as ``python -m <package>`` runs it."""
@@ -71,6 +81,8 @@ class Overview:
         """Each operation's id and summary, in the spec's order."""
         self.batch = batch
         """Whether the ``batch`` subcommand is offered."""
+        self.base_url_env = base_url_env
+        """The environment variable that may hold the base URL."""
 
 
 def command_name(operation_id: str) -> str:
@@ -84,39 +96,65 @@ def global_parser(
     argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]
 ]:
     """The parser with the global options, and its (empty) subcommands."""
-    env = overview.env
     parser = argparse.ArgumentParser(
         prog=f"python -m {overview.package}", description=DESCRIPTION
     )
-    parser.add_argument(
-        "--api-key",
-        help=f"the API key (default: ${env})" if env else "the API key",
-    )
+    add_global_options(parser, overview)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="OPERATION")
+    return parser, commands
+
+
+def add_global_options(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    overview: Overview,
+    *,
+    again: bool = False,
+    taken: Container[str] = (),
+) -> None:
+    """Add the global options to ``parser``.
+
+    ``again``: ``parser`` is a subcommand's, so the options may also follow
+    the operation; they get no defaults there (``argparse.SUPPRESS``), so
+    that one given before the operation is kept. An option whose flag is in
+    ``taken`` (the subcommand has an option of that name) is left out.
+    """
+
+    def add(*flags: str, **how: object) -> None:
+        if any(flag in taken for flag in flags):
+            return
+        if again:
+            how["default"] = argparse.SUPPRESS
+        parser.add_argument(*flags, **how)  # type: ignore[arg-type]
+
+    env = overview.env
+    add("--api-key", help=f"the API key (default: ${env})" if env else "the API key")
     hosts = ", ".join(overview.hosts)
-    parser.add_argument(
-        "--base-url",
-        help=f"a URL or a host name ({hosts}); default {overview.base_url}",
-    )
-    parser.add_argument(
+    default = overview.base_url
+    if overview.base_url_env:
+        default = f"${overview.base_url_env} if set, else {default}"
+    add("--base-url", help=f"a URL or a host name ({hosts}); default {default}")
+    add(
         "--validation",
         choices=VALIDATION_MODES,
         default="strict",
         help="strict: refuse invalid requests (default); warn: report and send; "
         "off: send unchecked",
     )
-    parser.add_argument(
+    add(
         "--timeout",
         type=float,
         default=60.0,
         help="seconds for each call, retries included; for a download, "
         "seconds without a byte (default 60)",
     )
-    parser.add_argument("--max-retries", type=int, default=2)
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="log requests to stderr"
+    add(
+        "--max-retries",
+        type=int,
+        default=2,
+        help="how many times a call is sent again after a server error, a "
+        "rate limit or a lost connection (default 2; 0 for none)",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="OPERATION")
-    return parser, commands
+    add("-v", "--verbose", action="store_true", help="log requests to stderr")
 
 
 def answer_without_client(

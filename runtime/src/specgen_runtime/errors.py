@@ -288,12 +288,26 @@ class TaskFailed(BaseError):
 
 
 class WaitTimeout(BaseError, TimeoutError):
-    """The task did not reach an end state in time; ``task`` is its last state."""
+    """The task did not reach an end state in time; ``task`` is its last state.
 
-    def __init__(self, task_id: str, waited: float, task: Any) -> None:
-        super().__init__(f"task {task_id} did not finish within {waited:g} s")
+    The task itself goes on: the message says so, and how to read it later
+    (``reader``, the client method that reads a task, such as
+    ``get_creations``) or wait longer (``timeout=``).
+    """
+
+    def __init__(
+        self, task_id: str, waited: float, task: Any, *, reader: str | None = None
+    ) -> None:
+        later = f"{reader}({task_id!r})" if reader else f"wait({task_id!r})"
+        super().__init__(
+            f"task {task_id} did not finish within {waited:g} s (timeout={waited:g}):"
+            f" it is still running; read it later with {later}, or wait longer"
+            " with a larger timeout="
+        )
         self.task_id = task_id
         self.task = task
+        self.waited = waited
+        """The seconds waited (the ``timeout`` given)."""
 
 
 class MissingAPIKey(AuthenticationError):
