@@ -102,6 +102,11 @@ WHERE_NOT_MUTATED = {
     "OPERATION_INFO['cancel'].has_body": "not caught yet: only whether the fake"
     " server reads the body; the client sends it either way",
     "OPERATION_INFO['reference2video'].has_body": "not caught yet: as above",
+    "OPERATION_INFO['list_tasks'].pagination.page_size": "which query parameter"
+    " the fake server reads as the page size, and nothing else: the client"
+    " sends the page size under its query parameter's own name (the contract's"
+    " paging case checks that against a scripted server); the fake server's"
+    " listing tests check this one",
 }
 """Values of ``tables.py`` left out, with the reason (the gaps say so)."""
 MODULE_SAMPLE: Final = "CONTRACT_MUTATIONS"
@@ -116,32 +121,37 @@ UNCHECKED = {
     "testing/pytest_plugin.py": "the pytest fixture: the fake server's tests",
     "async_client.py": "the asyncio client: tests/vidu/test_async_client.py"
     " runs every operation through it and compares with Client",
+    "batch.py": "a thin binding of specgen_runtime.batch (whose own tests check"
+    " it): it re-exports the runtime's names and run() passes on the client"
+    " given or one made from the environment; tests/vidu/test_batch.py runs it",
 }
 """Rendered modules the contract does not cover, with the reason."""
 EQUIVALENT: dict[str, str] = {
     "_api:34: 'image' -> 'imagex'": "the asset's name, in messages only",
     "_api:35: 'video' -> 'videox'": "the asset's name, in messages only",
+    "models:160: 'off' -> 'offx'": "enforce() does nothing in the mode 'off'"
+    " itself: the test before it only saves listing the violations",
+    "models:263: 'off' -> 'offx'": "as above",
+    "models:330: 'off' -> 'offx'": "as above",
+    "_validators:94: 1390 -> 1389": "a bound of the encoded size of the form's"
+    " keys (6 bytes a character and 40 more a key, past any key's true size),"
+    " which only decides whether the body is measured exactly: one byte less"
+    " is still a bound",
 }
 """Mutations (``module:line: old -> new``) that change no behaviour, with
 the reason."""
 NOT_YET_CAUGHT: dict[str, str] = {
     "_validators:710: 'images' -> 'imagesx'": "an asset's rule base: no case"
     " sends a data URI (runtime/tests/test_assets.py checks the rules)",
-    "models:142: '!=' ->  == ": "the converter: no case reads it directly",
-    "models:143: 3 -> 2": "the converter: no case reads it directly",
-    "models:157: True -> False": "an attrs option: no case reads it",
-    "models:216: 3 -> 2": "an attrs option: no case reads it",
-    "models:230: True -> False": "an attrs option: no case reads it",
-    "models:274: 'off' -> 'offx'": "the validation mode's default: no case",
-    "models:275: 3 -> 4": "a warning's stack level: no case",
-    "models:303: True -> False": "an attrs option: no case reads it",
-    "models:357: True -> False": "an attrs option: no case reads it",
 }
-"""Mutations the contract does not catch yet: gaps to close (a case that
-reads the converter's and the request classes' options, the validation mode's
-default and a warning's stack level), not equivalents. They are skipped; the test fails
+"""Mutations the contract does not catch yet: gaps to close, not
+equivalents. They are skipped; the test fails
 on any other survivor. Labels carry line numbers of the generated module:
 regenerating code that moves them shows them again as survivors."""
+QUERY_ONLY_IN_TABLES: Final = frozenset({"choices"})
+"""Attributes of a query parameter that the client does not read (the
+values of its enum document it; others are sent too): the ``"table"`` cases
+compare them with the spec."""
 BOUND_KEYWORDS = frozenset({"length", "count", "count_by_model"})
 """Bounds of a size, which cannot go below 0."""
 SEEN_ONLY_IN_TABLES = frozenset(
@@ -168,9 +178,10 @@ BEHAVIOURAL = (
     "exports",
     "enum",
     "identity",
+    "keywords",
 )
 """Cases that run in process, without a server."""
-SERVICE = ("route", "errors", "fake")
+SERVICE = ("route", "errors", "fake", "query", "paging", "concurrency")
 """Cases that start a server: tried last."""
 HEAVY_TEXT: Final = 1 << 22
 """Characters of text in a case's body past which the case is tried after
@@ -734,7 +745,10 @@ def test_every_change_to_the_tables_is_caught(
                 counts["import"] += 1
                 continue
             try:
-                only_in_tables = mutation.attribute in SEEN_ONLY_IN_TABLES
+                only_in_tables = mutation.attribute in SEEN_ONLY_IN_TABLES or (
+                    ".query[" in mutation.where
+                    and mutation.attribute in QUERY_ONLY_IN_TABLES
+                )
                 if only_in_tables and harness.catcher(variant, tables, 0) >= 0:
                     counts["tables"] += 1
                 elif (caught := harness.catcher(variant, behavioural, last)) >= 0:

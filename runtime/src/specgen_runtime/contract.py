@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import email.utils
 import enum
 import functools
 import http.server
 import importlib
+import inspect
 import json
 import re
 import socketserver
 import threading
+import urllib.parse
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -229,6 +232,44 @@ class Identity:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class Query:
+    """One query parameter as the spec defines it: ``name`` on the wire
+    (it may be dotted), ``py_name`` the client method's keyword argument."""
+
+    name: str
+    py_name: str
+    kind: str = "string"
+    """``string``, ``integer``, ``boolean`` or ``datetime``."""
+    required: bool = False
+    repeated: bool = False
+    """Takes a list, sent as one ``name=value`` pair per item."""
+    choices: tuple[str, ...] | None = None
+    """The values of its enum (documentation: others are sent too)."""
+    range: tuple[int, int] | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Paging:
+    """How a list operation pages: ``token`` and ``page_size`` are query
+    parameters (wire names), ``items`` and ``next_token`` fields of the
+    answer."""
+
+    token: str
+    items: str
+    next_token: str
+    page_size: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Concurrency:
+    """The fields of an answer that report the account's concurrency."""
+
+    limit: str
+    running: str
+    queued: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ContractSpec:
     """The spec's view of one operation."""
 
@@ -248,6 +289,10 @@ class ContractSpec:
     """Each enum class of the package: member name to value (likewise)."""
     identity: Identity | None = None
     """The package's name, version and user agent (likewise)."""
+    query: tuple[Query, ...] = ()
+    """The operation's query parameters, in the spec's order."""
+    paging: Paging | None = None
+    concurrency: Concurrency | None = None
 
     def form(self, name: str) -> Form:
         return next(form for form in self.forms if form.name == name)
@@ -1027,8 +1072,23 @@ def service_cases(b: Builder) -> None:
         b.add(Case(f"enum {name}", None, members, "enum", name))
     if spec.identity is not None:
         b.add(Case("identity", None, spec.identity, "identity"))
+    classes = [form.class_name for form in spec.forms]
+    classes += [o.class_name for form in spec.forms for o in form.objects.values()]
+    classes += [r.class_name for r in spec.responses]
+    if classes:
+        b.add(Case(f"keywords of {spec.operation}", None, tuple(classes), "keywords"))
+    if spec.query and spec.route is not None:
+        b.add(Case(f"query of {spec.operation}", None, spec.query, "query"))
+    if spec.paging is not None and spec.route is not None:
+        b.add(Case(f"pages of {spec.operation}", None, spec.paging, "paging"))
+    if spec.concurrency is not None and spec.route is not None:
+        label = f"concurrency of {spec.operation}"
+        b.add(Case(label, None, spec.concurrency, "concurrency"))
 
 
+QUERY_TABLE_ATTRIBUTES: Final = ("kind", "required", "choices")
+"""Query parameter attributes the client does not show (a string's kind
+sends it as it is; choices document the parameter)."""
 TABLE_ATTRIBUTES: Final = ("kind", "required", "default", "default_by_model")
 """Field attributes that validation does not show (a default shows only
 through a rule that reads it): these are compared with the spec directly."""
@@ -1060,6 +1120,10 @@ def table_cases(b: Builder) -> None:
                 table((c, "object_rules", obj.name, i, "field"), rule.field, name)
         for i, rule in enumerate(form.rules):
             table((c, "rules", i, "field"), rule.field, name)
+    for i, q in enumerate(b.spec.query):
+        for attr in QUERY_TABLE_ATTRIBUTES:
+            where = ("OPERATION_INFO", b.spec.operation, "query", i, attr)
+            table(where, getattr(q, attr))
 
 
 def build_cases(spec: ContractSpec) -> list[Case]:
@@ -1118,6 +1182,17 @@ def build_request(module: ModuleType, form: Form, body: Mapping[str, Any]) -> An
     return getattr(module, form.class_name)(**request_kwargs(module, form, body))
 
 
+@functools.cache
+def _building_lines() -> frozenset[int]:
+    """The lines of this module that build a typed request or its objects:
+    where a warning of the request's validation must point."""
+    lines: set[int] = set()
+    for function in (request_kwargs, build_request):
+        source, first = inspect.getsourcelines(function)
+        lines.update(range(first, first + len(source)))
+    return frozenset(lines)
+
+
 def warned(
     module: ModuleType, caught: Sequence[warnings.WarningMessage]
 ) -> tuple[Triple, ...]:
@@ -1141,7 +1216,8 @@ def _run_payload(module: ModuleType, spec: ContractSpec, case: Case) -> list[str
 
 def _run_request(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
     """Strict mode raises on errors and warns otherwise; "warn" mode warns
-    of everything; "off" says nothing; ``violations()`` always lists all."""
+    of everything, each warning pointing at the line that built the request;
+    "off" says nothing; ``violations()`` always lists all."""
     form = spec.form(case.form)
     expected: tuple[Triple, ...] = case.expected
     errors = any(t[2] == "error" for t in expected)
@@ -1180,6 +1256,13 @@ def _run_request(module: ModuleType, spec: ContractSpec, case: Case) -> list[str
         want = expected if mode == "warn" else ()
         if warned(module, caught) != want or len(caught) != len(want):
             failures.append(f"{mode}: warnings {diff(want, warned(module, caught))}")
+        elsewhere = {
+            (w.filename, w.lineno)
+            for w in caught
+            if w.filename != __file__ or w.lineno not in _building_lines()
+        }
+        if elsewhere:
+            failures.append(f"{mode}: warnings point into {sorted(elsewhere)}")
         if triples(built.violations()) != expected:
             listed = diff(expected, triples(built.violations()))
             failures.append(f"{mode}: violations() {listed}")
@@ -1461,7 +1544,8 @@ def _run_fake(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
 
 
 def _run_route(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
-    """The client sends the operation with the spec's method and path, each
+    """The client (and its raw-response view) sends the operation with the
+    spec's method and path, each
     path parameter in its place, and a body exactly when the operation takes
     one: the case's form, built from keyword arguments alone, arrives as
     sent, with the package's user agent; the fake server counts it under the
@@ -1481,22 +1565,192 @@ def _run_route(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
             server.api_key, base_url=server.url, max_retries=0, timeout=10
         )
         # An unknown task is an error; the request was sent all the same.
-        with contextlib.suppress(module.APIError):
-            getattr(client, spec.operation)(*values, **fields)
+        for view in (client, client.with_raw_response):
+            with contextlib.suppress(module.APIError):
+                getattr(view, spec.operation)(*values, **fields)
         sent = [(r.method, r.path, r.body is not None) for r in server.requests]
         bodies = [r.body for r in server.requests if r.body is not None]
         counted = server.received[spec.operation]
         agent = client.user_agent
-    want = [(route.method, path, bool(spec.forms))]
+    want = [(route.method, path, bool(spec.forms))] * 2
     failures = []
     if sent != want:
         failures.append(f"sent {sent}, expected {want}")
-    if case.form and bodies != [fields]:
-        failures.append(f"sent the bodies {bodies}, expected {[fields]}")
-    if counted != 1:
+    if case.form and bodies != [fields] * 2:
+        failures.append(f"sent the bodies {bodies}, expected {[fields] * 2}")
+    if counted != 2:
         failures.append(f"the fake server counted {counted} {spec.operation}")
     if spec.identity is not None and agent != spec.identity.user_agent:
         failures.append(f"user agent {agent!r}, expected {spec.identity.user_agent!r}")
+    return failures
+
+
+QUERY_TIME: Final = "2025-01-02T03:04:05Z"
+"""A date-time value every ``datetime`` parameter takes as it is."""
+
+
+def query_sent(q: Query) -> list[tuple[Any, list[str]]]:
+    """Values of ``q`` the client takes, each with the texts it sends (one
+    ``name=text`` pair each, in order)."""
+    if q.kind == "boolean":
+        return [(True, ["true"]), (False, ["false"])]
+    if q.kind == "integer":
+        low, high = q.range if q.range is not None else (7, 7)
+        ones: list[tuple[Any, str]] = [(low, str(low)), (high, str(high))]
+    elif q.kind == "datetime":
+        aware = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+        ones = [(QUERY_TIME, QUERY_TIME), (aware, QUERY_TIME)]
+    else:
+        words = [*(q.choices or ()), "v-1", "v-2"]
+        ones = [(words[0], words[0]), (words[-1], words[-1])]
+    if not q.repeated:
+        return [(value, [text]) for value, text in ones]
+    return [
+        ([value for value, _ in ones], [text for _, text in ones]),
+        ([ones[0][0]], [ones[0][1]]),
+    ]
+
+
+def query_refused(q: Query) -> list[tuple[Any, str]]:
+    """Values of ``q`` the client refuses, each with the rule it breaks."""
+    wrong: list[tuple[Any, str]]
+    if q.kind == "boolean":
+        wrong = [("true", "type"), (1, "type")]
+    elif q.kind == "integer":
+        wrong = [("5", "type"), (True, "type")]
+        if q.range is not None:
+            wrong += [(q.range[0] - 1, "range"), (q.range[1] + 1, "range")]
+    elif q.kind == "datetime":
+        wrong = [(5, "type"), (datetime.datetime(2025, 1, 2), "timezone")]
+    else:
+        wrong = [(5, "type")]
+    if q.repeated:
+        wrong = [([value], rule) for value, rule in wrong]
+    return wrong
+
+
+def _pairs(target: str) -> list[tuple[str, str]]:
+    return urllib.parse.parse_qsl(target.partition("?")[2], keep_blank_values=True)
+
+
+def _run_query(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """Each query parameter, given a valid value, arrives under its name
+    (dotted as the spec writes it, a list as one pair per item, a boolean as
+    ``true``/``false``), through the client and its raw-response view; an
+    invalid value is a ``ValidationError`` naming the parameter, and nothing
+    is sent."""
+    params: tuple[Query, ...] = case.expected
+    route = spec.route
+    args = [f"p{i}-x" for i in range(len(route.params if route else ()))]
+    fields: dict[str, Any] = {}
+    if spec.forms:
+        form = spec.forms[0]
+        fields = minimal_body(form, models_of(form)[0])
+    required = {q.py_name: query_sent(q)[0] for q in params if q.required}
+    failures = []
+    testing = importlib.import_module(f"{module.__name__}.testing")
+    with testing.FakeServer() as server:
+        client = module.Client(
+            server.api_key, base_url=server.url, max_retries=0, timeout=10
+        )
+        methods = [
+            getattr(client, spec.operation),
+            getattr(client.with_raw_response, spec.operation),
+        ]
+        for q in params:
+            for value, texts in query_sent(q):
+                given = {k: v for k, (v, _) in required.items()}
+                given[q.py_name] = value
+                want = []
+                for other in params:
+                    if other.py_name in given:
+                        sent = texts if other is q else required[other.py_name][1]
+                        want += [(other.name, text) for text in sent]
+                for method in methods:
+                    before = len(server.requests)
+                    with contextlib.suppress(module.APIError):
+                        method(*args, **fields, **given)
+                    got = [_pairs(r.path) for r in server.requests[before:]]
+                    if got != [want]:
+                        failures.append(f"{q.py_name}={value!r} sent {got}, not {want}")
+            for value, rule in query_refused(q):
+                given = {k: v for k, (v, _) in required.items()}
+                given[q.py_name] = value
+                expected = [hit(f"{q.py_name}.{rule}", q.py_name)]
+                before = len(server.requests)
+                try:
+                    methods[0](*args, **fields, **given)
+                except module.ValidationError as exc:
+                    if list(triples(exc.violations)) != expected:
+                        failures.append(
+                            f"{q.py_name}={value!r}: {diff(expected, triples(exc.violations))}"
+                        )
+                except Exception as exc:
+                    failures.append(f"{q.py_name}={value!r} raised {exc!r}")
+                else:
+                    failures.append(f"{q.py_name}={value!r} was not refused")
+                if len(server.requests) != before:
+                    failures.append(f"{q.py_name}={value!r} was sent")
+    return failures
+
+
+PAGE_ITEMS: Final = ((0, 1), (2, 3), (4,))
+"""The items of each page the paging case's server answers with."""
+
+
+def _run_paging(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """Iterating over a list reads every item of every page, asking for each
+    page after the first with the token the one before named, and the page
+    size on every request."""
+    paging: Paging = case.expected
+    by_name = {q.name: q for q in spec.query}
+    size = by_name.get(paging.page_size or "")
+    items = [[{"zz_item": i} for i in page] for page in PAGE_ITEMS]
+    tokens = [f"tok-{i}" for i in range(1, len(items))] + [""]
+    failures = []
+    with _scripted() as server:
+        for page, token in zip(items, tokens, strict=True):
+            answer = {paging.items: page, paging.next_token: token}
+            server.answers.append((200, json.dumps(answer).encode()))
+        client = module.Client("k", base_url=server.url, max_retries=0, timeout=10)
+        given = {} if size is None else {size.py_name: 2}
+        first = getattr(client, spec.operation)(**given)
+        read = [item.to_dict() for item in first.auto_paging_iter(max_pages=10)]
+        seen = [(method, sorted(_pairs(target))) for method, target in server.seen]
+    if read != [item for page in items for item in page]:
+        failures.append(f"read {read}, expected {items}")
+    want = []
+    base = [] if size is None else [(size.name, "2")]
+    for token in ["", *tokens[:-1]]:
+        pairs = base + ([(paging.token, token)] if token else [])
+        want.append((spec.route.method if spec.route else "GET", sorted(pairs)))
+    if seen != want:
+        failures.append(f"asked {seen}, expected {want}")
+    return failures
+
+
+def _run_concurrency(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """The fake server reports the account's concurrency under the spec's
+    names, and the client's answer reads each of them."""
+    fields: Concurrency = case.expected
+    testing = importlib.import_module(f"{module.__name__}.testing")
+    with testing.FakeServer(concurrency_limit=3) as server:
+        client = module.Client(
+            server.api_key, base_url=server.url, max_retries=0, timeout=10
+        )
+        raw = getattr(client.with_raw_response, spec.operation)()
+        read = raw.parse()
+    want = {fields.limit: 3, fields.running: 0, fields.queued: 0}
+    failures = []
+    sent = json.loads(raw.body)
+    if sent != want:
+        failures.append(f"the fake server answered {sent}, expected {want}")
+    names = {
+        f.name: f.py_name for r in spec.responses for f in r.fields if f.name in want
+    }
+    got = {name: getattr(read, names.get(name, name), None) for name in want}
+    if got != want:
+        failures.append(f"the client read {got}, expected {want}")
     return failures
 
 
@@ -1533,10 +1787,42 @@ def _run_signature(module: ModuleType, spec: ContractSpec, case: Case) -> list[s
     return failures
 
 
+def _run_keywords(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """The request, object and response classes take keyword arguments only."""
+    failures = []
+    for name in case.expected:
+        found = inspect.signature(getattr(module, name)).parameters.values()
+        positional = [p.name for p in found if p.kind is not p.KEYWORD_ONLY]
+        if positional:
+            failures.append(f"{name} takes {positional} by position")
+    return failures
+
+
+def _first_uses(module: ModuleType, names: Iterable[str]) -> list[str]:
+    """Each of ``names`` the module imports on first use (its ``__getattr__``)
+    is what the module holds now: asked again, though bound since."""
+    lazy: Callable[[str], object] | None = getattr(module, "__getattr__", None)
+    if lazy is None:
+        return []
+    failures = []
+    for n in names:
+        try:
+            value = lazy(n)
+        except AttributeError:
+            continue  # defined in the module itself
+        except ImportError as exc:
+            failures.append(f"{n} imports nothing on first use: {exc}")
+            continue
+        if value is not getattr(module, n, None):
+            failures.append(f"{n} on first use is {value!r}")
+    return failures
+
+
 def _run_exports(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
-    """Every name the spec's package exports is in ``__all__`` and defined,
-    and so is every name in the ``__all__`` of the package and of its
-    ``testing`` and ``webhooks`` modules."""
+    """Every name the spec's package exports is in ``__all__`` and defined
+    (and what its first use would import is what it is), and so is every
+    name in the ``__all__`` of the package and of its ``testing``,
+    ``webhooks``, ``client`` and ``batch`` modules."""
     names: tuple[str, ...] = case.expected
     failures = []
     unlisted = [n for n in names if n not in module.__all__]
@@ -1545,7 +1831,8 @@ def _run_exports(module: ModuleType, spec: ContractSpec, case: Case) -> list[str
     missing = [n for n in names if not hasattr(module, n)]
     if missing:
         failures.append(f"not defined: {missing}")
-    for sub in ("", ".testing", ".webhooks"):
+    failures += _first_uses(module, names)
+    for sub in ("", ".testing", ".webhooks", ".client", ".batch"):
         try:
             found = importlib.import_module(module.__name__ + sub)
         except ImportError:
@@ -1594,6 +1881,10 @@ RUNNERS: Final[Mapping[str, Callable[[ModuleType, ContractSpec, Case], list[str]
     "exports": _run_exports,
     "enum": _run_enum,
     "identity": _run_identity,
+    "keywords": _run_keywords,
+    "query": _run_query,
+    "paging": _run_paging,
+    "concurrency": _run_concurrency,
     "table": _run_table,
 }
 
