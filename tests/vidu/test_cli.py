@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import struct
 import subprocess
@@ -340,7 +341,9 @@ def test_an_existing_target_fails_first_unless_overwrite(
     target.write_bytes(b"old")
     status, _, err = _create_and_download(capsys, server, str(target))
     assert status == 2
-    assert err == f"error: --download: {target} exists: pass --overwrite to replace it\n"
+    assert (
+        err == f"error: --download: {target} exists: pass --overwrite to replace it\n"
+    )
     assert "overwrite=True" not in err
     assert not server.received
     status, _, err = _create_and_download(capsys, server, str(target), "--overwrite")
@@ -404,3 +407,236 @@ def test_wait_options_wait_would_refuse_fail_first(
     assert (status, out) == (2, "")
     assert err.startswith(f"error: {option} {value}: give a positive number")
     assert not server.received
+
+
+# --- paged operations and query parameters ----------------------------------------------
+
+
+def _create(server: FakeServer, count: int, payload: str = "p") -> list[str]:
+    """Create ``count`` tasks; their ids, oldest first."""
+    ids = []
+    with Client(server.api_key, base_url=server.url, max_retries=0) as client:
+        for n in range(count):
+            task = client.reference2video(
+                model="viduq2", images=[URL], prompt="x", payload=f"{payload}{n}"
+            )
+            assert task.task_id is not None
+            ids.append(task.task_id)
+    return ids
+
+
+def _listed(server: FakeServer) -> list[str]:
+    """The request targets of the list operation the server received."""
+    path = tables.OPERATION_INFO["list_tasks"].path
+    return [r.path for r in server.requests if r.path.startswith(path)]
+
+
+def test_list_tasks_prints_every_page_as_json_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with FakeServer(api_key=KEY, page_size=3) as server:
+        ids = _create(server, 7)
+        status, out, err = run(capsys, *on(server), "list-tasks")
+        assert (status, err) == (0, "")
+        lines = out.splitlines()
+        assert [json.loads(line)["id"] for line in lines] == ids[::-1]
+        assert json.loads(lines[0])["payload"] == "p6"
+        assert len(_listed(server)) == 3, "three pages of at most three"
+
+
+def test_list_tasks_stops_at_max_pages_and_says_how_to_read_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with FakeServer(api_key=KEY, page_size=2) as server:
+        ids = _create(server, 5)
+        status, out, err = run(capsys, *on(server), "list-tasks", "--max-pages", "2")
+        assert status == 0
+        assert [json.loads(line)["id"] for line in out.splitlines()] == ids[:0:-1]
+        assert err.startswith("more pages remain after 2 (--max-pages): read on with")
+        token = err.split("--page-token ", 1)[1].strip()
+        status, out, err = run(capsys, *on(server), "list-tasks", "--page-token", token)
+        assert (status, err) == (0, "")
+        assert [json.loads(line)["id"] for line in out.splitlines()] == ids[:1]
+        status, _, err = run(capsys, *on(server), "list-tasks", "--max-pages", "0")
+        assert (status, err) == (2, "error: --max-pages 0: give 1 or more\n")
+
+
+def test_query_options_are_sent_as_the_spec_names_them(
+    capsys: pytest.CaptureFixture[str], server: FakeServer
+) -> None:
+    status, _, err = run(
+        capsys,
+        *on(server),
+        "list-tasks",
+        "--states", "success,failed",
+        "--states", "queueing",
+        "--page-size", "2",
+        "--created-at-from", "2025-01-01T00:00:00Z",
+        "--max-pages", "1",
+    )  # fmt: skip
+    assert (status, err) == (0, "")
+    (target,) = _listed(server)
+    query = target.partition("?")[2].split("&")
+    assert [q for q in query if q.startswith("states=")] == [
+        "states=success",
+        "states=failed",
+        "states=queueing",
+    ]
+    assert "pager.pagesz=2" in query
+    assert "created_at.from=2025-01-01T00%3A00%3A00Z" in query
+    status, out, _ = run(capsys, *on(server), "get-credits", "--show-detail")
+    assert status == 0
+    assert json.loads(out)["concurrency_limit"] >= 1
+    credits = tables.OPERATION_INFO["get_credits"].path
+    assert [r.path for r in server.requests if r.path.startswith(credits)] == [
+        f"{credits}?show_detail=true"
+    ]
+
+
+@pytest.mark.usefixtures("no_key")
+def test_a_query_value_the_client_would_refuse_exits_2_first(
+    capsys: pytest.CaptureFixture[str], server: FakeServer
+) -> None:
+    status, out, err = run(
+        capsys, "--base-url", server.url, "list-tasks", "--page-size", "1000"
+    )
+    assert (status, out) == (2, "")
+    assert err == "page_size: --page-size 1000 is outside 1-100 [page_size.range]\n"
+    assert not server.requests
+
+
+def test_query_options_have_the_specs_text_as_help() -> None:
+    from specgen_runtime.cli import CommandLine
+
+    parser = CommandLine(Client).build_parser()
+    commands = next(
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    shown = " ".join(commands.choices["list-tasks"].format_help().split())
+    assert "--states STATE Only tasks in these states." in shown
+    assert "Repeat it, or separate values with commas." in shown
+    assert "--page-size N Tasks per page, at most 100." in shown
+    assert "JSON Lines" in shown
+    shown = " ".join(commands.choices["get-credits"].format_help().split())
+    assert "--show-detail, --no-show-detail Whether to list" in shown
+
+
+# --- command-line terms ----------------------------------------------------------------
+
+
+def test_the_global_options_may_follow_the_operation(
+    capsys: pytest.CaptureFixture[str], server: FakeServer
+) -> None:
+    status, out, err = run(
+        capsys,
+        "--api-key", "sk-not-this-one-0000",
+        "get-credits",
+        "--api-key", server.api_key,
+        "--base-url", server.url,
+        "--max-retries", "0",
+        "-v",
+    )  # fmt: skip
+    assert status == 0, err
+    assert "concurrency_limit" in out
+    assert "GET" in err, "-v after the operation logs too"
+    assert server.received["get_credits"] == 1
+
+
+@pytest.mark.usefixtures("no_key")
+def test_a_missing_option_is_named_as_an_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = run(
+        capsys, "reference2video", "--image", URL, "--prompt", "x", "--dry-run"
+    )
+    assert (status, out) == (2, "")
+    assert err == "model: --model is required [model.required]\n"
+
+
+@pytest.mark.usefixtures("no_key")
+def test_options_of_different_forms_are_said_not_to_combine(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = run(
+        capsys,
+        "reference2video",
+        "--model", "viduq2",
+        "--image", URL,
+        "--subject", f"name=bear,image={URL}",
+        "--prompt", "@bear",
+        "--dry-run",
+    )  # fmt: skip
+    assert (status, out) == (2, "")
+    assert "--subject and --image cannot be combined" in err
+    assert "unknown field" not in err
+    assert len(err.splitlines()) == 1
+
+
+def test_an_empty_task_id_is_refused_before_sending(
+    capsys: pytest.CaptureFixture[str], server: FakeServer
+) -> None:
+    status, _, err = run(capsys, *on(server), "get-creations", "")
+    assert status == 2
+    assert "argument TASK_ID: must not be empty" in err
+    assert not server.requests
+    with (
+        Client(server.api_key, base_url=server.url) as client,
+        pytest.raises(
+            ValueError, match=r"get_creations: the task id is empty \(\{id\}"
+        ),
+    ):
+        client.get_creations("")
+    assert not server.requests
+
+
+def test_the_global_options_help_names_the_variables() -> None:
+    from specgen_runtime.cli import CommandLine
+
+    shown = " ".join(CommandLine(Client).build_parser().format_help().split())
+    assert f"default ${Client._base_url_env} if set, else {tables.BASE_URL}" in (shown)
+    assert "--max-retries MAX_RETRIES how many times a call is sent again" in shown
+
+
+def test_a_wait_that_runs_out_says_the_task_goes_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    durations = {"created": 0.0, "queueing": 60.0, "processing": 60.0}
+    with FakeServer(api_key=KEY, clock="real", durations=durations) as server:
+        status, out, err = run(
+            capsys,
+            *on(server),
+            "reference2video",
+            "--model", "viduq2",
+            "--image", URL,
+            "--prompt", "x",
+            "--wait",
+            "--wait-timeout", "0.2",
+            "--poll-interval", "0.05",
+        )  # fmt: skip
+    assert status == 1
+    task_id = json.loads(out)[tables.TASKS.id_field]
+    assert err.splitlines()[-1] == (
+        f"error: task {task_id} did not finish within 0.2 s (--wait-timeout): it is"
+        f" still running; see it later with python -m vidu get-creations {task_id},"
+        " or wait longer with a larger --wait-timeout"
+    )
+    assert "timeout=" not in err
+
+
+def test_output_no_longer_read_ends_quietly(tmp_path: Path) -> None:
+    """``python -m vidu list-tasks | head -1``: no traceback, status 0."""
+    with FakeServer(api_key=KEY, page_size=100) as server:
+        _create(server, 40, payload="x" * 4000)  # far more than a pipe holds
+        with subprocess.Popen(
+            [sys.executable, "-m", "vidu", *on(server), "list-tasks"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        ) as process:
+            assert process.stdout is not None
+            assert process.stderr is not None
+            first = process.stdout.readline()
+            process.stdout.close()
+            status = process.wait(timeout=60)
+            err = process.stderr.read().decode()
+    assert json.loads(first)["payload"] == "x" * 4000 + "39"
+    assert (status, err) == (0, "")

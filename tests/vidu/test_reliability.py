@@ -91,7 +91,7 @@ def test_the_command_line_refuses_to_replace_a_download_before_creating(
         argv = ["--api-key", KEY, "--base-url", server.url, "reference2video"]
         argv += ["--model", "viduq2", "--image", "https://example.com/a.png"]
         argv += ["--prompt", "A bear.", "--download", str(target)]
-        assert vidu_main(argv) == 1
+        assert vidu_main(argv) == 2  # invalid input
         assert server.received["reference2video"] == 0
         assert "--overwrite" in capsys.readouterr().err
         assert target.read_bytes() == b"mine"

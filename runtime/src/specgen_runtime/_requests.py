@@ -69,16 +69,21 @@ def url_path(operation: Operation, params: Mapping[str, object]) -> str:
     :raises ValueError: naming the operation and the parameter, before
         anything is sent.
     """
+    single_task_id = operation.task is not None and len(operation.params) == 1
     for name in operation.params:
         value = params.get(name)
+        what = "the task id" if single_task_id else name
+        where = f"{{{name}}} in {operation.path}"
         if not isinstance(value, str):
             raise ValueError(
-                f"{operation.id}: {name} must be a string, got {type(value).__name__}"
+                f"{operation.id}: {what} ({where}) must be a string,"
+                f" got {type(value).__name__}"
             )
         if not value:
             raise ValueError(
-                f"{operation.id}: {name} is empty: give the {name} the service returned"
+                f"{operation.id}: {what} is empty ({where}): give the one the"
+                " service returned"
             )
         if value in (".", ".."):
-            raise ValueError(f"{operation.id}: {name} {value!r} is not a {name}")
+            raise ValueError(f"{operation.id}: {what} {value!r} ({where}) is not one")
     return operation.url_path({name: str(params[name]) for name in operation.params})

@@ -81,7 +81,15 @@ from .redaction import Secret
 from .tables import ApiTables, Operation, QueryParam
 from .violations import ValidationError, Violation
 
-__all__ = ["DEFAULT_MAX_PAGES", "Assets", "CommandLine", "check", "main", "shorten"]
+__all__ = [
+    "DEFAULT_MAX_PAGES",
+    "Assets",
+    "CommandLine",
+    "check",
+    "check_target",
+    "main",
+    "shorten",
+]
 
 _DATA_URI_SHOWN = 48
 """Characters of a data URI ``--dry-run`` shows."""
