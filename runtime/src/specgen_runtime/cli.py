@@ -554,6 +554,9 @@ class CommandLine:
                 f"param_{param}",
                 metavar="TASK_ID" if single_task_id else param.upper(),
                 type=_non_empty,
+                help="the task's id, as its create returned it"
+                if single_task_id
+                else f"{{{param}}} in {operation.path}",
             )
         for query in query_options(self.client_class, operation):
             query.add_to(parser)
