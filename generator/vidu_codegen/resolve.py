@@ -270,7 +270,14 @@ def resolve_form(name: str, form: sm.Form) -> FormRules:
     )
 
 
-_QUERY_TYPES = {"string": "str", "integer": "int", "boolean": "bool", "datetime": "str"}
+_QUERY_TYPES = {
+    "string": "str",
+    "integer": "int",
+    "boolean": "bool",
+    "datetime": "str | datetime",
+}
+"""The Python type of each query type; a ``datetime`` takes RFC 3339 text or
+a timezone-aware :class:`~datetime.datetime`."""
 
 
 @attrs.frozen

@@ -28,6 +28,7 @@ def life_cycle_example() -> str:
 
 
 GOOD = """\
+from datetime import UTC, datetime
 from pathlib import Path
 
 import vidu
@@ -67,6 +68,8 @@ def always_sent(client: vidu.Client) -> bool:
 
 def sequences(client: vidu.Client) -> vidu.Reference2VideoRequest:
     client.list_tasks(
+        created_at_from=datetime(2025, 1, 1, tzinfo=UTC),
+        created_at_to="2025-01-02T00:00:00Z",
         states=(vidu.TaskState.SUCCESS, "failed"),
         resolutions=[vidu.Resolution.R720P],
         task_ids=("t1", "t2"),

@@ -16,6 +16,7 @@ import json
 import threading
 import warnings
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,10 @@ def test_the_client_sends_tuples_as_lists() -> None:
         page = client.list_tasks(
             states=(vidu.TaskState.SUCCESS, "failed"), task_ids=("t1", "t2")
         )
+        assert (
+            list(client.list_tasks(created_at_from=datetime(2025, 1, 2, tzinfo=UTC)))
+            == []
+        )
         assert list(page) == []
         bodies = [r.body for r in server.requests if r.method == "POST"]
         listed = [
@@ -207,7 +212,8 @@ def test_the_client_sends_tuples_as_lists() -> None:
     assert bodies[0]["images"] == ["https://a/b.png", "https://a/c.png"]
     assert bodies[1]["subjects"] == [{"name": "bear", "images": ["https://a/b.png"]}]
     assert listed == [
-        "/ent/v2/tasks?task_ids=t1&task_ids=t2&states=success&states=failed"
+        "/ent/v2/tasks?task_ids=t1&task_ids=t2&states=success&states=failed",
+        "/ent/v2/tasks?created_at.from=2025-01-02T00%3A00%3A00Z",
     ]
 
 
