@@ -21,8 +21,8 @@ gives at most :data:`SAMPLE_PER_MODULE` (set ``CONTRACT_MUTATIONS=all`` to run
 every one, about ten times longer). Cases are tried cheapest first: the
 validation cases from the one that caught the previous mutation on (neighbours
 tend to be caught by the same case), then the table cases for a value only
-they can see, then the few that start a server (routes, errors, the fake
-server), again from the one that caught the previous mutation on, and last
+they can see, then the few that start a server (routes, query parameters,
+pages, concurrency, errors, the fake server), again from the one that caught the previous mutation on, and last
 the few whose body holds text at the size limit (:data:`HEAVY_TEXT`: sizing
 one takes longer than all the other validation cases together). Which case
 is tried first changes the time taken, never the answer. The mutations are
@@ -106,7 +106,8 @@ WHERE_NOT_MUTATED = {
     " the fake server reads as the page size, and nothing else: the client"
     " sends the page size under its query parameter's own name (the contract's"
     " paging case checks that against a scripted server); the fake server's"
-    " listing tests check this one",
+    " listing tests check this one (runtime/tests/test_fake_server_listing.py,"
+    " tests/vidu/test_list_tasks.py)",
 }
 """Values of ``tables.py`` left out, with the reason (the gaps say so)."""
 MODULE_SAMPLE: Final = "CONTRACT_MUTATIONS"
