@@ -386,3 +386,106 @@ def test_a_second_task_with_a_jobs_marker_is_reported_at_the_end(
             report["job-1"]["error"] == f"more tasks carry its marker: {copy.task_id}"
         )
         assert report["job-0"]["error"] is None
+
+
+class _Rewriting:
+    """A server on 127.0.0.1 in front of the fake server that passes every
+    request on and hands each task-list answer (not one read by id) to
+    ``rewrite``, and asks for one task per page so the list has pages."""
+
+    def __init__(self, target: str, rewrite: Any) -> None:
+        import http.server
+        import threading
+
+        import urllib3
+
+        pool = urllib3.PoolManager()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _pass(self) -> None:
+                path = self.path
+                listing = path.startswith("/ent/v2/tasks") and "task_ids=" not in path
+                if listing and "?" in path:
+                    head, _, query = path.partition("?")
+                    query = "&".join(
+                        "pager.pagesz=1" if part.startswith("pager.pagesz=") else part
+                        for part in query.split("&")
+                    )
+                    path = f"{head}?{query}"
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                answer = pool.request(
+                    self.command,
+                    target + path,
+                    body=body,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    timeout=5.0,
+                )
+                data = answer.data
+                if listing and answer.status == 200:
+                    data = json.dumps(rewrite(json.loads(data))).encode()
+                self.send_response(answer.status)
+                self.send_header("Content-Type", answer.headers.get("Content-Type", ""))
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> _Rewriting:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5.0)
+
+
+def _number_token(answer: dict[str, Any]) -> dict[str, Any]:
+    if answer.get("next_page_token"):
+        answer["next_page_token"] = 2  # a number, not text
+    return answer
+
+
+def _no_items(answer: dict[str, Any]) -> dict[str, Any]:
+    answer["tasks"] = None
+    return answer
+
+
+@pytest.mark.parametrize("rewrite", [_number_token, _no_items])
+def test_a_list_page_that_cannot_be_read_proves_no_create_absent(
+    tmp_path: Path, rewrite: Any
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 3)
+        server.inject("reference2video", drop="after_read", times=1)
+        out = tmp_path / "out"
+        log = io.StringIO()
+        with (
+            _Rewriting(server.url, rewrite) as front,
+            vidu.Client(
+                server.api_key, base_url=front.url, max_retries=0, timeout=5
+            ) as client,
+        ):
+            summary = batch.run(
+                manifest, out, client=client, stream=log, **{**FAST, "concurrency": 3}
+            )
+        assert "not created" not in log.getvalue(), log.getvalue()
+        assert "task list" in (summary.stopped_by or ""), log.getvalue()
+        assert server.received["reference2video"] == 3
+        assert all(n == 1 for n in _tasks_by_marker(server).values())
+        with Ledger(out) as ledger:
+            states = sorted(row.state for row in ledger.rows())
+        assert "pending" not in states, states
+        assert "creating" in states, states

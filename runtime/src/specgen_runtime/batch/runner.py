@@ -74,7 +74,7 @@ from .manifest import (
     check_manifest,
 )
 from .report import Progress, write_reports
-from .service import Created, ListTooLong, Service, TaskView
+from .service import Created, ListTooLong, ListUnreadable, Service, TaskView
 
 __all__ = ["Options", "Runner", "Summary"]
 
@@ -1080,7 +1080,7 @@ class Runner:
 def _refused(error: BaseException | None) -> bool:
     """Whether ``error`` says a request is wrong (or a list too long to read),
     so sending it again is no use."""
-    if isinstance(error, ValidationError | ListTooLong):
+    if isinstance(error, ValidationError | ListTooLong | ListUnreadable):
         return True
     return (
         isinstance(error, APIError)

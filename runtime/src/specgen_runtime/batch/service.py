@@ -18,7 +18,8 @@ from typing import Any, Protocol
 import attrs
 
 from ..client import BaseClient
-from ..errors import BaseError
+from ..errors import BaseError, UnexpectedResponseError
+from ..pagination import page_token
 from ..tables import Operation, Tasks
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ClientService",
     "Created",
     "ListTooLong",
+    "ListUnreadable",
     "Service",
     "TaskFinder",
     "TaskView",
@@ -155,6 +157,12 @@ class ListTooLong(BaseError):
     """The task list went on past :data:`MAX_PAGES` pages (or repeated a token)."""
 
 
+class ListUnreadable(BaseError):
+    """A page of the task list cannot be read whole (its items are not a
+    list, or its next-page token is present but not a non-empty string):
+    the list proves nothing, so no create is taken as absent from it."""
+
+
 @attrs.define
 class ClientService:
     """A :class:`Service` over a generated client, found from its tables.
@@ -259,14 +267,27 @@ class ClientService:
         if size_name is not None:
             query[size_name] = self.page_size
         seen: set[str] = set()
-        for _ in range(self.max_pages):
+        for number in range(1, self.max_pages + 1):
             page = method(**query)
             answer = getattr(page, "response", page)  # a Page, or the answer itself
             items = _get(answer, pagination.items)
-            for task in items if isinstance(items, list | tuple) else ():
+            if not isinstance(items, list | tuple):
+                raise ListUnreadable(
+                    f"page {number} of the task list has no list "
+                    f"{pagination.items!r} (it has {type(items).__name__}): "
+                    "the list cannot tell which tasks exist"
+                )
+            try:
+                token = page_token(
+                    _get(answer, pagination.next_token), pagination.next_token
+                )
+            except UnexpectedResponseError as exc:
+                raise ListUnreadable(
+                    f"page {number} of the task list cannot be read on: {exc}"
+                ) from exc
+            for task in items:
                 yield view(task, self.tasks)
-            token = _text(_get(answer, pagination.next_token))
-            if not token:
+            if token is None:
                 return
             if token in seen:
                 raise ListTooLong(f"the task list gave the page token {token!r} twice")
