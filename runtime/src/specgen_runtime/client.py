@@ -888,7 +888,7 @@ def _may_hold(key: Secret, raw: bytes) -> bool:
     value = key.value
     if not value:
         return False
-    return b"\\" in raw or value.encode("latin-1") in raw
+    return b"\\" in raw or value.encode() in raw
 
 
 def _describe(outcome: Outcome) -> str:
