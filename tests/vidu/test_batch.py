@@ -489,3 +489,81 @@ def test_a_list_page_that_cannot_be_read_proves_no_create_absent(
             states = sorted(row.state for row in ledger.rows())
         assert "pending" not in states, states
         assert "creating" in states, states
+
+
+def test_a_dangling_link_at_a_jobs_file_is_refused_before_sending(
+    tmp_path: Path,
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "job-0.mp4").symlink_to(tmp_path / "elsewhere.mp4")
+        with (
+            vidu.Client(server.api_key, base_url=server.url) as client,
+            pytest.raises(ManifestError),
+        ):
+            batch.run(manifest, out, client=client, stream=io.StringIO(), **FAST)
+        assert server.received["reference2video"] == 0
+        assert not (tmp_path / "elsewhere.mp4").exists()
+
+
+@pytest.mark.parametrize("kind", ["dangling link", "file"])
+def test_a_file_put_at_a_jobs_path_after_it_was_admitted_fails_the_job(
+    tmp_path: Path, kind: str
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+        out = tmp_path / "out"
+        log = io.StringIO()
+        with vidu.Client(server.api_key, base_url=server.url, max_retries=0) as client:
+            server.inject("download", status=500, times=1)
+            first = batch.run(
+                manifest,
+                out,
+                client=client,
+                stream=log,
+                **{**FAST, "download_attempts": 1},
+            )
+            assert first.counts["finished"] == 1, log.getvalue()
+            target = out / "job-0.mp4"
+            if kind == "file":
+                target.write_bytes(b"not the video")
+            else:
+                target.symlink_to(tmp_path / "elsewhere.mp4")
+            again = batch.run(manifest, out, client=client, stream=log, **FAST)
+        assert again.counts["failed"] == 1, log.getvalue()
+        assert again.counts["downloaded"] == 0
+        assert not (tmp_path / "elsewhere.mp4").exists()
+        with Ledger(out) as ledger:
+            row = ledger.by_key("job-0")
+        assert row is not None
+        assert row.error == (
+            f"{target} exists and is not a file this batch saved "
+            "(nothing is overwritten): move it away and run again"
+        )
+
+
+@pytest.mark.parametrize(
+    "name", ["batch-ledger.sqlite3", "batch-ledger.lock", "batch-report.json"]
+)
+def test_a_link_among_the_runners_own_files_is_refused(
+    tmp_path: Path, name: str
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+        out = tmp_path / "out"
+        log = io.StringIO()
+        with vidu.Client(server.api_key, base_url=server.url) as client:
+            if name == "batch-report.json":  # a folder the runner used before
+                batch.run(manifest, out, client=client, stream=log, **FAST)
+                (out / name).unlink()
+            else:
+                out.mkdir()
+            outside = tmp_path / "outside"
+            (out / name).symlink_to(outside)
+            with pytest.raises(batch.LedgerError) as caught:
+                batch.run(manifest, out, client=client, stream=log, **FAST)
+        assert str(out / name) in str(caught.value)
+        assert "symbolic link" in str(caught.value)
+        assert not outside.exists()

@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
+import stat
 import time
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Final, Literal, get_args
@@ -41,6 +44,7 @@ __all__ = [
     "LedgerError",
     "Row",
     "State",
+    "refuse_link",
 ]
 
 State = Literal[
@@ -63,6 +67,31 @@ DONE_STATES: Final[frozenset[State]] = frozenset({"downloaded", "failed", "ambig
 
 LEDGER_NAME = "batch-ledger.sqlite3"
 LOCK_NAME = "batch-ledger.lock"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps next to the ledger."""
+
+
+def refuse_link(path: Path) -> None:
+    """Refuse ``path`` when it is a symbolic link (or anything but a regular
+    file): the runner writes only files of its output folder, never where a
+    link points.
+
+    :raises LedgerError: naming ``path``.
+    """
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise LedgerError(f"cannot check {path}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(found.st_mode):
+        raise LedgerError(
+            f"{path} is a symbolic link: the batch runner writes only files of "
+            "its output folder, never through a link; remove it"
+        )
+    if not stat.S_ISREG(found.st_mode):
+        raise LedgerError(f"{path} is not a regular file: remove it")
+
 
 _SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -180,7 +209,16 @@ class Ledger:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             self._lock()
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            for name in ("", *_SIDE_FILES):
+                refuse_link(self.path.with_name(self.path.name + name))
+            # nofollow: SQLite itself refuses a link put there since the check
+            where = urllib.parse.quote(str(self.path.absolute()))
+            self._db = sqlite3.connect(
+                f"file:{where}?nofollow=1", uri=True, isolation_level=None, timeout=30.0
+            )
+        except LedgerError:
+            self._unlock()
+            raise
         except (OSError, sqlite3.Error) as exc:
             self._unlock()
             raise LedgerError(f"cannot open the ledger {self.path}: {exc}") from None
@@ -198,7 +236,15 @@ class Ledger:
             import fcntl
         except ImportError:  # no advisory locks here: one runner is assumed
             return
-        handle = open(self.folder / LOCK_NAME, "ab")  # noqa: SIM115 # held while open
+        path = self.folder / LOCK_NAME
+        refuse_link(path)
+        try:
+            fd = os.open(
+                path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o644
+            )
+        except OSError as exc:  # a link put there since the check: ELOOP
+            raise LedgerError(f"cannot open {path}: {exc.strerror or exc}") from None
+        handle = os.fdopen(fd, "ab")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

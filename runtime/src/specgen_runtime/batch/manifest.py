@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -384,7 +385,7 @@ def _check_file(
                 "manifest.file",
             )
         ]
-    if out_dir is not None and (out_dir / file).exists():
+    if out_dir is not None and os.path.lexists(out_dir / file):
         return [
             Problem(
                 number,

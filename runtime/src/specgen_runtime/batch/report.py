@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
-from .ledger import DONE_STATES, STATES, Ledger, State, job_fields
+from .ledger import DONE_STATES, STATES, Ledger, State, job_fields, refuse_link
 
 __all__ = ["REPORT_CSV", "REPORT_JSON", "Progress", "write_reports"]
 
@@ -170,7 +170,11 @@ def write_reports(ledger: Ledger, folder: Path) -> tuple[Path, Path]:
 
 @contextlib.contextmanager
 def _atomic(target: Path) -> Iterator[IO[str]]:
-    """A text file that replaces ``target`` only once written in full."""
+    """A text file that replaces ``target`` only once written in full.
+
+    :raises LedgerError: ``target`` is a symbolic link.
+    """
+    refuse_link(target)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:

@@ -40,7 +40,9 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import json
+import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -1035,6 +1037,11 @@ class Runner:
                 and active.downloads < self.options.download_attempts
             ):
                 active.downloads += 1
+                # noted before the file can appear: a file found there later
+                # is this batch's only if the last attempt noted ended unseen
+                self._ledger.update(
+                    active.id, "finished", _saving(self.out / active.file)
+                )
                 self._submit("download", [active], self._fetch, active)
                 budget -= 1
 
@@ -1050,14 +1057,39 @@ class Runner:
             job.url = url
         return self.service.download(url, self.out / job.file)
 
+    def _saved_before(self, job: int, target: Path) -> bool:
+        """Whether ``target`` is a regular file (not a link) that an earlier
+        attempt was saving for ``job`` when its run was stopped: the ledger's
+        note before this attempt's says it saves ``target``, with no outcome."""
+        try:
+            found = os.lstat(target)
+        except OSError:
+            return False
+        if not stat.S_ISREG(found.st_mode):
+            return False
+        note = _saving(target)
+        events = [message for _, _, message in self._ledger.events(job)]
+        # this attempt's note, and just before it one whose outcome was lost
+        return events[-2:] == [note, note]
+
     def _on_download(
         self, jobs: list[_Active], path: Path | None, error: BaseException | None
     ) -> None:
         (job,) = jobs
         if isinstance(error, DestinationExists):
-            # only this batch writes the file (a job whose file existed was
-            # refused), and a file is placed whole: an earlier run saved it
-            error, path = None, self.out / job.file
+            target = self.out / job.file
+            if not self._saved_before(job.id, target):
+                del self._active[job.id]
+                message = (
+                    f"{target} exists and is not a file this batch saved "
+                    "(nothing is overwritten): move it away and run again"
+                )
+                self._ledger.update(job.id, "failed", message, error=message)
+                self.progress.log(f"{job.key}: {message}")
+                return
+            # a file is placed whole: an earlier run saved it, and was
+            # stopped before it could say so
+            error, path = None, target
         if error is not None or path is None:
             message = f"{type(error).__name__}: {error}"
             job.url = None  # a signed URL may have expired: read it again
@@ -1075,6 +1107,11 @@ class Runner:
         del self._active[job.id]
         self._ledger.update(job.id, "downloaded", str(path), error=None)
         self.progress.log(f"{job.key}: saved {path}")
+
+
+def _saving(path: Path) -> str:
+    """The ledger's note, written before a download, that it saves ``path``."""
+    return f"saving {path}"
 
 
 def _refused(error: BaseException | None) -> bool:
