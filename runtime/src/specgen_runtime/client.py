@@ -406,7 +406,7 @@ class BaseClient(ABC, Generic[TaskT]):
                 for name in extra
             ],
             mode,
-            stacklevel=5,
+            package=self._api.package,
         )
 
     def _checked_body(
@@ -422,7 +422,7 @@ class BaseClient(ABC, Generic[TaskT]):
             if fields:
                 raise TypeError("pass a typed request or its fields, not both")
             if mode != "off":
-                enforce(request.violations(), mode, stacklevel=5)
+                enforce(request.violations(), mode, package=self._api.package)
             return request.to_json()
         cls = select(fields, default, selectors)
         try:
@@ -437,7 +437,7 @@ class BaseClient(ABC, Generic[TaskT]):
                 Violation("error", "", "body.shape", f"{cls.__name__}: {exc}")
             ]
             if mode != "off":
-                enforce(found, mode, stacklevel=5)
+                enforce(found, mode, package=self._api.package)
             return body
 
     def _deadline(self, limits: Limits) -> Deadline:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Final, TypeVar
 
 from .tables import Pattern, RuleTable
-from .violations import Violation
+from .violations import Violation, current_mode
 
 T = TypeVar("T")
 
@@ -139,15 +139,22 @@ def unknown_model(field: str, value: str, known: tuple[str, ...]) -> Violation:
     """A model name the spec does not know at all.
 
     The message suggests the closest known name, and says how to send a model
-    newer than this package (``validation="warn"``).
+    newer than this package (``validation="warn"``), unless requests are
+    already checked in ``"warn"`` mode, where the model is sent as given.
     """
+    if current_mode() == "warn":
+        advice = "; sent as given, since validation is in warn mode"
+    else:
+        advice = (
+            "; for a model newer than this package, pass "
+            'validation="warn" (or use validation_mode("warn"))'
+        )
     return Violation(
         "error",
         field,
         f"{field}.unknown",
         f"unknown model {value!r}{_closest(value[:100], known)}: known models are "
-        f"{_listed(known)}; for a model newer than this package, pass "
-        'validation="warn" (or use validation_mode("warn"))',
+        f"{_listed(known)}{advice}",
     )
 
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import sys
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import Literal, NamedTuple, TypeAlias
+from types import FrameType
+from typing import Final, Literal, NamedTuple, TypeAlias
 
 from .errors import BaseError
 
@@ -120,11 +122,55 @@ def validation_mode(mode: Mode) -> Iterator[None]:
         _mode.reset(token)
 
 
-def enforce(violations: list[Violation], mode: Mode, *, stacklevel: int = 2) -> None:
-    """Act on ``violations`` as ``mode`` says: raise, warn, or do nothing."""
+RUNTIME: Final = __name__.partition(".")[0]
+"""This runtime's package: its frames are never where a warning points."""
+
+MAX_FRAMES: Final = 200
+"""How far up the stack :func:`enforce` looks for the user's frame."""
+
+
+def _user_level(start: int, package: str | None) -> int:
+    """The ``stacklevel`` of :func:`warnings.warn`, called in :func:`enforce`,
+    that names the first frame from ``start`` frames above ``enforce`` up that
+    is the user's: not this runtime's, not ``package``'s, not the package of
+    ``enforce``'s caller and not code attrs generated (a class's
+    ``__init__``); the frame ``start`` above when none is."""
+    here = sys._getframe(1)  # enforce
+    caller = here.f_back
+    internal = {RUNTIME, package}
+    if caller is not None:
+        internal.add(str(caller.f_globals.get("__name__", "")).partition(".")[0])
+    frame: FrameType | None = here
+    level = 0
+    while frame is not None and level < start:
+        frame, level = frame.f_back, level + 1
+    while frame is not None and level < MAX_FRAMES:
+        module = str(frame.f_globals.get("__name__", "")).partition(".")[0]
+        generated = frame.f_code.co_filename.startswith("<attrs generated")
+        if module not in internal and not generated:
+            return level + 1
+        frame, level = frame.f_back, level + 1
+    return start + 1
+
+
+def enforce(
+    violations: list[Violation],
+    mode: Mode,
+    *,
+    stacklevel: int = 2,
+    package: str | None = None,
+) -> None:
+    """Act on ``violations`` as ``mode`` says: raise, warn, or do nothing.
+
+    A warning names the user's line: the first frame, from ``stacklevel``
+    frames above this function up (1 is its caller), that is not in this
+    runtime, in ``package`` or in the caller's package, nor a class's
+    ``__init__`` made by attrs.
+    """
     if mode == "off" or not violations:
         return
     if mode == "strict" and any(v.severity == "error" for v in violations):
         raise ValidationError(violations)
+    level = _user_level(stacklevel, package)
     for violation in violations:
-        warnings.warn(ValidationWarning(violation), stacklevel=stacklevel + 1)
+        warnings.warn(ValidationWarning(violation), stacklevel=level)
