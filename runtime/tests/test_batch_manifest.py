@@ -143,6 +143,57 @@ def test_an_existing_file_is_refused_unless_the_job_is_known(tmp_path: Path) -> 
     assert known.job is not None
 
 
+def test_a_member_given_twice_is_refused_with_its_line() -> None:
+    text = (
+        '{"title": "a"}\n'
+        '{"key": "a", "key": "b", "request": {"title": "b"}}\n'
+        '{"key": "c", "request": {"title": "c", "title": "d"}}\n'
+    )
+    found = _check(text)
+    assert found[0].job is not None
+    assert [str(p) for c in found[1:] for p in c.problems] == [
+        "line 2: key: the member 'key' appears twice in one object: give it once "
+        "[manifest.json]",
+        "line 3: title: the member 'title' appears twice in one object: give it "
+        "once [manifest.json]",
+    ]
+    assert [c.job for c in found[1:]] == [None, None]
+
+
+def test_files_that_clash_letter_case_aside_or_name_devices_are_refused() -> None:
+    lines = [
+        '{"key": "k1", "file": "a.mp4", "request": {"title": "a"}}',
+        '{"key": "k2", "file": "A.MP4", "request": {"title": "a"}}',
+        '{"key": "k3", "file": "CON", "request": {"title": "a"}}',
+        '{"key": "k4", "file": "nul.mp4", "request": {"title": "a"}}',
+        '{"key": "k5", "file": "Com1.txt", "request": {"title": "a"}}',
+        '{"key": "k6", "file": "clip.mp4.", "request": {"title": "a"}}',
+        '{"key": "k7", "file": "console.mp4", "request": {"title": "a"}}',
+    ]
+    found = _check("\n".join(lines) + "\n")
+    assert found[0].job is not None
+    assert str(found[1].problems[0]) == (
+        "line 2: file: 'A.MP4' is the file of line 1 too (letter case aside, as "
+        'some folders ignore it): give one a "file" [manifest.file]'
+    )
+    for checked, name in zip(
+        found[2:6], ["CON", "nul.mp4", "Com1.txt", "clip.mp4."], strict=True
+    ):
+        assert checked.job is None
+        assert str(checked.problems[0]).startswith(
+            f"line {checked.line}: file: {name!r} is not a plain file name: "
+            "Windows keeps it for a device"
+        )
+    assert found[6].job is not None
+
+
+def test_a_dangling_link_counts_as_an_existing_file(tmp_path: Path) -> None:
+    (tmp_path / "line-1.mp4").symlink_to(tmp_path / "nowhere")
+    (fresh,) = _check('{"title": "a"}\n', out_dir=tmp_path)
+    assert fresh.job is None
+    assert "exists; nothing is overwritten" in str(fresh.problems[0])
+
+
 def test_an_operation_without_the_marker_field_is_refused() -> None:
     with pytest.raises(ManifestError, match="no string field 'payload'"):
         Rules.of(CLIPS, CREATE)

@@ -272,3 +272,33 @@ def test_reading_the_list_is_bounded_and_says_how_to_read_more() -> None:
         whole = ClientService(client, START, page_size=1, max_pages=3)
         assert len(list(whole.tasks_created(start, end))) == 3
         assert [q for q in server.requests if "cursor=" in q.path]
+
+
+def test_a_list_without_a_creation_window_is_refused_before_anything_is_sent(
+    tmp_path: Path,
+) -> None:
+    import attrs
+    from specgen_runtime.errors import ClientError
+
+    windowless = attrs.evolve(
+        JOBS, query=tuple(q for q in JOBS.query if q.kind != "datetime")
+    )
+    tables = attrs.evolve(API, operations={**API.operations, JOBS.id: windowless})
+
+    class WindowlessClient(RenderClient):
+        _api: ClassVar[ApiTables] = tables
+
+    with RenderServer(clock=FastClock()) as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+        with (
+            WindowlessClient(server.api_key, base_url=server.url) as client,
+            pytest.raises(batch.BatchUnsupported) as caught,
+        ):
+            batch.run(client, manifest, tmp_path / "out", **FAST)
+        assert isinstance(caught.value, ClientError)
+        assert str(caught.value) == (
+            "a batch cannot run over the Render spec: the Render spec's list "
+            "operation list_jobs needs one datetime query parameter ending in "
+            "'from' and one in 'to'"
+        )
+        assert not server.requests

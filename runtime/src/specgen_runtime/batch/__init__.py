@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # imported when first used: the command line loads this packa
     from .marker import unwrap, unwrap_task
     from .report import REPORT_CSV, REPORT_JSON
     from .runner import Options, Summary
+    from .service import BatchUnsupported, ListUnreadable
 
 _LAZY = {
     "LEDGER_NAME": "ledger",
@@ -44,6 +45,8 @@ _LAZY = {
     "REPORT_JSON": "report",
     "Options": "runner",
     "Summary": "runner",
+    "BatchUnsupported": "service",
+    "ListUnreadable": "service",
 }
 
 
@@ -59,7 +62,9 @@ __all__ = [
     "REPORT_CSV",
     "REPORT_JSON",
     "STATES",
+    "BatchUnsupported",
     "LedgerError",
+    "ListUnreadable",
     "ManifestError",
     "Options",
     "State",
@@ -76,21 +81,26 @@ def create_operation(
 ) -> Operation:
     """The creating operation a batch sends: ``operation``, or the spec's only one.
 
-    :raises LookupError: no such operation, or several and none named.
+    :raises BatchUnsupported: (a :class:`LookupError`) no such operation,
+        or several and none named.
     """
+    from .service import BatchUnsupported
+
     api = client._api
     creating = [o for o in api.operations.values() if o.task == "create"]
     if operation is not None:
         found = api.operations.get(operation)
         if found is None or found.task != "create":
             names = ", ".join(o.id for o in creating) or "none"
-            raise LookupError(
+            raise BatchUnsupported(
                 f"{operation!r} is not a creating operation (those are: {names})"
             )
         return found
     if len(creating) != 1:
         names = ", ".join(o.id for o in creating) or "none"
-        raise LookupError(f"name the creating operation to batch (one of: {names})")
+        raise BatchUnsupported(
+            f"name the creating operation to batch (one of: {names})"
+        )
     return creating[0]
 
 
@@ -113,7 +123,10 @@ def run(
 
     :raises ManifestError: lines have problems; nothing was sent.
     :raises LedgerError: the folder's ledger cannot be used (another run
-        holds it, or it is not a ledger).
+        holds it, or it is not a ledger), or one of the runner's files there
+        is a symbolic link.
+    :raises BatchUnsupported: the spec lacks what a batch needs (such as a
+        task list with a creation-time window); nothing was sent.
     """
     from .runner import Options, Runner
     from .service import ClientService

@@ -271,7 +271,13 @@ def _check_line(
         return Checked(number, None, tuple(problems))
 
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, object_pairs_hook=_unique_members)
+    except _DuplicateMember as exc:
+        return problem(
+            exc.name,
+            f"the member {exc.name!r} appears twice in one object: give it once",
+            "manifest.json",
+        )
     except RecursionError:
         return problem("", "JSON nested too deeply", "manifest.json")
     except ValueError as exc:
@@ -314,6 +320,37 @@ def _check_line(
     if not isinstance(key, str) or not isinstance(file, str):  # reported above
         return Checked(number, None, tuple(problems))
     return Checked(number, Job(number, key, file, body), tuple(problems))
+
+
+class _DuplicateMember(ValueError):
+    """A JSON object of a line names one member twice."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members; a name given twice is refused (JSON parsers
+    disagree on which one wins)."""
+    found: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in found:
+            raise _DuplicateMember(name)
+        found[name] = value
+    return found
+
+
+_RESERVED_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"{port}{n}" for port in ("COM", "LPT") for n in "123456789¹²³"}
+)
+"""Names Windows keeps for devices, with or without an extension."""
+
+
+def _reserved_name(file: str) -> bool:
+    stem = file.split(".", 1)[0].rstrip(" ").upper()
+    return stem in _RESERVED_NAMES or file.endswith((".", " "))
 
 
 def _file_for(key: str) -> str:
@@ -366,6 +403,17 @@ def _check_file(
                 "manifest.file",
             )
         ]
+    if _reserved_name(file):
+        return [
+            Problem(
+                number,
+                "file",
+                f"{file!r} is not a plain file name: Windows keeps it for a device "
+                "(CON, PRN, AUX, NUL, COM1-9, LPT1-9) or drops its trailing dot "
+                "or space",
+                "manifest.file",
+            )
+        ]
     if file.startswith(RESERVED_PREFIX):
         return [
             Problem(
@@ -375,13 +423,15 @@ def _check_file(
                 "manifest.file",
             )
         ]
-    first = files.setdefault(file, number)
+    # folders that ignore case (macOS, Windows) hold a.mp4 and A.mp4 as one
+    first = files.setdefault(file.casefold(), number)
     if first != number:
         return [
             Problem(
                 number,
                 "file",
-                f'{file!r} is the file of line {first} too: give one a "file"',
+                f"{file!r} is the file of line {first} too (letter case aside, "
+                'as some folders ignore it): give one a "file"',
                 "manifest.file",
             )
         ]

@@ -24,6 +24,7 @@ from ..tables import Operation, Tasks
 
 __all__ = [
     "MAX_PAGES",
+    "BatchUnsupported",
     "Capacity",
     "ClientService",
     "Created",
@@ -157,6 +158,11 @@ class ListTooLong(BaseError):
     """The task list went on past :data:`MAX_PAGES` pages (or repeated a token)."""
 
 
+class BatchUnsupported(BaseError, LookupError):
+    """The spec lacks what a batch needs (a task list read by creation time,
+    a task read, ...): raised before anything is sent."""
+
+
 class ListUnreadable(BaseError):
     """A page of the task list cannot be read whole (its items are not a
     list, or its next-page token is present but not a non-empty string):
@@ -190,6 +196,20 @@ class ClientService:
     _capacity: Operation | None = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
+        """Find the operations the runner needs.
+
+        :raises BatchUnsupported: the spec lacks one (nothing sent yet).
+        """
+        try:
+            self._find_operations()
+        except LookupError as exc:
+            if isinstance(exc, BatchUnsupported):
+                raise
+            raise BatchUnsupported(
+                f"a batch cannot run over the {self.client._api.name} spec: {exc}"
+            ) from None
+
+    def _find_operations(self) -> None:
         api = self.client._api
         self.tasks = api.require_tasks()
         operations = list(api.operations.values())
@@ -211,6 +231,7 @@ class ClientService:
         self._window = (start[0], end[0])
         pagination = self._list.pagination
         assert pagination is not None
+        _py_name(self._list, pagination.token)  # the token is sent back
         if pagination.page_size is not None and self.page_size is not None:
             size = [q for q in self._list.query if q.name == pagination.page_size]
             bounds = size[0].range if size else None
