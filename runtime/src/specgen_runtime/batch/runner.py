@@ -679,7 +679,7 @@ class Runner:
     ) -> None:
         if error is not None or result is None:
             if _refused(error):
-                self._stopped_by = f"the task list refuses the runner's query: {error}"
+                self._stopped_by = _list_stop(error)
                 return
             self.progress.log(f"cannot read the task list yet: {error}")
             self._echo_checked_job = None
@@ -879,7 +879,7 @@ class Runner:
             for job in jobs:
                 job.search_after = retry
             if _refused(error):
-                self._stopped_by = f"the task list refuses the runner's query: {error}"
+                self._stopped_by = _list_stop(error)
                 return
             self.progress.log(
                 f"cannot read the task list: {type(error).__name__}: {error}"
@@ -1112,6 +1112,13 @@ class Runner:
 def _saving(path: Path) -> str:
     """The ledger's note, written before a download, that it saves ``path``."""
     return f"saving {path}"
+
+
+def _list_stop(error: BaseException | None) -> str:
+    """Why the run stops on ``error`` from reading the task list."""
+    if isinstance(error, ListUnreadable):
+        return f"the task list cannot be read: {error}"
+    return f"the task list refuses the runner's query: {error}"
 
 
 def _refused(error: BaseException | None) -> bool:
