@@ -569,3 +569,33 @@ def test_a_link_among_the_runners_own_files_is_refused(
         assert str(out / name) in str(caught.value)
         assert "symbolic link" in str(caught.value)
         assert not outside.exists()
+
+
+def test_the_command_line_names_an_operation_a_batch_cannot_send(
+    tmp_path: Path,
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+        command = [
+            sys.executable,
+            "-m",
+            "vidu",
+            "--base-url",
+            server.url,
+            "batch",
+            str(manifest),
+            "--out",
+            str(tmp_path / "out"),
+            "--operation",
+            "get-credits",
+        ]
+        env = {**os.environ, "VIDU_API_KEY": server.api_key}
+        done = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(
+            "error: 'get-credits' is not a creating operation (those are: "
+        ), done.stderr
+        assert "Traceback" not in done.stderr
+        assert not server.requests

@@ -84,7 +84,7 @@ def run_command(client_class: type[Any], args: argparse.Namespace) -> int:
     Manifest and ledger problems are printed here (exit status 2 and 1);
     other errors go to the caller's handlers.
     """
-    from . import LedgerError, ManifestError, Options, run
+    from . import BatchUnsupported, LedgerError, ManifestError, Options, run
 
     options = Options(
         skip_invalid=args.skip_invalid,
@@ -112,7 +112,7 @@ def run_command(client_class: type[Any], args: argparse.Namespace) -> int:
                 operation=args.operation,
                 options=options,
             )
-        except ManifestError as exc:
+        except (ManifestError, BatchUnsupported) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         except LedgerError as exc:
