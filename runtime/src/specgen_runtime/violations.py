@@ -123,7 +123,15 @@ def validation_mode(mode: Mode) -> Iterator[None]:
 
 
 RUNTIME: Final = __name__.partition(".")[0]
-"""This runtime's package: its frames are never where a warning points."""
+"""This runtime's package: its frames are not where a warning points, but
+for those of :data:`RUNTIME_USERS`."""
+
+RUNTIME_USERS: Final = frozenset(
+    f"{RUNTIME}.{name}" for name in ("batch", "cli", "contract", "testing")
+)
+"""Modules of the runtime that use a generated package as its users do (the
+batch runner, the command line, the contract tests, the fake server): a
+warning of a request they build points at their line."""
 
 MAX_FRAMES: Final = 200
 """How far up the stack :func:`enforce` looks for the user's frame."""
@@ -132,9 +140,10 @@ MAX_FRAMES: Final = 200
 def _user_level(start: int, package: str | None) -> int:
     """The ``stacklevel`` of :func:`warnings.warn`, called in :func:`enforce`,
     that names the first frame from ``start`` frames above ``enforce`` up that
-    is the user's: not this runtime's, not ``package``'s, not the package of
-    ``enforce``'s caller and not code attrs generated (a class's
-    ``__init__``); the frame ``start`` above when none is."""
+    is the user's: not this runtime's (but for :data:`RUNTIME_USERS`), not
+    ``package``'s, not the package of ``enforce``'s caller and not code attrs
+    generated (a class's ``__init__``); the frame ``start`` above when none
+    is."""
     here = sys._getframe(1)  # enforce
     caller = here.f_back
     internal = {RUNTIME, package}
@@ -145,9 +154,12 @@ def _user_level(start: int, package: str | None) -> int:
     while frame is not None and level < start:
         frame, level = frame.f_back, level + 1
     while frame is not None and level < MAX_FRAMES:
-        module = str(frame.f_globals.get("__name__", "")).partition(".")[0]
-        generated = frame.f_code.co_filename.startswith("<attrs generated")
-        if module not in internal and not generated:
+        module = str(frame.f_globals.get("__name__", ""))
+        user = ".".join(module.split(".", 2)[:2]) in RUNTIME_USERS or (
+            module.partition(".")[0] not in internal
+            and not frame.f_code.co_filename.startswith("<attrs generated")
+        )
+        if user:
             return level + 1
         frame, level = frame.f_back, level + 1
     return start + 1
