@@ -9,12 +9,13 @@ HTTP on 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import warnings
 from collections.abc import Iterator
 
 import pytest
-from vidu import Client, ValidationWarning, ViduError
+from vidu import AsyncClient, Client, ValidationWarning, ViduError
 from vidu.models import Reference2VideoRequest
 from vidu.testing import FakeServer
 
@@ -93,3 +94,26 @@ def _line() -> int:
     import sys
 
     return sys._getframe(1).f_lineno
+
+
+def test_the_async_client_warns_at_the_awaited_call() -> None:
+    async def send(url: str) -> int:
+        async with AsyncClient(api_key=KEY, base_url=url, timeout=5.0) as client:
+            line = _line() + 2
+            with pytest.raises(ViduError, match="new_knob"):
+                await client.reference2video(
+                    model="viduq2",
+                    images=IMAGES,
+                    prompt=PROMPT,
+                    extra_body={"new_knob": 1},
+                )
+            return line
+
+    with (
+        FakeServer(api_key=KEY) as server,
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
+        line = asyncio.run(send(server.url))
+    warning = _only(caught)
+    assert (warning.filename, warning.lineno) == (__file__, line)
