@@ -206,6 +206,7 @@ SPEC: Final = ContractSpec(
         "CancelRequest",
         "CancelResponse",
         "Client",
+        "ClientClosed",
         "ConflictError",
         "converter",
         "CreateTaskResponse",

@@ -67,7 +67,7 @@ RESPONSES: Final[tuple[Response, ...]] = (
         "Creation",
         (
             ResponseField(name="id", kind="string", annotation="str"),
-            ResponseField(name="url", kind="string", annotation="str"),
+            ResponseField(name="url", kind="string", annotation="str", required=True),
             ResponseField(name="cover_url", kind="string", annotation="str"),
             ResponseField(name="watermarked_url", kind="string", annotation="str"),
         ),

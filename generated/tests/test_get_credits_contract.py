@@ -17,8 +17,10 @@ import pytest
 import vidu
 from specgen_runtime.contract import (
     Case,
+    Concurrency,
     ContractSpec,
     Form,
+    Query,
     Response,
     ResponseField,
     Route,
@@ -63,6 +65,12 @@ SPEC: Final = ContractSpec(
     route=Route(
         method="GET",
         path="/ent/v2/credits",
+    ),
+    query=(Query(name="show_detail", py_name="show_detail", kind="boolean"),),
+    concurrency=Concurrency(
+        limit="concurrency_limit",
+        running="current_concurrency",
+        queued="queue_count",
     ),
 )
 CASES: Final = build_cases(SPEC)

@@ -19,6 +19,8 @@ from specgen_runtime.contract import (
     Case,
     ContractSpec,
     Form,
+    Paging,
+    Query,
     Response,
     ResponseField,
     Route,
@@ -99,6 +101,40 @@ SPEC: Final = ContractSpec(
     route=Route(
         method="GET",
         path="/ent/v2/tasks",
+    ),
+    query=(
+        Query(name="created_at.from", py_name="created_at_from", kind="datetime"),
+        Query(name="created_at.to", py_name="created_at_to", kind="datetime"),
+        Query(name="task_ids", py_name="task_ids", kind="string", repeated=True),
+        Query(name="templates", py_name="templates", kind="string", repeated=True),
+        Query(
+            name="model_versions",
+            py_name="model_versions",
+            kind="string",
+            repeated=True,
+        ),
+        Query(
+            name="resolutions",
+            py_name="resolutions",
+            kind="string",
+            repeated=True,
+            choices=("360p", "540p", "720p", "1080p"),
+        ),
+        Query(
+            name="states",
+            py_name="states",
+            kind="string",
+            repeated=True,
+            choices=("created", "queueing", "processing", "success", "failed"),
+        ),
+        Query(name="pager.pagesz", py_name="page_size", kind="integer", range=(1, 100)),
+        Query(name="pager.page_token", py_name="page_token", kind="string"),
+    ),
+    paging=Paging(
+        token="pager.page_token",
+        items="tasks",
+        next_token="next_page_token",
+        page_size="pager.pagesz",
     ),
 )
 CASES: Final = build_cases(SPEC)

@@ -457,12 +457,15 @@ RESPONSES: Final[tuple[Response, ...]] = (
     Response(
         "CreateTaskResponse",
         (
-            ResponseField(name="task_id", kind="string", annotation="str"),
+            ResponseField(
+                name="task_id", kind="string", annotation="str", required=True
+            ),
             ResponseField(
                 name="state",
                 kind="string",
                 annotation="TaskState | str",
                 enum_values=("created", "queueing", "processing", "success", "failed"),
+                required=True,
             ),
             ResponseField(
                 name="model",

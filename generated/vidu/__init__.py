@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         APITimeoutError,
         AuthenticationError,
         BadRequestError,
+        ClientClosed,
         ClientError,
         ConflictError,
         DestinationExists,
@@ -69,8 +70,12 @@ if TYPE_CHECKING:
         validation_mode,
     )
 
-    from . import batch as batch  # a submodule, loaded when first named
+    # submodules, each loaded when first named
+    from . import batch as batch
+    from . import strategies as strategies
     from . import tables
+    from . import testing as testing
+    from . import webhooks as webhooks
     from ._validators import OPERATIONS, validate_payload
     from .async_client import AsyncClient, OrphanedCreate
     from .client import Client
@@ -109,6 +114,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "APITimeoutError": ("specgen_runtime.errors", "APITimeoutError"),
     "AuthenticationError": ("specgen_runtime.errors", "AuthenticationError"),
     "BadRequestError": ("specgen_runtime.errors", "BadRequestError"),
+    "ClientClosed": ("specgen_runtime.errors", "ClientClosed"),
     "ConflictError": ("specgen_runtime.errors", "ConflictError"),
     "DestinationExists": ("specgen_runtime.errors", "DestinationExists"),
     "IncompleteDownload": ("specgen_runtime.errors", "IncompleteDownload"),
@@ -211,6 +217,7 @@ __all__ = [
     "CancelRequest",
     "CancelResponse",
     "Client",
+    "ClientClosed",
     "ClientError",
     "ConflictError",
     "CreateTaskResponse",

@@ -30,6 +30,7 @@ OVERVIEW = Overview(
         ),
     ],
     batch=True,
+    base_url_env="VIDU_BASE_URL",
 )
 """What ``--help`` shows: the same as the full command line's parser."""
 

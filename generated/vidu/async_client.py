@@ -9,6 +9,7 @@ per call in flight); retries, limits and errors are those of :class:`Client`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, ClassVar, overload
 
 import urllib3
@@ -37,6 +38,7 @@ from .models import (
     Subject,
     TaskCreations,
     TaskList,
+    TaskState,
 )
 from .tables import OPERATION_INFO
 
@@ -199,13 +201,13 @@ class AsyncClient(AsyncBaseClient[TaskCreations, CreateTaskResponse]):
     async def list_tasks(
         self,
         *,
-        created_at_from: str | None = None,
-        created_at_to: str | None = None,
-        task_ids: list[str] | None = None,
-        templates: list[str] | None = None,
-        model_versions: list[str] | None = None,
-        resolutions: list[str] | None = None,
-        states: list[str] | None = None,
+        created_at_from: str | datetime | None = None,
+        created_at_to: str | datetime | None = None,
+        task_ids: Sequence[str] | None = None,
+        templates: Sequence[str] | None = None,
+        model_versions: Sequence[str] | None = None,
+        resolutions: Sequence[Resolution | str] | None = None,
+        states: Sequence[TaskState | str] | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         timeout: float | urllib3.Timeout | None = None,
@@ -307,8 +309,8 @@ class AsyncClient(AsyncBaseClient[TaskCreations, CreateTaskResponse]):
         *,
         model: Model | str,
         prompt: str,
-        images: list[str] | None = None,
-        videos: list[str] | None = None,
+        images: Sequence[str] | None = None,
+        videos: Sequence[str] | None = None,
         duration: int | None = None,
         seed: int | None = None,
         aspect_ratio: AspectRatio | str | None = None,
@@ -558,13 +560,13 @@ class AsyncClientWithRawResponse:
     async def list_tasks(
         self,
         *,
-        created_at_from: str | None = None,
-        created_at_to: str | None = None,
-        task_ids: list[str] | None = None,
-        templates: list[str] | None = None,
-        model_versions: list[str] | None = None,
-        resolutions: list[str] | None = None,
-        states: list[str] | None = None,
+        created_at_from: str | datetime | None = None,
+        created_at_to: str | datetime | None = None,
+        task_ids: Sequence[str] | None = None,
+        templates: Sequence[str] | None = None,
+        model_versions: Sequence[str] | None = None,
+        resolutions: Sequence[Resolution | str] | None = None,
+        states: Sequence[TaskState | str] | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         timeout: float | urllib3.Timeout | None = None,
@@ -661,8 +663,8 @@ class AsyncClientWithRawResponse:
         *,
         model: Model | str,
         prompt: str,
-        images: list[str] | None = None,
-        videos: list[str] | None = None,
+        images: Sequence[str] | None = None,
+        videos: Sequence[str] | None = None,
         duration: int | None = None,
         seed: int | None = None,
         aspect_ratio: AspectRatio | str | None = None,

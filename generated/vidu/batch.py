@@ -49,20 +49,74 @@ def run(
     *,
     client: Client | None = None,
     stream: IO[str] | None = None,
-    **settings: Any,
+    options: Options | None = None,
+    skip_invalid: bool | None = None,
+    concurrency: int | None = None,
+    resend_ambiguous: bool | None = None,
+    settle: float | None = None,
+    window_margin: float | None = None,
+    attempt_time: float | None = None,
+    poll_interval: float | None = None,
+    max_poll_interval: float | None = None,
+    capacity_interval: float | None = None,
+    default_concurrency: int | None = None,
+    backoff: float | None = None,
+    max_backoff: float | None = None,
+    download_attempts: int | None = None,
+    workers: int | None = None,
+    deadline: float | None = None,
+    tick: float | None = None,
+    min_round: float | None = None,
+    marker_field: str | None = None,
+    max_line_bytes: int | None = None,
+    max_jobs: int | None = None,
+    max_pages: int | None = None,
+    stop_reasons: frozenset[str] | None = None,
 ) -> Summary:
     """Run every job of ``manifest`` into the folder ``out``; how it ended.
 
     ``client`` defaults to a :class:`Client` made from the environment.
-    ``settings`` are the fields of :class:`Options`: ``skip_invalid``,
-    ``concurrency``, ``resend_ambiguous``, ``settle``, ``poll_interval``...
+    The other keyword arguments are the fields of :class:`Options` (see it
+    for each), ``None`` leaving a field at its default (``attempt_time`` at
+    the client's timeout); or pass ``options`` and none of them.
 
     :raises ManifestError: lines have problems (listed on ``stream``
         first); nothing was sent.
     :raises LedgerError: another run holds the folder, or its ledger
         cannot be read.
+    :raises TypeError: ``options`` and some of its fields were both given.
     """
+    given: dict[str, object] = {
+        "skip_invalid": skip_invalid,
+        "concurrency": concurrency,
+        "resend_ambiguous": resend_ambiguous,
+        "settle": settle,
+        "window_margin": window_margin,
+        "attempt_time": attempt_time,
+        "poll_interval": poll_interval,
+        "max_poll_interval": max_poll_interval,
+        "capacity_interval": capacity_interval,
+        "default_concurrency": default_concurrency,
+        "backoff": backoff,
+        "max_backoff": max_backoff,
+        "download_attempts": download_attempts,
+        "workers": workers,
+        "deadline": deadline,
+        "tick": tick,
+        "min_round": min_round,
+        "marker_field": marker_field,
+        "max_line_bytes": max_line_bytes,
+        "max_jobs": max_jobs,
+        "max_pages": max_pages,
+        "stop_reasons": stop_reasons,
+    }
+    # what was left out keeps its Options default; the runner checks the rest
+    settings: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if client is not None:
-        return _batch.run(client, manifest, out, stream=stream, **settings)
+        return _batch.run(
+            client, manifest, out, options=options, stream=stream, **settings
+        )
     with Client() as own:
-        return _batch.run(own, manifest, out, stream=stream, **settings)
+        return _batch.run(
+            own, manifest, out, options=options, stream=stream, **settings
+        )

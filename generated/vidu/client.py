@@ -8,6 +8,7 @@ runtime (:class:`specgen_runtime.client.BaseClient`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, ClassVar, overload
 
 import urllib3
@@ -34,6 +35,7 @@ from .models import (
     Subject,
     TaskCreations,
     TaskList,
+    TaskState,
 )
 from .tables import OPERATION_INFO
 
@@ -194,13 +196,13 @@ class Client(BaseClient[TaskCreations]):
     def list_tasks(
         self,
         *,
-        created_at_from: str | None = None,
-        created_at_to: str | None = None,
-        task_ids: list[str] | None = None,
-        templates: list[str] | None = None,
-        model_versions: list[str] | None = None,
-        resolutions: list[str] | None = None,
-        states: list[str] | None = None,
+        created_at_from: str | datetime | None = None,
+        created_at_to: str | datetime | None = None,
+        task_ids: Sequence[str] | None = None,
+        templates: Sequence[str] | None = None,
+        model_versions: Sequence[str] | None = None,
+        resolutions: Sequence[Resolution | str] | None = None,
+        states: Sequence[TaskState | str] | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         timeout: float | urllib3.Timeout | None = None,
@@ -302,8 +304,8 @@ class Client(BaseClient[TaskCreations]):
         *,
         model: Model | str,
         prompt: str,
-        images: list[str] | None = None,
-        videos: list[str] | None = None,
+        images: Sequence[str] | None = None,
+        videos: Sequence[str] | None = None,
         duration: int | None = None,
         seed: int | None = None,
         aspect_ratio: AspectRatio | str | None = None,
@@ -392,7 +394,20 @@ class Client(BaseClient[TaskCreations]):
     ) -> list[Creation]:
         """Poll a task until it ends; return its creations.
 
-        See :meth:`BaseClient.wait` for the polling, ``timeout`` and errors.
+        Polls every ``poll_interval`` seconds at first, then less often (up to
+        every ``max_interval`` seconds). ``on_progress(task)`` is called with
+        the first answer and whenever the state changes.
+
+        :param task_id: the task's id, as a create's response gives it.
+        :param timeout: seconds the whole wait may take; each poll gets at
+            most the time left (and the client's own ``timeout``).
+        :param poll_interval: seconds between the first polls.
+        :param max_interval: the longest wait between two polls.
+        :param on_progress: called with each answer whose state is new.
+        :raises ValueError: ``task_id`` is missing or empty, ``timeout`` is not
+            positive, or not ``0 < poll_interval <= max_interval``.
+        :raises TaskFailed: the task failed; ``err_code`` says why.
+        :raises WaitTimeout: it had not ended after ``timeout`` seconds.
         """
         return super().wait(
             task_id,
@@ -553,13 +568,13 @@ class ClientWithRawResponse:
     def list_tasks(
         self,
         *,
-        created_at_from: str | None = None,
-        created_at_to: str | None = None,
-        task_ids: list[str] | None = None,
-        templates: list[str] | None = None,
-        model_versions: list[str] | None = None,
-        resolutions: list[str] | None = None,
-        states: list[str] | None = None,
+        created_at_from: str | datetime | None = None,
+        created_at_to: str | datetime | None = None,
+        task_ids: Sequence[str] | None = None,
+        templates: Sequence[str] | None = None,
+        model_versions: Sequence[str] | None = None,
+        resolutions: Sequence[Resolution | str] | None = None,
+        states: Sequence[TaskState | str] | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         timeout: float | urllib3.Timeout | None = None,
@@ -656,8 +671,8 @@ class ClientWithRawResponse:
         *,
         model: Model | str,
         prompt: str,
-        images: list[str] | None = None,
-        videos: list[str] | None = None,
+        images: Sequence[str] | None = None,
+        videos: Sequence[str] | None = None,
         duration: int | None = None,
         seed: int | None = None,
         aspect_ratio: AspectRatio | str | None = None,

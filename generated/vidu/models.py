@@ -22,7 +22,12 @@ from typing import Any, ClassVar
 
 import attrs
 from specgen_runtime.assets import read_asset
-from specgen_runtime.convert import dump_response, make_converter, structure_items
+from specgen_runtime.convert import (
+    dump_response,
+    make_converter,
+    sent_as_list,
+    structure_items,
+)
 from specgen_runtime.tables import AssetRules
 from specgen_runtime.violations import Violation, current_mode, enforce
 
@@ -99,7 +104,7 @@ class Image:
     """
 
     RULES: ClassVar[AssetRules] = IMAGE_ASSET
-    """What a image must be; see :mod:`vidu.tables`."""
+    """What an image must be; see :mod:`vidu.tables`."""
 
     @classmethod
     def from_path(cls, path: str | os.PathLike[str]) -> str:
@@ -128,6 +133,11 @@ class Video:
             every violation is listed.
         """
         return read_asset(path, cls.RULES, os.fspath(path))
+
+
+def _optional_list_of_str(value: Sequence[str] | None) -> list[str] | None:
+    """The items as a list (a tuple is taken too), or ``None``."""
+    return None if value is None else sent_as_list(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -172,9 +182,13 @@ class Subject:
 
     name: str
     """Subject name; use it in the prompt as @name."""
-    images: list[str] | None = None
+    images: list[str] | None = attrs.field(
+        default=None, converter=_optional_list_of_str
+    )
     """Reference images of the subject, at most 3."""
-    videos: list[str] | None = None
+    videos: list[str] | None = attrs.field(
+        default=None, converter=_optional_list_of_str
+    )
     """Reference videos of the subject (viduq2-pro only)."""
     voice_id: str | None = None
     """Voice of the subject; chosen automatically when left out."""
@@ -282,9 +296,13 @@ class Reference2VideoRequest:
     """Model name."""
     prompt: str
     """Text prompt."""
-    images: list[str] | None = None
+    images: list[str] | None = attrs.field(
+        default=None, converter=_optional_list_of_str
+    )
     """Reference images, 1 to 7."""
-    videos: list[str] | None = None
+    videos: list[str] | None = attrs.field(
+        default=None, converter=_optional_list_of_str
+    )
     """Reference videos, at most 2 (viduq2-pro only)."""
     duration: int | None = None
     """Video duration in seconds. Default per model: viduq3-mix: 5, viduq3-turbo: 5, viduq3: 5, viduq2-pro: 5, viduq2: 5, viduq1: 5, vidu2.0: 4."""
@@ -303,7 +321,7 @@ class Reference2VideoRequest:
     off_peak: bool | None = None
     """Off-peak mode; cheaper, done within 48 hours. Default: false."""
     audio: bool | None = None
-    """Output video with generated speech; not in this form's request table."""
+    """Output video with generated speech."""
     callback_url: str | None = None
     """URL that receives a POST whenever the task's state changes."""
 
@@ -401,7 +419,7 @@ class TaskCreations:
     """
 
     id: str | None = None
-    """Task ID (in the Chinese pages' version)."""
+    """ID of the task."""
     state: TaskState | str | None = None
     """State of the task."""
     err_code: str | None = None
@@ -441,13 +459,16 @@ class TaskCreations:
 class Creation:
     """One result. Its URLs are short-lived (24 hours, one hour on older pages): download promptly.
 
-    Every field may be missing: the service's versions differ in what they
-    send. Fields the spec does not know are kept in :attr:`extra`.
+    Always sent: ``url``. An answer without it
+    raises :class:`UnexpectedResponseError` naming the field, with the body
+    on its ``raw``. Every other field may be missing: the service's
+    versions differ in what they send. Fields the spec does not know are
+    kept in :attr:`extra`.
     """
 
     id: str | None = None
-    """Creation ID, as upscale and extend take it."""
-    url: str | None = None
+    """ID of the creation."""
+    url: str
     """URL of the video, without watermark."""
     cover_url: str | None = None
     """URL of the cover image."""
@@ -591,13 +612,16 @@ class ListedCreation:
 class CreateTaskResponse:
     """The task that was created.
 
-    Every field may be missing: the service's versions differ in what they
-    send. Fields the spec does not know are kept in :attr:`extra`.
+    Always sent: ``task_id``, ``state``. An answer without one of them
+    raises :class:`UnexpectedResponseError` naming the field, with the body
+    on its ``raw``. Every other field may be missing: the service's
+    versions differ in what they send. Fields the spec does not know are
+    kept in :attr:`extra`.
     """
 
-    task_id: str | None = None
+    task_id: str
     """Task ID."""
-    state: TaskState | str | None = None
+    state: TaskState | str
     """State of the task."""
     model: Model | str | None = None
     """Model used."""
