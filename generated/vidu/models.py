@@ -158,7 +158,7 @@ class CancelRequest:
     def __attrs_post_init__(self) -> None:
         mode = current_mode()
         if mode != "off":
-            enforce(self.violations(), mode, stacklevel=3)
+            enforce(self.violations(), mode)
 
     def violations(self) -> list[Violation]:
         """Every rule this request breaks, errors and warnings."""
@@ -261,7 +261,7 @@ class Reference2VideoSubjectsRequest:
     def __attrs_post_init__(self) -> None:
         mode = current_mode()
         if mode != "off":
-            enforce(self.violations(), mode, stacklevel=3)
+            enforce(self.violations(), mode)
 
     def violations(self) -> list[Violation]:
         """Every rule this request breaks, errors and warnings."""
@@ -328,7 +328,7 @@ class Reference2VideoRequest:
     def __attrs_post_init__(self) -> None:
         mode = current_mode()
         if mode != "off":
-            enforce(self.violations(), mode, stacklevel=3)
+            enforce(self.violations(), mode)
 
     def violations(self) -> list[Violation]:
         """Every rule this request breaks, errors and warnings."""
