@@ -56,8 +56,9 @@ from .client import (
     BaseClient,
     QueryValue,
     RawResponse,
+    check_wait,
+    task_ended,
     task_reader,
-    task_results,
 )
 from .errors import (
     APIConnectionError,
@@ -65,7 +66,6 @@ from .errors import (
     APITimeoutError,
     RequestMayHaveSucceeded,
     ServerError,
-    TaskFailed,
     UnreadableCreateResponse,
     WaitTimeout,
 )
@@ -809,17 +809,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         :raises TaskFailed: the task failed; ``err_code`` says why.
         :raises WaitTimeout: it had not ended after ``timeout`` seconds.
         """
-        if not task_id:
-            raise ValueError("no task id to wait for: the response carried none")
-        if not timeout > 0:
-            raise ValueError(
-                f"wait: timeout={timeout!r}: give a positive number of seconds"
-            )
-        if not 0 < poll_interval <= max_interval:
-            raise ValueError(
-                f"wait: poll_interval={poll_interval!r}, max_interval={max_interval!r}:"
-                " need 0 < poll_interval <= max_interval"
-            )
+        task_id = check_wait(task_id, timeout, poll_interval, max_interval)
         spec = self._api.require_tasks()
         reader = task_reader(self._api)
         deadline = self._clock() + timeout
@@ -841,11 +831,8 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
                     reported = on_progress(task)
                     if inspect.isawaitable(reported):
                         await reported
-            if isinstance(state, str) and state in spec.success:
-                return task_results(spec, task_id, task)
-            if isinstance(state, str) and state in spec.failure:
-                code = _text(getattr(task, spec.error_code_field, None))
-                raise TaskFailed(task_id, code, task)
+            if (ended := task_ended(spec, task_id, task, state)) is not None:
+                return ended
             remaining = deadline - self._clock()
             if remaining <= 0:
                 break

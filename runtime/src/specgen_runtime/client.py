@@ -88,7 +88,9 @@ __all__ = [
     "BaseClient",
     "QueryValue",
     "RawResponse",
+    "check_wait",
     "safe_file_name",
+    "task_ended",
     "task_results",
 ]
 
@@ -755,17 +757,7 @@ class BaseClient(ABC, Generic[TaskT]):
         :raises TaskFailed: the task failed; ``err_code`` says why.
         :raises WaitTimeout: it had not ended after ``timeout`` seconds.
         """
-        if not task_id:
-            raise ValueError("no task id to wait for: the response carried none")
-        if not timeout > 0:
-            raise ValueError(
-                f"wait: timeout={timeout!r}: give a positive number of seconds"
-            )
-        if not 0 < poll_interval <= max_interval:
-            raise ValueError(
-                f"wait: poll_interval={poll_interval!r}, max_interval={max_interval!r}:"
-                " need 0 < poll_interval <= max_interval"
-            )
+        task_id = check_wait(task_id, timeout, poll_interval, max_interval)
         spec = self._api.require_tasks()
         reader = task_reader(self._api)
         deadline = self._clock() + timeout
@@ -786,11 +778,8 @@ class BaseClient(ABC, Generic[TaskT]):
                 seen = state
                 if on_progress is not None:
                     on_progress(task)
-            if isinstance(state, str) and state in spec.success:
-                return task_results(spec, task_id, task)
-            if isinstance(state, str) and state in spec.failure:
-                code = text(getattr(task, spec.error_code_field, None))
-                raise TaskFailed(task_id, code, task)
+            if (ended := task_ended(spec, task_id, task, state)) is not None:
+                return ended
             remaining = deadline - self._clock()
             if remaining <= 0:
                 break
@@ -966,3 +955,35 @@ def _size_of(data: bytes | JsonBody | None) -> int:
     if data is None:
         return 0
     return len(data) if isinstance(data, bytes) else data.length
+
+
+def check_wait(
+    task_id: str | None, timeout: float, poll_interval: float, max_interval: float
+) -> str:
+    """The task id to wait for, once ``wait()``'s arguments are known good;
+    a ``ValueError`` before anything is sent otherwise."""
+    if not task_id:
+        raise ValueError("no task id to wait for: the response carried none")
+    if not timeout > 0:
+        raise ValueError(
+            f"wait: timeout={timeout!r}: give a positive number of seconds"
+        )
+    if not 0 < poll_interval <= max_interval:
+        raise ValueError(
+            f"wait: poll_interval={poll_interval!r}, max_interval={max_interval!r}:"
+            " need 0 < poll_interval <= max_interval"
+        )
+    return task_id
+
+
+def task_ended(
+    spec: Tasks, task_id: str, task: object, state: object
+) -> list[Any] | None:
+    """A polled task's end: its results once it succeeded, :class:`TaskFailed`
+    once it failed, ``None`` while it runs."""
+    if isinstance(state, str) and state in spec.success:
+        return task_results(spec, task_id, task)
+    if isinstance(state, str) and state in spec.failure:
+        code = text(getattr(task, spec.error_code_field, None))
+        raise TaskFailed(task_id, code, task)
+    return None
