@@ -7,6 +7,7 @@ does (``true``, not ``True``) and put it in a Markdown table cell the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 
@@ -29,10 +30,16 @@ def listing(value: object) -> str:
     return spell(value)
 
 
+_LINE_BREAKS = re.compile(r"[ \t]*\n\s*")
+
+
 def md_cell(value: object) -> str:
     """``value`` as the text of one Markdown table cell: ``None`` is empty,
-    lists are comma-separated, and ``|`` or a line break cannot end the cell."""
-    return listing(value).replace("|", "\\|").replace("\n", " ")
+    lists are comma-separated, ``|`` cannot end the cell, and the line
+    breaks of a block scalar (``|`` or ``>``) are one space each run, none
+    at the end."""
+    text = listing(value).replace("|", "\\|")
+    return _LINE_BREAKS.sub(" ", text.rstrip("\n"))
 
 
 def pair(values: Iterable[int] | None) -> tuple[int, int] | None:

@@ -191,6 +191,33 @@ CASES = [
             "spec/operations/render.yaml:12:32: unknown model 'slow'; known models: fast, fine",
         ],
     ),
+    (
+        "bell escaped in a double-quoted scalar",
+        OP,
+        "  summary: Render a picture.\n",
+        '  summary: "Render\\a a picture."\n',
+        [
+            "spec/operations/render.yaml:5:12: control character U+0007 in text (not allowed in a spec)"
+        ],
+    ),
+    (
+        "bell written in a folded block scalar",
+        OP,
+        "  summary: Render a picture.\n",
+        "  summary: >\n    Render a\n    pic\x07ture.\n",
+        [
+            "spec/operations/render.yaml:7:8: control character U+0007 in text (not allowed in a spec)"
+        ],
+    ),
+    (
+        "bell escaped in a double-quoted key beside a folded block scalar",
+        OP,
+        "  summary: Render a picture.\n",
+        '  summary: >\n    Render a\n    picture.\n  "\\aside": >-\n    x\n    y\n',
+        [
+            "spec/operations/render.yaml:8:3: control character U+0007 in text (not allowed in a spec)"
+        ],
+    ),
 ]
 
 

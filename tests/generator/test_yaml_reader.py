@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 from vidu_codegen.load import reader
 from vidu_codegen.load import yaml as y
 
@@ -128,6 +129,33 @@ PLAIN = [
     "a: &anchor\n  b: 1\n",
     "a: b\n...\n---\nc: d\n",
 ]
+
+
+BLOCK_SCALARS = [
+    f"a: {style}{chomp}\n  one\n  two\n\n  three\n    more\n  four\n\n\nb: {style}{chomp}\n  end\n"
+    for style in "|>"
+    for chomp in ("", "-", "+", "2", "2-", "+2")
+] + [
+    "a: >\n\n  leading blank\n  line\n",
+    "a:\n  - >-\n    item\n    folded\n  - |+\n    kept\n\n",
+    "a: >+\n  last\n  of the file\n\n\n",
+]
+"""Literal and folded block scalars with every chomping indicator: plain
+YAML, read in one parse."""
+
+PLAIN += BLOCK_SCALARS
+
+
+@pytest.mark.parametrize("text", BLOCK_SCALARS)
+def test_block_scalars_read_in_one_parse_as_the_full_loader_reads_them(
+    text: str,
+) -> None:
+    full, problems = reader.read_full(text, "f.yaml")
+    plain = reader.read_plain(text, "f.yaml")
+    assert problems == []
+    assert plain is not None
+    assert shape(plain) == shape(full)
+    assert plain == YAML(typ="safe", pure=True).load(text)
 
 
 @pytest.mark.parametrize("text", PLAIN)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -144,6 +145,61 @@ def test_a_file_that_does_not_parse_is_left_alone(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("broken.yaml:")
     assert broken.read_text() == "a: [1, 2\nb: 3\n"
+
+
+BLOCK_HEADERS = ("|", "|-", "|+", ">", ">-", ">+")
+
+
+def _block_document(header: str, indent: int) -> str:
+    """An operation whose summary and note are block scalars, its mappings
+    indented by ``indent``. The note ends in one line break, so a ``+``
+    (keep) would keep nothing more: fmt writes that header without it."""
+    one, two = " " * indent, " " * (2 * indent)
+    note = header.rstrip("+")
+    return (
+        "operation:\n"
+        f"{one}id: render   # the id\n"
+        f"{one}summary: {header}\n"
+        f"{two}Render a picture\n"
+        f"{two}from its tags.\n"
+        "\n"
+        f"{two}  Kept apart: more indented.\n"
+        f"{two}Last line.\n"
+        "\n"
+        f"{one}note: {note}  # why\n"
+        f"{two}One\n"
+        f"{two}two.\n"
+        f"{one}path: /v1/render\n"
+    )
+
+
+@pytest.mark.parametrize("header", BLOCK_HEADERS)
+def test_block_scalars_stay_block_scalars(header: str) -> None:
+    canonical = _block_document(header, 2)
+    assert format_text(canonical) == canonical
+    messy = _block_document(header, 4)
+    result = format_text(messy)
+    assert result == canonical.replace("id: render   #", "id: render     #")
+    assert _plain(result) == _plain(messy)
+    assert format_text(result) == result
+    if header.endswith("+"):
+        kept_nothing = messy.replace(f"note: {header[0]}", f"note: {header}")
+        assert format_text(kept_nothing) == result
+
+
+@pytest.mark.parametrize("header", BLOCK_HEADERS)
+def test_a_block_scalar_ending_the_file_keeps_its_text_and_no_end_marker(
+    header: str,
+) -> None:
+    text = f"a: 1\nb: {header}\n  last\n  lines\n\n"
+    result = format_text(text)
+    assert isinstance(result, str)
+    assert "..." not in result
+    assert result.startswith(f"a: 1\nb: {header[0]}")
+    assert _plain(result) == _plain(text)
+    assert format_text(result) == result
+    marked = text + "...\n"
+    assert _plain(format_text(marked)) == _plain(marked)
 
 
 _names = st.from_regex(r"[a-z][a-z0-9.-]{0,12}", fullmatch=True)

@@ -93,6 +93,22 @@ def _plain(node: Any, file: str) -> Any:
     return str(node)
 
 
+_FOLD_MARK = "\a"
+"""What ruamel.yaml's round-trip scanner puts where a folded (``>``) block
+scalar folds a line break (its constructor takes them out again)."""
+
+
+def _event_text(event: ScalarEvent) -> str:
+    """The text a scalar event stands for. In a folded block scalar every
+    U+0007 is a fold mark of the round-trip scanner, never the file's: a
+    block scalar cannot hold a control character (the reader refuses one
+    before the scanner sees it) nor escape one."""
+    value: str = event.value
+    if event.style == ">":
+        return value.replace(_FOLD_MARK, "")
+    return value
+
+
 def _pos(display: str, event: Event) -> Pos:
     mark = event.start_mark
     return Pos(display, mark.line + 1, mark.column + 1)
@@ -140,7 +156,7 @@ def _scan(text: str, display: str) -> Finding | None:
                     f"nested more than {MAX_DEPTH} levels deep",
                 )
         if isinstance(event, ScalarEvent):
-            value = event.value
+            value = _event_text(event)
             problem = text_problem(value)
             if problem is not None:
                 return Finding(_pos(display, event), problem)
@@ -200,8 +216,6 @@ def _checked(event: Event, count: int, depth: int) -> None:
         raise _NotPlain
     if isinstance(event, ScalarEvent):
         value = event.value
-        if event.style == ">":
-            raise _NotPlain
         if not value.isprintable() and text_problem(value) is not None:
             raise _NotPlain
         digits = len(value.lstrip("+-").replace("_", ""))
@@ -218,9 +232,9 @@ def read_plain(text: str, display: str) -> Table[Any] | None:
     or invalid YAML), which :func:`read_full` then reads and reports.
 
     It parses with ruamel.yaml's safe parser, which gives the round-trip
-    parser's events and positions without collecting comments; folded
-    scalars (``>``), the one place their values differ, go to
-    :func:`read_full`."""
+    parser's events and positions without collecting comments (and without
+    the round-trip scanner's fold marks in folded scalars, see
+    :func:`_event_text`)."""
     yaml = YAML(typ="safe", pure=True)
     events = yaml.parse(text)
     root: Table[Any] | None = None

@@ -78,11 +78,25 @@ def format_text(text: str, display: str = "<text>") -> str | Finding:
             return text
         stream = io.StringIO()
         _yaml().dump(data, stream)
-        dumped = stream.getvalue()
+        dumped = _without_document_end(stream.getvalue(), text)
         aligned = align_tables(dumped, _yaml().load(dumped))
         return indent_comments(text, aligned)
     except YAMLError as exc:
         return _problem(exc, display)
+
+
+_DOCUMENT_END = "\n...\n"
+_DOCUMENT_END_LINE = re.compile(r"^\.\.\.(\s|$)", re.MULTILINE)
+
+
+def _without_document_end(dumped: str, source: str) -> str:
+    """``dumped`` without the ``...`` line ruamel.yaml ends a document with
+    when its last value is a block scalar keeping its final line breaks
+    (``|+``): the end of the file ends the one document as well, and the
+    scalar keeps the same text. A ``...`` the source has stays."""
+    if dumped.endswith(_DOCUMENT_END) and not _DOCUMENT_END_LINE.search(source):
+        return dumped[: -len(_DOCUMENT_END) + 1]
+    return dumped
 
 
 # tables ----------------------------------------------------------------------
