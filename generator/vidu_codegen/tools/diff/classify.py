@@ -81,11 +81,29 @@ def _flag(raise_kind: Kind, lower_kind: Kind, on: str, off: str) -> ValueRule:
     return classify
 
 
-def _bounds(what: str, old: Any, new: Any) -> Verdict:
+def _response_required(what: str, old: object, new: object) -> Verdict:
+    """A response field's ``required``: breaking either way (see
+    :mod:`~vidu_codegen.tools.diff.facts`)."""
+    if new:
+        return "breaking", f"{what}: now required (an answer without it is refused)"
+    return "breaking", f"{what}: no longer required (it may now be None)"
+
+
+def _limit_added_or_dropped(
+    what: str, old: Any, new: Any, spelt: Callable[[Any], str]
+) -> Verdict:
+    """A limit that appears (breaking) or disappears (compatible), each side
+    written by ``spelt``; ``None`` when both sides have one."""
     if old is None:
-        return "breaking", f"{what}: now limited to {bounds_text(new)}"
+        return "breaking", f"{what}: now limited to {spelt(new)}"
     if new is None:
-        return "compatible", f"{what}: no longer limited (was {bounds_text(old)})"
+        return "compatible", f"{what}: no longer limited (was {spelt(old)})"
+    return None
+
+
+def _bounds(what: str, old: Any, new: Any) -> Verdict:
+    if old is None or new is None:
+        return _limit_added_or_dropped(what, old, new, bounds_text)
     narrowed = new[0] > old[0] or new[1] < old[1]
     widened = new[0] < old[0] or new[1] > old[1]
     how = "narrowed" if not widened else "widened" if not narrowed else "moved"
@@ -110,13 +128,10 @@ def _ratio(what: str, old: Any, new: Any) -> Verdict:
 
 def _limit(higher_is_stricter: bool) -> ValueRule:
     def classify(what: str, old: Any, new: Any) -> Verdict:
-        text = _changed(what, old if old is not None else "no limit", new)
-        if new is None:
-            return "compatible", f"{what}: no longer limited (was {code(old)})"
-        if old is None:
-            return "breaking", f"{what}: now limited to {code(new)}"
+        if old is None or new is None:
+            return _limit_added_or_dropped(what, old, new, code)
         stricter = new > old if higher_is_stricter else new < old
-        return ("breaking" if stricter else "compatible"), text
+        return ("breaking" if stricter else "compatible"), _changed(what, old, new)
 
     return classify
 
@@ -177,6 +192,7 @@ _VALUE_RULES: dict[str, ValueRule] = {
     "default": _doc,
     "unclassified": _unclassified,
     "required": _flag("breaking", "compatible", "now required", "no longer required"),
+    "response required": _response_required,
     "allowed": _flag(
         "compatible", "breaking", "accepted again", "not accepted (unsupported)"
     ),
@@ -232,19 +248,20 @@ def _severity_changed(what: str, old: object, new: object) -> Verdict:
     return kind, f"{what}: {old} → {new}"
 
 
-def _field_added(what: str, new: Fact) -> tuple[Kind, str]:
-    kind: Kind = "breaking" if new.shown == "required" else "compatible"
-    return kind, f"field added ({new.shown})"
+def _added_as(label: str | None) -> Callable[[str, Fact], tuple[Kind, str]]:
+    """A field or parameter added: breaking when required, else compatible;
+    the message names it ``label`` (else by its ``what``)."""
 
+    def added(what: str, new: Fact) -> tuple[Kind, str]:
+        kind: Kind = "breaking" if new.shown == "required" else "compatible"
+        return kind, f"{label or what} added ({new.shown})"
 
-def _query_added(what: str, new: Fact) -> tuple[Kind, str]:
-    kind: Kind = "breaking" if new.shown == "required" else "compatible"
-    return kind, f"{what} added ({new.shown})"
+    return added
 
 
 _ENTITY_RULES: dict[str, _EntityRule] = {
     "query": _EntityRule(
-        added=_query_added,
+        added=_added_as(None),
         removed=lambda what, old: ("breaking", f"{what} removed: no longer accepted"),
     ),
     "entity": _EntityRule(
@@ -252,8 +269,12 @@ _ENTITY_RULES: dict[str, _EntityRule] = {
         removed=lambda what, old: ("breaking", f"{what} removed"),
     ),
     "field": _EntityRule(
-        added=_field_added,
+        added=_added_as("field"),
         removed=lambda what, old: ("breaking", "field removed: no longer accepted"),
+    ),
+    "response field": _EntityRule(
+        added=_added_as(None),
+        removed=lambda what, old: ("breaking", f"{what} removed"),
     ),
     "rule": _EntityRule(_severity_added, _severity_removed, _severity_changed),
     "listed": _EntityRule(

@@ -16,12 +16,17 @@ rule            facts                                      breaking       compat
 =============== ========================================== ============== ==============
 entity          operation, form, model of a form, enum,    removed;       added
                 enum member, asset, asset format, asset    value changed
-                prefix, response, response field
+                prefix, response
 field           a request field                            removed; added added, optional
+                                                           and required
+response field  a response field                           removed; added added, optional
                                                            and required
 query           a query parameter                          removed; added added, optional
                                                            and required
-required        ``required``                               false -> true  true -> false
+required        ``required`` of a request field or query   false -> true  true -> false
+                parameter
+response        ``required`` of a response field           either way
+required
 allowed         row ``allowed``                            true -> false  false -> true
 exact           type, items, role, method, path, class     any change
                 names, ``selected_by``, ``package``,
@@ -45,6 +50,13 @@ when            a rule's conditions (error rules)          fires more or  fires 
                                                                           conditions)
 total           what a rule counts (error rules)           any change
 =============== ========================================== ============== ==============
+
+A request field (or query parameter) made required refuses calls that
+left it out, so only ``false -> true`` is breaking there. A response field
+is breaking either way: made required, the client refuses an answer without
+it (``MissingResponseField``) where it gave ``None``, which breaks callers
+whose service leaves it out; made optional, its type gains ``None``, which
+breaks code (and type checking) that reads it as always present.
 
 Everything else is **notable**: a default changed (``default``), a field
 newly ignored or no longer ignored (``ignored``), a warning rule added or
@@ -471,8 +483,10 @@ class _Collector:
         self.add(key.at("summary"), response.summary, "doc", own)
         for field_name, field in response.fields.items():
             fkey = Key(op_id, None, None, f"{name}.{field_name}", "response field")
-            self.add(fkey, PRESENT, "entity", own)
+            shown = "required" if field.required else "optional"
+            self.add(fkey, PRESENT, "response field", own, shown)
             fown = (*own, fkey)
+            self.add(fkey.at("required"), field.required, "response required", fown)
             self.add(fkey.at("type"), _type_name(field.type), "exact", fown)
             self.add(fkey.at("items"), _items(field.items), "exact", fown)
             self.add(fkey.at("enum"), field.enum, "doc", fown)
