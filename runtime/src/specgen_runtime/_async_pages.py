@@ -1,7 +1,8 @@
 """Page-token pagination for the asyncio client: :class:`AsyncPage`.
 
 The asyncio twin of :class:`~specgen_runtime.pagination.Page`, with the same
-bounds and errors: a page holds its answer, and ``async for`` over it yields
+bounds and errors (both are a
+:class:`~specgen_runtime.pagination.BasePage`; only fetching differs): a page holds its answer, and ``async for`` over it yields
 every item of every page, each next page fetched (awaited) when needed
 (tokens read, loops noticed and the iteration's deadline kept as there)::
 
@@ -15,109 +16,59 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from .client import QueryValue
-from .errors import APITimeoutError, UnexpectedResponseError
 from .pagination import (
     DEFAULT_MAX_PAGES,
     DEFAULT_PAGES_TIMEOUT,
+    ITERATING,
+    STEPPING,
+    BasePage,
     check_bounds,
-    looping,
+    fetching_within,
     out_of_time,
-    page_token,
-    pages_deadline,
     resumed_from,
-    token_digest,
-    token_preview,
     too_many,
 )
-from .tables import Operation, Pagination
+from .tables import Operation
 
 R = TypeVar("R")
 I = TypeVar("I")  # noqa: E741  (the item type, as in the generated annotations)
 
 
-class AsyncPage(Generic[R, I]):
+class AsyncPage(BasePage[R, I, Callable[[str], Awaitable[R]]]):
     """One page of a list operation: its answer, its items, the next token.
 
     ``async for`` over a page yields the items of this page and of every
     page after it (:meth:`auto_paging_iter` with its default bounds).
     """
 
-    def __init__(
+    async def get_next_page(
         self,
-        response: R,
         *,
-        pagination: Pagination,
-        fetch: Callable[[str], Awaitable[R]],
-        seen: frozenset[bytes] = frozenset(),
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.response = response
-        """The answer, as its response class read it."""
-        self._pagination = pagination
-        self._fetch = fetch
-        self._seen = seen
-        """The :func:`token_digest` of every token followed to get here."""
-        self._clock = clock
-
-    def __repr__(self) -> str:
-        try:
-            token = self.next_token
-        except UnexpectedResponseError:
-            shown = "unreadable"
-        else:
-            shown = "none" if token is None else token_preview(token)
-        return (
-            f"<{type(self).__name__} of {type(self.response).__name__}: "
-            f"{len(self.items)} items, next token {shown}>"
-        )
-
-    @property
-    def items(self) -> list[I]:
-        """The items of this page (an answer without them has none)."""
-        found = getattr(self.response, self._pagination.items, None)
-        return list(found) if isinstance(found, list) else []
-
-    @property
-    def next_token(self) -> str | None:
-        """The token of the next page; ``None`` on the last page.
-
-        :raises UnexpectedResponseError: the answer's token is neither empty
-            nor a string of at most ``MAX_TOKEN_CHARS`` characters.
-        """
-        name = self._pagination.next_token
-        return page_token(getattr(self.response, name, None), name)
-
-    def has_next_page(self) -> bool:
-        """Whether the answer names a next page."""
-        return self.next_token is not None
-
-    async def get_next_page(self) -> AsyncPage[R, I]:
-        """Fetch the next page.
-
-        :raises LookupError: this is the last page.
-        :raises PaginationLoop: the server sent this token before.
-        """
-        token = self.next_token
-        if token is None:
-            raise LookupError("this is the last page: it names no next page")
-        return await self._follow(token, self._seen, pages=len(self._seen) + 1)
-
-    async def _follow(
-        self, token: str, seen: frozenset[bytes], *, pages: int
+        max_pages: int = DEFAULT_MAX_PAGES,
+        timeout: float | None = DEFAULT_PAGES_TIMEOUT,
     ) -> AsyncPage[R, I]:
-        digest = token_digest(token)
-        if digest in seen:
-            raise looping(token, pages)
-        return AsyncPage(
-            await self._fetch(token),
-            pagination=self._pagination,
-            fetch=self._fetch,
-            seen=seen | {digest},
-            clock=self._clock,
-        )
+        """Fetch the next page, bounded as one step of :meth:`iter_pages`.
+
+        :param max_pages: the most pages of the listing, counted from its
+            first page (:attr:`number`): a loop of ``get_next_page()`` calls
+            ends there even when the server never stops.
+        :param timeout: seconds by which this page's request ends; the
+            client's own ``timeout`` bounds it too, and the earlier wins.
+            ``None``: the client's alone.
+        :raises LookupError: this is the last page.
+        :raises PageLimitExceeded: this is page ``max_pages``, or the request
+            was cut short by ``timeout``.
+        :raises PaginationLoop: the server sent this token before.
+        :raises UnexpectedResponseError: a next-page token that is not one.
+        """
+        token, at = self._step(max_pages, timeout)
+        with fetching_within(
+            at, self._clock, timeout=timeout, pages=self.number, where=STEPPING
+        ):
+            return self._after(await self._fetch(token), token)
 
     async def iter_pages(
         self,
@@ -150,13 +101,11 @@ class AsyncPage(Generic[R, I]):
                 break
             if timeout is not None and at is not None and clock() >= at:
                 raise out_of_time(count, timeout)
-            try:
-                with pages_deadline(at, clock):
-                    page = await page._follow(token, page._seen, pages=count)
-            except APITimeoutError as exc:
-                if timeout is None or at is None or clock() < at:
-                    raise
-                raise out_of_time(count, timeout) from exc
+            page._unseen(token, count)
+            with fetching_within(
+                at, clock, timeout=timeout, pages=count, where=ITERATING
+            ):
+                page = page._after(await page._fetch(token), token)
         raise too_many(max_pages)
 
     async def auto_paging_iter(

@@ -768,7 +768,7 @@ class CommandLine:
             self._print_items(page, key)
             if not page.has_next_page():
                 return 0
-            page = page.get_next_page()
+            page = page.get_next_page(max_pages=args.max_pages)
         self._print_items(page, key)
         token = page.next_token
         if token is None:

@@ -23,6 +23,14 @@ that sends a page token it sent before (which would loop for ever) raises
 gets at most the time left (:func:`pages_time_left` tells the client), and a
 request cut short by it raises :class:`PageLimitExceeded` too.
 
+:meth:`Page.get_next_page`, one step taken by hand, has the same bounds: its
+request ends within its own ``timeout`` (:data:`DEFAULT_PAGES_TIMEOUT`
+seconds unless told otherwise, and the client's ``timeout`` bounds it too),
+it refuses to go past page ``max_pages`` of the listing (counted from its
+first page, :attr:`BasePage.number`), and a token sent before is a
+:class:`PaginationLoop`; so ``while page.has_next_page(): page =
+page.get_next_page()`` ends whatever the server sends.
+
 A next-page token is read by :func:`page_token`: an empty string, ``null``
 or no token at all means the last page; anything else that is not a
 non-empty string (a number, an object), or a token longer than
@@ -39,7 +47,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 from .errors import (
     APITimeoutError,
@@ -55,6 +63,7 @@ __all__ = [
     "DEFAULT_PAGES_TIMEOUT",
     "MAX_TOKEN_CHARS",
     "TOKEN_SHOWN",
+    "BasePage",
     "Page",
     "PageLimitExceeded",
     "PaginationLoop",
@@ -257,23 +266,32 @@ def pages_deadline(at: float | None, clock: Callable[[], float]) -> Iterator[Non
         _PAGES_DEADLINE.reset(reset)
 
 
-def out_of_time(pages: int, timeout: float) -> PageLimitExceeded:
-    """The error for an iteration past its ``timeout`` after ``pages`` pages."""
+ITERATING = "iter_pages() or auto_paging_iter()"
+"""Where an iteration's bounds are given, as a limit error names it."""
+STEPPING = "get_next_page()"
+"""Where the bounds of one step to the next page are given."""
+
+
+def out_of_time(
+    pages: int, timeout: float, where: str = ITERATING
+) -> PageLimitExceeded:
+    """The error for a listing past its ``timeout`` after ``pages`` pages
+    (``where``: the call whose ``timeout=`` raises it)."""
     return PageLimitExceeded(
         f"listing stopped after {pages} pages and {timeout:g} s "
         f"(timeout={timeout:g}): more pages remain; pass a larger "
-        f"timeout= to iter_pages() or auto_paging_iter()",
+        f"timeout= to {where}",
         limit="timeout",
         pages=pages,
     )
 
 
-def too_many(max_pages: int) -> PageLimitExceeded:
-    """The error for an iteration that read ``max_pages`` pages and more remain."""
+def too_many(max_pages: int, where: str = ITERATING) -> PageLimitExceeded:
+    """The error for a listing that read ``max_pages`` pages and more remain
+    (``where``: the call whose ``max_pages=`` raises it)."""
     return PageLimitExceeded(
         f"listing stopped after max_pages={max_pages} pages: more pages "
-        f"remain; pass a larger max_pages= to iter_pages() or "
-        f"auto_paging_iter(), or narrow the filters",
+        f"remain; pass a larger max_pages= to {where}, or narrow the filters",
         limit="max_pages",
         pages=max_pages,
     )
@@ -296,11 +314,38 @@ def looping(token: str, pages: int) -> PaginationLoop:
     )
 
 
-class Page(Generic[R, I]):
-    """One page of a list operation: its answer, its items, the next token.
+@contextlib.contextmanager
+def fetching_within(
+    at: float | None,
+    clock: Callable[[], float],
+    *,
+    timeout: float | None,
+    pages: int,
+    where: str,
+) -> Iterator[None]:
+    """Fetch a page inside: its request ends by ``at`` (on ``clock``), and a
+    request cut short by that deadline raises :class:`PageLimitExceeded`
+    (after ``pages`` pages, naming ``timeout=`` of ``where``); a timeout of
+    the client's own is left as it is."""
+    try:
+        with pages_deadline(at, clock):
+            yield
+    except APITimeoutError as exc:
+        if timeout is None or at is None or clock() < at:
+            raise
+        raise out_of_time(pages, timeout, where) from exc
 
-    Iterating over a page yields the items of this page and of every page
-    after it (:meth:`auto_paging_iter` with its default bounds).
+
+F = TypeVar("F")
+
+
+class BasePage(Generic[R, I, F]):
+    """What a blocking :class:`Page` and an asyncio
+    :class:`~specgen_runtime.async_client.AsyncPage` share: the answer, its
+    items and next-page token, and the checks made before following it.
+
+    ``F`` is how the next page is asked for (a function of the token
+    returning the answer, or an awaitable of it).
     """
 
     def __init__(
@@ -308,12 +353,15 @@ class Page(Generic[R, I]):
         response: R,
         *,
         pagination: Pagination,
-        fetch: Callable[[str], R],
+        fetch: F,
         seen: frozenset[bytes] = frozenset(),
         clock: Callable[[], float] = time.monotonic,
+        number: int = 1,
     ) -> None:
         self.response = response
         """The answer, as its response class read it."""
+        self.number = number
+        """Which page of the listing this is: 1 for the first one asked for."""
         self._pagination = pagination
         self._fetch = fetch
         self._seen = seen
@@ -352,28 +400,77 @@ class Page(Generic[R, I]):
         """Whether the answer names a next page."""
         return self.next_token is not None
 
-    def get_next_page(self) -> Page[R, I]:
-        """Fetch the next page.
+    def _after(self, response: R, token: str) -> Self:
+        """The page after this one: ``response``, read by following ``token``."""
+        return type(self)(
+            response,
+            pagination=self._pagination,
+            fetch=self._fetch,
+            seen=self._seen | {token_digest(token)},
+            clock=self._clock,
+            number=self.number + 1,
+        )
+
+    def _unseen(self, token: str, pages: int) -> str:
+        """``token``, which no page before this one led to.
+
+        :raises PaginationLoop: one did; ``pages`` pages have been read.
+        """
+        if token_digest(token) in self._seen:
+            raise looping(token, pages)
+        return token
+
+    def _step(self, max_pages: int, timeout: float | None) -> tuple[str, float | None]:
+        """The token :meth:`get_next_page` follows, and the deadline it ends by.
 
         :raises LookupError: this is the last page.
-        :raises PaginationLoop: the server sent this token before.
+        :raises PageLimitExceeded: this is page ``max_pages`` of the listing.
+        :raises PaginationLoop: a page before this one led to the same token.
         """
+        check_bounds(max_pages, timeout)
         token = self.next_token
         if token is None:
             raise LookupError("this is the last page: it names no next page")
-        return self._follow(token, self._seen, pages=len(self._seen) + 1)
+        if self.number >= max_pages:
+            raise too_many(max_pages, STEPPING)
+        self._unseen(token, self.number)
+        at = None if timeout is None else self._clock() + timeout
+        return token, at
 
-    def _follow(self, token: str, seen: frozenset[bytes], *, pages: int) -> Page[R, I]:
-        digest = token_digest(token)
-        if digest in seen:
-            raise looping(token, pages)
-        return Page(
-            self._fetch(token),
-            pagination=self._pagination,
-            fetch=self._fetch,
-            seen=seen | {digest},
-            clock=self._clock,
-        )
+
+class Page(BasePage[R, I, Callable[[str], R]]):
+    """One page of a list operation: its answer, its items, the next token.
+
+    Iterating over a page yields the items of this page and of every page
+    after it (:meth:`auto_paging_iter` with its default bounds).
+    """
+
+    def get_next_page(
+        self,
+        *,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        timeout: float | None = DEFAULT_PAGES_TIMEOUT,
+    ) -> Page[R, I]:
+        """Fetch the next page, bounded as one step of :meth:`iter_pages`.
+
+        :param max_pages: the most pages of the listing, counted from its
+            first page (:attr:`number`): a loop of ``get_next_page()`` calls
+            ends there even when the server never stops.
+        :param timeout: seconds by which this page's request ends; the
+            client's own ``timeout`` bounds it too, and the earlier wins.
+            ``None``: the client's alone.
+        :raises LookupError: this is the last page.
+        :raises PageLimitExceeded: this is page ``max_pages``, or the request
+            was cut short by ``timeout``.
+        :raises PaginationLoop: the server sent this token before.
+        :raises UnexpectedResponseError: a next-page token that is not one
+            (see :func:`page_token`).
+        """
+        token, at = self._step(max_pages, timeout)
+        with fetching_within(
+            at, self._clock, timeout=timeout, pages=self.number, where=STEPPING
+        ):
+            return self._after(self._fetch(token), token)
 
     def iter_pages(
         self,
@@ -407,13 +504,11 @@ class Page(Generic[R, I]):
                 break
             if timeout is not None and at is not None and clock() >= at:
                 raise out_of_time(count, timeout)
-            try:
-                with pages_deadline(at, clock):
-                    page = page._follow(token, page._seen, pages=count)
-            except APITimeoutError as exc:
-                if timeout is None or at is None or clock() < at:
-                    raise
-                raise out_of_time(count, timeout) from exc
+            page._unseen(token, count)
+            with fetching_within(
+                at, clock, timeout=timeout, pages=count, where=ITERATING
+            ):
+                page = page._after(page._fetch(token), token)
         raise too_many(max_pages)
 
     def auto_paging_iter(
