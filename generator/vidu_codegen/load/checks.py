@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from specgen_runtime.patterns import fullmatch, pattern_problem
@@ -90,6 +90,14 @@ class _Checker:
 
     def warn(self, pos: Pos, message: str) -> None:
         self.findings.append(Finding(pos, message, "warning"))
+
+    def known(self, pos: Pos, kind: str, name: str, defined: Collection[str]) -> bool:
+        """Whether ``name`` is one of the ``defined`` names of a ``kind``
+        (enum, response, ...); if not, an error at ``pos`` lists them."""
+        if name in defined:
+            return True
+        self.error(pos, f"unknown {kind} {name!r}; defined: {_listed(defined)}")
+        return False
 
     def run(self) -> list[Finding]:
         root = self.spec.root
@@ -241,14 +249,10 @@ class _Checker:
         tasks = self.spec.root.tasks
         if tasks is None:
             return
-        enum = self.spec.root.enums.get(tasks.states)
-        if enum is None:
-            self.error(
-                tasks.at.where("states"),
-                f"unknown enum {tasks.states!r}; defined: {_listed(self.spec.root.enums)}",
-            )
+        enums = self.spec.root.enums
+        if not self.known(tasks.at.where("states"), "enum", tasks.states, enums):
             return
-        values = list(enum.members.values())
+        values = list(enums[tasks.states].members.values())
         for key in ("success", "failure"):
             states = getattr(tasks, key)
             self.check_values_in(states, values, f"enum {tasks.states}")
@@ -301,21 +305,13 @@ class _Checker:
         if callback is None:
             return
         bodies = [r for op in self.spec.operations for r in op.responses]
-        if callback.body not in bodies:
-            self.error(
-                callback.at.where("body"),
-                f"unknown response {callback.body!r}; defined: {_listed(bodies)}",
-            )
+        self.known(callback.at.where("body"), "response", callback.body, bodies)
 
     # operations --------------------------------------------------------------
 
     def check_operation(self, op: sm.Operation) -> None:
         info = op.operation
-        if info.response not in op.responses:
-            self.error(
-                info.at.where("response"),
-                f"unknown response {info.response!r}; defined: {_listed(op.responses)}",
-            )
+        self.known(info.at.where("response"), "response", info.response, op.responses)
         if not info.path.startswith("/"):
             self.error(info.at.where("path"), f"path {info.path!r} must start with '/'")
         for name, pattern in op.patterns.items():
@@ -500,12 +496,9 @@ class _Checker:
     def check_query_param(self, name: str, param: sm.QueryParam) -> None:
         at = param.at
         if param.enum is not None:
-            if param.enum not in self.spec.root.enums:
-                self.error(
-                    at.where("enum"),
-                    f"unknown enum {param.enum!r}; defined: {_listed(self.spec.root.enums)}",
-                )
-            elif param.type != "string":
+            enums = self.spec.root.enums
+            known = self.known(at.where("enum"), "enum", param.enum, enums)
+            if known and param.type != "string":
                 self.error(
                     at.where("enum"),
                     f"query parameter {name}: only a string parameter can have an enum",
@@ -685,17 +678,14 @@ class _Checker:
         if kind == "union" and "array" in types:
             self.error(at.where("type"), "an array cannot be part of a type list")
         choices = field.choices
-        if field.enum is not None:
-            enum = self.spec.root.enums.get(field.enum)
-            if enum is None:
-                self.error(
-                    at.where("enum"),
-                    f"unknown enum {field.enum!r}; defined: {_listed(self.spec.root.enums)}",
-                )
-            elif kind != "string":
+        enums = self.spec.root.enums
+        if field.enum is not None and self.known(
+            at.where("enum"), "enum", field.enum, enums
+        ):
+            if kind != "string":
                 self.error(at.where("enum"), "only a string field can have an enum")
             else:
-                values = list(enum.members.values())
+                values = list(enums[field.enum].members.values())
                 self.check_values_in(field.choices, values, f"enum {field.enum}")
                 for row in field.by_model.values():
                     self.check_values_in(row.choices, values, f"enum {field.enum}")
@@ -849,11 +839,8 @@ class _Checker:
                 self.error(
                     at.where_key("pattern"), f"pattern does not apply to a {kind} field"
                 )
-            elif pattern not in op.patterns:
-                self.error(
-                    at.where("pattern"),
-                    f"unknown pattern {pattern!r}; defined: {_listed(op.patterns)}",
-                )
+            else:
+                self.known(at.where("pattern"), "pattern", pattern, op.patterns)
             if choices is not None:
                 self.error(
                     at.where_key("pattern"), "give choices or a pattern, not both"
@@ -906,18 +893,12 @@ class _Checker:
                 items.at.pos,
                 f"items needs exactly one of type, object, asset; got {_listed(given)}",
             )
-        if items.object is not None and (
-            objects is None or items.object not in objects
-        ):
-            self.error(
-                items.at.where("object"),
-                f"unknown object {items.object!r}; defined: {_listed(objects or ())}",
-            )
-        if items.asset is not None and items.asset not in self.spec.root.assets:
-            self.error(
-                items.at.where("asset"),
-                f"unknown asset {items.asset!r}; defined: {_listed(self.spec.root.assets)}",
-            )
+        if items.object is not None:
+            where = items.at.where("object")
+            self.known(where, "object", items.object, objects or {})
+        if items.asset is not None:
+            assets = self.spec.root.assets
+            self.known(items.at.where("asset"), "asset", items.asset, assets)
         if items.type == "array":
             self.error(items.at.where("type"), "arrays of arrays are not supported")
         if items.decoded_bytes_below is not None:

@@ -20,7 +20,8 @@ diff and ``REFERENCE.md`` (:func:`provenance`).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 import attrs
@@ -210,26 +211,29 @@ class Sourced:
     """How ``REFERENCE.md`` names the value (Markdown); ``what`` if empty."""
 
 
+def _sourced(
+    group: str,
+    what: str,
+    node: sm.Node,
+    source: sm.Source | None,
+    note: str | None = None,
+    section: str | None = None,
+    *,
+    default: str | None,
+    required: bool = True,
+    label: str = "",
+) -> Sourced:
+    """The value ``node`` of the spec, placed at its ``source:`` when it has
+    one, else at itself; ``default`` is the spec's first snapshot."""
+    pos = node.at.where("source") if source is not None else node.at.pos
+    return Sourced(group, what, source, note, pos, default, section, required, label)
+
+
 def _walk(spec: sm.Spec) -> Iterator[Sourced]:
     """Every value of ``spec`` that takes a ``source:``, in the spec's order."""
     root = spec.root
     default = next(iter(root.sources), None)
-
-    def item(
-        group: str,
-        what: str,
-        node: sm.Node,
-        source: sm.Source | None,
-        note: str | None = None,
-        section: str | None = None,
-        required: bool = True,
-        label: str = "",
-    ) -> Sourced:
-        pos = node.at.where("source") if source is not None else node.at.pos
-        return Sourced(
-            group, what, source, note, pos, default, section, required, label
-        )
-
+    item = functools.partial(_sourced, default=default)
     for name, info in root.models.items():
         yield item(
             "models", name, info, info.source, required=False, label=f"model {name}"
@@ -307,15 +311,12 @@ def _walk(spec: sm.Spec) -> Iterator[Sourced]:
             group = f"{op_id}/{name}"
             section = response.source_section
             for field_name, field in response.fields.items():
-                yield Sourced(
+                yield item(
                     group,
                     field_name,
+                    field,
                     field.source,
                     field.note,
-                    field.at.where("source")
-                    if field.source is not None
-                    else field.at.pos,
-                    default,
                     section,
                     required=False,
                     label=f"`{field_name}`",
@@ -336,29 +337,18 @@ def _fields(
     section: str | None,
 ) -> Iterator[Sourced]:
     for name, field in fields.items():
-        pos = field.at.where("source") if field.source is not None else field.at.pos
-        yield Sourced(
+        what, label = f"{prefix}{name}", f"`{prefix}{name}`"
+        yield _sourced(
             group,
-            f"{prefix}{name}",
+            what,
+            field,
             field.source,
             field.note,
-            pos,
-            default,
             section,
-            label=f"`{prefix}{name}`",
+            default=default,
+            label=label,
         )
-        for model, row in field.by_model.items():
-            pos = row.at.where("source") if row.source is not None else row.at.pos
-            yield Sourced(
-                group,
-                f"{prefix}{name} {model}",
-                row.source,
-                row.note,
-                pos,
-                default,
-                section,
-                label=f"`{prefix}{name}` {model}",
-            )
+        yield from _rows(group, what, label, field.by_model, default, section)
 
 
 def _rules(
@@ -372,22 +362,39 @@ def _rules(
         models = f" ({', '.join(rule.models)})" if rule.models else ""
         what = f"rule {prefix}{rule.id}{models}"
         label = f"rule `{prefix}{rule.id}`{models}"
-        pos = rule.at.where("source") if rule.source is not None else rule.at.pos
-        yield Sourced(
-            group, what, rule.source, rule.note, pos, default, section, label=label
+        yield _sourced(
+            group,
+            what,
+            rule,
+            rule.source,
+            rule.note,
+            section,
+            default=default,
+            label=label,
         )
-        for model, row in rule.by_model.items():
-            pos = row.at.where("source") if row.source is not None else row.at.pos
-            yield Sourced(
-                group,
-                f"{what} {model}",
-                row.source,
-                row.note,
-                pos,
-                default,
-                section,
-                label=f"{label} {model}",
-            )
+        yield from _rows(group, what, label, rule.by_model, default, section)
+
+
+def _rows(
+    group: str,
+    what: str,
+    label: str,
+    by_model: Mapping[str, sm.ModelRow | sm.RequirementRow],
+    default: str | None,
+    section: str | None,
+) -> Iterator[Sourced]:
+    """The ``by_model`` rows of the field or rule ``what``, one per model."""
+    for model, row in by_model.items():
+        yield _sourced(
+            group,
+            f"{what} {model}",
+            row,
+            row.source,
+            row.note,
+            section,
+            default=default,
+            label=f"{label} {model}",
+        )
 
 
 def quote_items(sourced: Sourced) -> list[tuple[sm.SourceItem, Pos]]:

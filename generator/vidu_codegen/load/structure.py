@@ -8,7 +8,7 @@ step gives up, so one run reports every problem.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
@@ -137,29 +137,40 @@ class Structurer:
 
     # containers ----------------------------------------------------------
 
+    def _each(
+        self, entries: Iterable[tuple[Pos, str, Any]], item_type: Any
+    ) -> list[Any]:
+        """Each ``(position, label, value)`` entry's value as ``item_type``.
+        Every entry is tried; each one that fails is recorded at its position
+        (its message led by its label), and then :class:`_Reported` raised."""
+        out: list[Any] = []
+        failed = False
+        for pos, label, item in entries:
+            try:
+                out.append(self.converter.structure(item, item_type))
+            except _Reported:
+                failed = True
+            except (TypeError, ValueError) as exc:
+                self._record(pos, f"{label}: {exc}")
+                failed = True
+        if failed:
+            raise _Reported
+        return out
+
     def _table_hook(self, tp: Any) -> Callable[[Any, Any], Any]:
         (item_type,) = get_args(tp) or (Any,)
 
         def hook(value: Any, _: Any) -> Table[Any]:
             if not isinstance(value, Table):
                 raise TypeError(f"expected a mapping, got {_describe(value)}")
-            out: Table[Any] = Table()
+            entries = ((value.where(key), key, item) for key, item in value.items())
+            values = self._each(entries, item_type)
+            out: Table[Any] = Table(zip(value, values, strict=True))
             out.pos, out.key_pos, out.value_pos = (
                 value.pos,
                 value.key_pos,
                 value.value_pos,
             )
-            failed = False
-            for key, item in value.items():
-                try:
-                    out[key] = self.converter.structure(item, item_type)
-                except _Reported:
-                    failed = True
-                except (TypeError, ValueError) as exc:
-                    self._record(value.where(key), f"{key}: {exc}")
-                    failed = True
-            if failed:
-                raise _Reported
             return out
 
         return hook
@@ -170,19 +181,12 @@ class Structurer:
         def hook(value: Any, _: Any) -> Seq[Any]:
             if not isinstance(value, Seq):
                 raise TypeError(f"expected a list, got {_describe(value)}")
-            out: Seq[Any] = Seq()
+            entries = (
+                (value.where(index), f"item {index + 1}", item)
+                for index, item in enumerate(value)
+            )
+            out: Seq[Any] = Seq(self._each(entries, item_type))
             out.pos, out.item_pos = value.pos, value.item_pos
-            failed = False
-            for index, item in enumerate(value):
-                try:
-                    out.append(self.converter.structure(item, item_type))
-                except _Reported:
-                    failed = True
-                except (TypeError, ValueError) as exc:
-                    self._record(value.where(index), f"item {index + 1}: {exc}")
-                    failed = True
-            if failed:
-                raise _Reported
             return out
 
         return hook
