@@ -94,13 +94,22 @@ def _add_docs_check(
         metavar="NAME",
         help="the snapshot (of `sources:`) to compare with (the first declared)",
     )
-    check.add_argument(
-        "--format", choices=["markdown", "json"], default="markdown", dest="output"
-    )
+    _add_report_format(check)
     check.add_argument(
         "--update",
         action="store_true",
         help="replace the snapshot with NEW_PAGE when every quote matches it",
+    )
+
+
+def _add_report_format(command: argparse.ArgumentParser) -> None:
+    """``--format``, as ``args.output``: how a review tool writes its report."""
+    command.add_argument(
+        "--format",
+        choices=["markdown", "json"],
+        default="markdown",
+        dest="output",
+        help="Markdown for a pull request, or JSON (%(default)s)",
     )
 
 
@@ -115,9 +124,7 @@ def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     diff.add_argument(
         "--base", metavar="REV", help="compare with the spec at this git revision"
     )
-    diff.add_argument(
-        "--format", choices=["markdown", "json"], default="markdown", dest="output"
-    )
+    _add_report_format(diff)
     diff.add_argument(
         "--fail-on-breaking",
         action="store_true",
