@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from subprocess import CompletedProcess
 
 from tests.conftest import PROJECT, run_codegen
 
@@ -19,17 +20,22 @@ def _edit(spec: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def _lint_sourced(tmp_path: Path, old: str, new: str) -> CompletedProcess[str]:
+    """``lint`` of a copy of the sourced spec with ``old`` made ``new``."""
+    spec = tmp_path / "spec"
+    shutil.copytree(SOURCED, spec)
+    _edit(spec, old, new)
+    return run_codegen("--spec", str(spec), "lint")
+
+
 def test_a_required_response_field_needs_a_source_in_a_sourced_spec(
     tmp_path: Path,
 ) -> None:
-    spec = tmp_path / "spec"
-    shutil.copytree(SOURCED, spec)
-    _edit(
-        spec,
+    result = _lint_sourced(
+        tmp_path,
         "      duration: {type: integer, summary: Duration used.}",
         "      duration: {type: integer, required: true, summary: Duration used.}",
     )
-    result = run_codegen("--spec", str(spec), "lint")
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert (
@@ -41,14 +47,11 @@ def test_a_required_response_field_needs_a_source_in_a_sourced_spec(
 def test_a_required_response_field_with_its_source_lints_clean(
     tmp_path: Path,
 ) -> None:
-    spec = tmp_path / "spec"
-    shutil.copytree(SOURCED, spec)
-    _edit(
-        spec,
+    result = _lint_sourced(
+        tmp_path,
         "job_id: {type: string, summary: Job ID., source: Job ID}",
         "job_id: {type: string, required: true, summary: Job ID., source: Job ID}",
     )
-    result = run_codegen("--spec", str(spec), "lint")
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
 
 
