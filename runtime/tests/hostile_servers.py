@@ -23,7 +23,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from typing import Literal
+from typing import Literal, Self, TypedDict
 
 import attrs
 from specgen_runtime.errors import (
@@ -70,12 +70,17 @@ Handler = Callable[[socket.socket, Request, threading.Event], None]
 """Answers one request on a connection; returns when done or told to stop."""
 
 
-class HostileServer:
-    """A server on 127.0.0.1 that answers every request with ``handler``."""
+class LoopbackServer:
+    """A server on 127.0.0.1 that gives each connection to :meth:`_serve` in a
+    thread of its own; :class:`HostileServer` and the tests' recording
+    servers are made of it.
 
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[Request] = []
+    Accepting stops after ``10 * _SERVE_AT_MOST`` seconds or when the server
+    is closed; closing shuts every connection down and joins the threads
+    (bounded).
+    """
+
+    def __init__(self) -> None:
         self._stop = threading.Event()
         self._listener = socket.create_server((HOST, 0))
         self._listener.settimeout(0.05)
@@ -91,7 +96,7 @@ class HostileServer:
         """``http://127.0.0.1:<port>``."""
         return f"http://{HOST}:{self._listener.getsockname()[1]}"
 
-    def __enter__(self) -> HostileServer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -123,41 +128,66 @@ class HostileServer:
             with self._lock:
                 self._connections.append(connection)
             thread = threading.Thread(
-                target=self._serve, args=(connection,), daemon=True
+                target=self._handle, args=(connection,), daemon=True
             )
             thread.start()
             with self._lock:
                 self._threads.append(thread)
 
-    def _serve(self, connection: socket.socket) -> None:
-        connection.settimeout(5.0)
+    def _handle(self, connection: socket.socket) -> None:
         try:
-            request = _read_request(connection)
-            if request is None:
-                return
-            self.requests.append(request)
-            self.handler(connection, request, self._stop)
+            self._serve(connection)
         except OSError:
             pass
         finally:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
 
+    def _serve(self, connection: socket.socket) -> None:
+        """Read a request from ``connection`` and answer it (or not)."""
+        raise NotImplementedError
 
-def _read_request(connection: socket.socket) -> Request | None:
+
+class HostileServer(LoopbackServer):
+    """A server on 127.0.0.1 that answers every request with ``handler``."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.requests: list[Request] = []
+        super().__init__()
+
+    def _serve(self, connection: socket.socket) -> None:
+        connection.settimeout(5.0)
+        request = _read_request(connection)
+        if request is None:
+            return
+        self.requests.append(request)
+        self.handler(connection, request, self._stop)
+
+
+def read_head(connection: socket.socket) -> tuple[list[str], dict[str, str], bytes]:
+    """The request line's words, the headers (names in lower case) and the
+    bytes read past them; no words when the peer sent no head."""
     data = b""
     while b"\r\n\r\n" not in data and len(data) < 64 * 1024:
         chunk = connection.recv(4096)
         if not chunk:
-            return None
+            return [], {}, b""
         data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
+    head, _, rest = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    method, path, _ = [*lines[0].split(" "), "", ""][:3]
     headers: dict[str, str] = {}
     for line in lines[1:]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
+    return lines[0].split(" "), headers, rest
+
+
+def _read_request(connection: socket.socket) -> Request | None:
+    words, headers, body = read_head(connection)
+    if not words:
+        return None
+    method, path, _ = [*words, "", ""][:3]
     length = min(int(headers.get("content-length", "0") or 0), 1 << 20)
     while len(body) < length:
         chunk = connection.recv(length - len(body))
@@ -196,6 +226,14 @@ def answer(
 def _pace(stop: threading.Event, seconds: float) -> bool:
     """Sleep ``seconds``; ``False`` when the server is stopping."""
     return not stop.wait(seconds)
+
+
+def _drip(conn: socket.socket, stop: threading.Event, byte: bytes, count: int) -> None:
+    """Send ``byte`` every 0.2 s, ``count`` times or until the server stops."""
+    for _ in range(count):
+        if not _pace(stop, 0.2):
+            return
+        conn.sendall(byte)
 
 
 @functools.cache
@@ -249,10 +287,7 @@ def serve_huge_length(
 def serve_trickle(conn: socket.socket, request: Request, stop: threading.Event) -> None:
     """Headers at once, then the body one byte every 0.2 s."""
     conn.sendall(head(headers={"Content-Length": "1000"}))
-    for _ in range(1000):
-        if not _pace(stop, 0.2):
-            return
-        conn.sendall(b" ")
+    _drip(conn, stop, b" ", 1000)
 
 
 def serve_trickled_headers(
@@ -260,10 +295,7 @@ def serve_trickled_headers(
 ) -> None:
     """The status line, then one header growing a byte every 0.2 s."""
     conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-    for _ in range(1000):
-        if not _pace(stop, 0.2):
-            return
-        conn.sendall(b"a")
+    _drip(conn, stop, b"a", 1000)
 
 
 def serve_silence(conn: socket.socket, request: Request, stop: threading.Event) -> None:
@@ -359,10 +391,7 @@ def serve_slow_download(
     """A video of 1 MiB sent a byte every 0.2 s: never idle, never done."""
     fields = {"Content-Type": "video/mp4", "Content-Length": str(1 << 20)}
     conn.sendall(head(headers=fields))
-    for _ in range(1 << 20):
-        if not _pace(stop, 0.2):
-            return
-        conn.sendall(b"v")
+    _drip(conn, stop, b"v", 1 << 20)
 
 
 def serve_endless_download(
@@ -442,7 +471,16 @@ CASES: tuple[Case, ...] = (
 )
 """Every hostile answer, with the call it is aimed at."""
 
-DOWNLOAD_OPTIONS = {"idle_timeout": 1.0, "timeout": 3.0, "max_bytes": 32 << 20}
+
+class DownloadOptions(TypedDict):
+    """The keywords of a download that bound it."""
+
+    idle_timeout: float
+    timeout: float
+    max_bytes: int
+
+
+DOWNLOAD_OPTIONS = DownloadOptions(idle_timeout=1.0, timeout=3.0, max_bytes=32 << 20)
 """How the cases' downloads are made: idle 1 s, 3 s in all, at most 32 MiB."""
 
 

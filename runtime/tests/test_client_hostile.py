@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
-import cattrs
 import pytest
 import urllib3
 from hostile_servers import (
@@ -40,6 +39,7 @@ from hostile_servers import (
     serve_silence,
     serving,
 )
+from shapes import JOB, JOB_ERRORS, JOB_TASKS, START, Job, api_tables
 from specgen_runtime.cli import CommandLine
 from specgen_runtime.client import BaseClient, safe_file_name
 from specgen_runtime.errors import (
@@ -52,68 +52,18 @@ from specgen_runtime.errors import (
     ResponseTooLarge,
     WaitTimeout,
 )
-from specgen_runtime.tables import (
-    ApiTables,
-    Auth,
-    ErrorFields,
-    Errors,
-    Operation,
-    Tasks,
-)
+from specgen_runtime.tables import ApiTables, Auth
 
 KEY = "jobs-key-5f1e2d3c4b5a69788796a5b4"
 
-START = Operation(
-    "start_job", "POST", "/jobs", "Start a job", task="create", has_body=True
-)
-JOB = Operation(
-    "job", "GET", "/jobs/{id}", "A job", ("id",), task="get", idempotent=True
-)
-
-JOBS = ApiTables(
-    name="Jobs",
-    package="jobs",
-    version="0.1.0",
-    base_url="https://jobs.example",
-    hosts={},
+JOBS = api_tables(
+    "Jobs",
+    START,
+    JOB,
     auth=Auth("X-Api-Key", "", env="JOBS_KEY"),
-    models=(),
-    operations={START.id: START, JOB.id: JOB},
-    forms=(),
-    validate=lambda operation, body: [],
-    converter=cattrs.Converter(),
-    tasks=Tasks(
-        id_field="id",
-        state_field="status",
-        states=("queued", "done", "broken"),
-        success=frozenset({"done"}),
-        failure=frozenset({"broken"}),
-        error_code_field="why",
-    ),
-    errors=Errors(
-        ErrorFields(
-            code="code",
-            reason="reason",
-            message="message",
-            trace_id="metadata.trace_id",
-        ),
-        {},
-    ),
+    tasks=JOB_TASKS,
+    errors=JOB_ERRORS,
 )
-
-
-@attrs.frozen(kw_only=True)
-class Job:
-    id: str | None = None
-    status: str | None = None
-    why: str | None = None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Job:
-        for name in ("id", "status", "why"):
-            if not isinstance(data.get(name), str | None):
-                raise TypeError(f"{name} must be a string")
-        return cls(id=data.get("id"), status=data.get("status"), why=data.get("why"))
 
 
 @attrs.frozen(kw_only=True)

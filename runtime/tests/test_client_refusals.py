@@ -18,10 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-import attrs
-import cattrs
 import pytest
 from hostile_servers import HostileServer, Request, answer
+from shapes import JOB_ERRORS, JOB_TASKS, Job, api_tables
 from specgen_runtime.async_client import AsyncBaseClient
 from specgen_runtime.client import BaseClient
 from specgen_runtime.errors import (
@@ -31,14 +30,7 @@ from specgen_runtime.errors import (
     LocalNotADirectory,
     WaitTimeout,
 )
-from specgen_runtime.tables import (
-    ApiTables,
-    Auth,
-    ErrorFields,
-    Errors,
-    Operation,
-    Tasks,
-)
+from specgen_runtime.tables import ApiTables, Auth, Operation
 
 KEY = "jobs-key-0a1b2c3d4e5f60718293"
 
@@ -47,42 +39,13 @@ JOB = Operation(
     idempotent=True,
 )  # fmt: skip
 
-JOBS = ApiTables(
-    name="Jobs",
-    package="jobs",
-    version="0.1.0",
-    base_url="https://jobs.example",
-    hosts={},
+JOBS = api_tables(
+    "Jobs",
+    JOB,
     auth=Auth("X-Api-Key", "", env="JOBS_KEY"),
-    models=(),
-    operations={JOB.id: JOB},
-    forms=(),
-    validate=lambda operation, body: [],
-    converter=cattrs.Converter(),
-    tasks=Tasks(
-        id_field="id",
-        state_field="status",
-        states=("queued", "done", "broken"),
-        success=frozenset({"done"}),
-        failure=frozenset({"broken"}),
-        error_code_field="why",
-    ),
-    errors=Errors(
-        ErrorFields(code="code", reason="reason", message="message", trace_id="t"),
-        {},
-    ),
+    tasks=JOB_TASKS,
+    errors=JOB_ERRORS,
 )
-
-
-@attrs.frozen(kw_only=True)
-class Job:
-    id: str | None = None
-    status: str | None = None
-    why: str | None = None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Job:
-        return cls(id=data.get("id"), status=data.get("status"), why=data.get("why"))
 
 
 class JobsClient(BaseClient[Job]):
@@ -168,29 +131,27 @@ def test_a_path_parameter_is_sent_quoted(server: HostileServer) -> None:
 # --- wait() -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("timeout", [0.0, -1.0, math.nan])
-def test_a_wait_without_time_is_refused_before_a_poll(
-    server: HostileServer, timeout: float
+@pytest.mark.parametrize(
+    ("timeout", "poll_interval", "named", "says"),
+    [
+        (0.0, 2.0, "timeout=0.0", "give a positive number"),
+        (-1.0, 2.0, "timeout=-1.0", "give a positive number"),
+        (math.nan, 2.0, "timeout=nan", "give a positive number"),
+        (900.0, 0.0, "poll_interval=0.0", "need 0 < poll_interval"),
+        (900.0, -1.0, "poll_interval=-1.0", "need 0 < poll_interval"),
+    ],
+)
+def test_a_wait_that_could_never_poll_is_refused_before_a_poll(
+    server: HostileServer, timeout: float, poll_interval: float, named: str, says: str
 ) -> None:
+    """A ``timeout`` or ``poll_interval`` that is not positive (the other at
+    its default) is named in the refusal, with what to give instead."""
     with (
         client_for(server) as client,
-        pytest.raises(ValueError, match="positive") as refused,
+        pytest.raises(ValueError, match=says) as refused,
     ):
-        client.wait("j-1", timeout=timeout)
-    assert f"timeout={timeout!r}" in str(refused.value)
-    assert not server.requests
-
-
-@pytest.mark.parametrize("interval", [0.0, -1.0])
-def test_a_poll_interval_that_is_not_positive_is_refused(
-    server: HostileServer, interval: float
-) -> None:
-    with (
-        client_for(server) as client,
-        pytest.raises(ValueError, match="poll_interval") as refused,
-    ):
-        client.wait("j-1", poll_interval=interval)
-    assert f"poll_interval={interval!r}" in str(refused.value)
+        client.wait("j-1", timeout=timeout, poll_interval=poll_interval)
+    assert named in str(refused.value)
     assert not server.requests
 
 

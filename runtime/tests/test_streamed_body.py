@@ -15,87 +15,45 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import json
 import socket
 import struct
-import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
 from typing import Any, ClassVar, Literal
 
 import attrs
-import cattrs
 import pytest
+from hostile_servers import LoopbackServer, read_head
+from shapes import JOB, JOB_ERRORS, JOB_TASKS, START, Job, api_tables
 from specgen_runtime.async_client import AsyncBaseClient
 from specgen_runtime.client import BaseClient
 from specgen_runtime.errors import ClientError, RequestMayHaveSucceeded
 from specgen_runtime.jsonbody import CHUNK
 from specgen_runtime.retry import RetryPolicy
-from specgen_runtime.tables import (
-    ApiTables,
-    Auth,
-    ErrorFields,
-    Errors,
-    Operation,
-    Tasks,
-)
+from specgen_runtime.tables import ApiTables, Auth, Operation
 from specgen_runtime.violations import ValidationError
 
 KEY = "blob-key-0a1b2c3d4e5f60718293"
-HOST = "127.0.0.1"
 SLACK = 1.5
 """Seconds allowed beyond a call's deadline (thread scheduling, slow CI)."""
 MOST = 64 << 20
 """The most bytes of a body the server reads."""
 
-CREATE = Operation(
-    "create", "POST", "/jobs", "Start a job", task="create", has_body=True
-)
 PUT = Operation(
     "put", "PUT", "/jobs/j-1", "Replace a job", idempotent=True, has_body=True
 )
-GET = Operation(
-    "job", "GET", "/jobs/{id}", "A job", ("id",), task="get", idempotent=True
-)
 
-BLOBS = ApiTables(
-    name="Blobs",
-    package="blobs",
-    version="0.1.0",
-    base_url="https://blobs.example",
-    hosts={},
+BLOBS = api_tables(
+    "Blobs",
+    START,
+    PUT,
+    JOB,
     auth=Auth("X-Api-Key", ""),
-    models=(),
-    operations={CREATE.id: CREATE, PUT.id: PUT, GET.id: GET},
-    forms=(),
-    validate=lambda operation, body: [],
-    converter=cattrs.Converter(),
-    tasks=Tasks(
-        id_field="id",
-        state_field="status",
-        states=("queued", "done", "broken"),
-        success=frozenset({"done"}),
-        failure=frozenset({"broken"}),
-        error_code_field="why",
-    ),
-    errors=Errors(
-        ErrorFields(code="code", reason="reason", message="message", trace_id=""),
-        {},
-    ),
+    tasks=JOB_TASKS,
+    errors=JOB_ERRORS,
 )
-
-
-@attrs.frozen(kw_only=True)
-class Job:
-    id: str | None = None
-    status: str | None = None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Job:
-        return cls(id=data.get("id"), status=data.get("status"))
 
 
 @attrs.frozen
@@ -115,15 +73,15 @@ class BlobsClient(BaseClient[Job]):
     _api: ClassVar[ApiTables] = BLOBS
 
     def create(self, body: dict[str, Any]) -> Job:
-        sent = self._body(CREATE, BlobRequest(body), {}, None, BlobRequest)
-        return self._call(CREATE, {}, sent, Job.from_json)
+        sent = self._body(START, BlobRequest(body), {}, None, BlobRequest)
+        return self._call(START, {}, sent, Job.from_json)
 
     def put(self, body: dict[str, Any]) -> Job:
         sent = self._body(PUT, BlobRequest(body), {}, None, BlobRequest)
         return self._call(PUT, {}, sent, Job.from_json)
 
     def _get_task(self, task_id: str, /) -> Job:
-        return self._call(GET, {"id": task_id}, None, Job.from_json)
+        return self._call(JOB, {"id": task_id}, None, Job.from_json)
 
 
 class AsyncBlobsClient(AsyncBaseClient[Job, Job]):
@@ -131,8 +89,8 @@ class AsyncBlobsClient(AsyncBaseClient[Job, Job]):
     _client_class: ClassVar[type[BaseClient[Any]]] = BlobsClient
 
     async def create(self, body: dict[str, Any]) -> Job:
-        sent = self._body(CREATE, BlobRequest(body), {}, None, BlobRequest)
-        return await self._create(CREATE, {}, sent, Job.from_json)
+        sent = self._body(START, BlobRequest(body), {}, None, BlobRequest)
+        return await self._create(START, {}, sent, Job.from_json)
 
 
 def sent_as(body: dict[str, Any]) -> bytes:
@@ -178,7 +136,7 @@ class Seen:
     sha256: str
 
 
-class Recorder:
+class Recorder(LoopbackServer):
     """Answers each connection's one request by the next act of ``acts`` (the
     last again when they run out), keeping every request's bytes (``keep``)
     or only their count and digest."""
@@ -187,45 +145,7 @@ class Recorder:
         self.acts = list(acts)
         self.keep = keep
         self.seen: list[Seen] = []
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._listener = socket.create_server((HOST, 0))
-        self._listener.settimeout(0.05)
-        self._threads = [threading.Thread(target=self._accept, daemon=True)]
-        self._connections: list[socket.socket] = []
-        self._threads[0].start()
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self._listener.getsockname()[1]}"
-
-    def close(self) -> None:
-        self._stop.set()
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        for thread in list(self._threads):
-            thread.join(10.0)
-        for connection in connections:
-            connection.close()
-        self._listener.close()
-
-    def _accept(self) -> None:
-        end = time.monotonic() + 60.0
-        while not self._stop.is_set() and time.monotonic() < end:
-            try:
-                connection, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            thread = threading.Thread(target=self._serve, args=(connection,))
-            with self._lock:
-                self._connections.append(connection)
-                self._threads.append(thread)
-            thread.start()
+        super().__init__()
 
     def _next_act(self) -> Act:
         with self._lock:
@@ -233,37 +153,31 @@ class Recorder:
 
     def _serve(self, connection: socket.socket) -> None:
         connection.settimeout(10.0)
-        with contextlib.suppress(OSError):
-            head, rest = _read_head(connection)
-            if not head:
-                return
-            method = head[0].split(" ")[0]
-            headers = {}
-            for line in head[1:]:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-            length = min(int(headers.get("content-length") or 0), MOST)
-            act = self._next_act()
-            if act == "stall":
-                self._record(method, headers, b"", 0, hashlib.sha256())
-                self._stop.wait(20.0)
-                return
-            most = min(length, CHUNK) if act == "cut" else length
-            body, count, digest = self._read_body(connection, rest, most)
-            self._record(method, headers, body, count, digest)
-            if act == "cut":
-                linger = struct.pack("ii", 1, 0)  # close with a reset
-                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
-                connection.close()
-                return
-            status = "429 Too Many Requests" if act == "busy" else "200 OK"
-            answer = b'{"id":"j-1","status":"queued"}'
-            connection.sendall(
-                f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(answer)}\r\nRetry-After: 0\r\n"
-                "Connection: close\r\n\r\n".encode()
-                + answer
-            )
+        words, headers, rest = read_head(connection)
+        if not words:
+            return
+        length = min(int(headers.get("content-length") or 0), MOST)
+        act = self._next_act()
+        if act == "stall":
+            self._record(words[0], headers, b"", 0, hashlib.sha256())
+            self._stop.wait(20.0)
+            return
+        most = min(length, CHUNK) if act == "cut" else length
+        body, count, digest = self._read_body(connection, rest, most)
+        self._record(words[0], headers, body, count, digest)
+        if act == "cut":
+            linger = struct.pack("ii", 1, 0)  # close with a reset
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            connection.close()
+            return
+        status = "429 Too Many Requests" if act == "busy" else "200 OK"
+        answer = b'{"id":"j-1","status":"queued"}'
+        connection.sendall(
+            f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(answer)}\r\nRetry-After: 0\r\n"
+            "Connection: close\r\n\r\n".encode()
+            + answer
+        )
 
     def _read_body(
         self, connection: socket.socket, rest: bytes, length: int
@@ -291,25 +205,9 @@ class Recorder:
             self.seen.append(Seen(method, headers, body, count, digest.hexdigest()))
 
 
-def _read_head(connection: socket.socket) -> tuple[list[str], bytes]:
-    """The request line and header lines, and the bytes read past them."""
-    data = b""
-    while b"\r\n\r\n" not in data and len(data) < 64 * 1024:
-        chunk = connection.recv(4096)
-        if not chunk:
-            return [], b""
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    return head.decode("latin-1").split("\r\n"), rest
-
-
-@contextlib.contextmanager
-def recording(acts: list[Act], *, keep: bool = True) -> Iterator[Recorder]:
-    server = Recorder(acts, keep=keep)
-    try:
-        yield server
-    finally:
-        server.close()
+def recording(acts: list[Act], *, keep: bool = True) -> Recorder:
+    """A :class:`Recorder` of ``acts``, to use in a ``with``."""
+    return Recorder(acts, keep=keep)
 
 
 def client_for(url: str, **options: Any) -> BlobsClient:
@@ -399,8 +297,8 @@ def test_a_server_that_stops_reading_cannot_hold_the_call_past_its_deadline() ->
 def test_the_raw_response_path_sends_the_same_bytes() -> None:
     body = big_body()
     with recording(["ok"]) as server, client_for(server.url) as client:
-        sent = client._body(CREATE, BlobRequest(body), {}, None, BlobRequest)
-        raw = client._call_raw(CREATE, {}, sent, Job.from_json)
+        sent = client._body(START, BlobRequest(body), {}, None, BlobRequest)
+        raw = client._call_raw(START, {}, sent, Job.from_json)
         assert raw.status == 200
         assert raw.parse().id == "j-1"
     [seen] = server.seen
