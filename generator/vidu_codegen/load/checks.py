@@ -141,9 +141,12 @@ class _Checker:
             self.check_enum(name, enum)
         for name, asset in root.assets.items():
             self.check_asset(name, asset)
-        self.check_tasks()
-        self.check_errors()
-        self.check_callback()
+        if root.tasks is not None:
+            self.check_tasks(root.tasks)
+        if root.errors is not None:
+            self.check_errors(root.errors)
+        if root.callback is not None:
+            self.check_callback(root.callback)
         ids: dict[str, tuple[str, Pos]] = {}
         for op in self.spec.operations:
             op_id = op.operation.id
@@ -245,10 +248,7 @@ class _Checker:
                     f"aspect ratio range {ratios[0]}..{ratios[1]} is inverted",
                 )
 
-    def check_tasks(self) -> None:
-        tasks = self.spec.root.tasks
-        if tasks is None:
-            return
+    def check_tasks(self, tasks: sm.TasksDef) -> None:
         enums = self.spec.root.enums
         if not self.known(tasks.at.where("states"), "enum", tasks.states, enums):
             return
@@ -289,10 +289,7 @@ class _Checker:
                 f" the task body {getter.operation.response!r}",
             )
 
-    def check_errors(self) -> None:
-        errors = self.spec.root.errors
-        if errors is None:
-            return
+    def check_errors(self, errors: sm.ErrorsDef) -> None:
         for name, code in errors.codes.items():
             if not 400 <= code.status <= 599:
                 self.error(
@@ -300,10 +297,7 @@ class _Checker:
                     f"error {name}: status {code.status} is not an HTTP error status",
                 )
 
-    def check_callback(self) -> None:
-        callback = self.spec.root.callback
-        if callback is None:
-            return
+    def check_callback(self, callback: sm.CallbackDef) -> None:
         bodies = [r for op in self.spec.operations for r in op.responses]
         self.known(callback.at.where("body"), "response", callback.body, bodies)
 

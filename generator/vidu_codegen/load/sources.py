@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 import attrs
@@ -338,17 +338,7 @@ def _fields(
 ) -> Iterator[Sourced]:
     for name, field in fields.items():
         what, label = f"{prefix}{name}", f"`{prefix}{name}`"
-        yield _sourced(
-            group,
-            what,
-            field,
-            field.source,
-            field.note,
-            section,
-            default=default,
-            label=label,
-        )
-        yield from _rows(group, what, label, field.by_model, default, section)
+        yield from _with_rows(group, what, label, field, default, section)
 
 
 def _rules(
@@ -362,29 +352,22 @@ def _rules(
         models = f" ({', '.join(rule.models)})" if rule.models else ""
         what = f"rule {prefix}{rule.id}{models}"
         label = f"rule `{prefix}{rule.id}`{models}"
-        yield _sourced(
-            group,
-            what,
-            rule,
-            rule.source,
-            rule.note,
-            section,
-            default=default,
-            label=label,
-        )
-        yield from _rows(group, what, label, rule.by_model, default, section)
+        yield from _with_rows(group, what, label, rule, default, section)
 
 
-def _rows(
+def _with_rows(
     group: str,
     what: str,
     label: str,
-    by_model: Mapping[str, sm.ModelRow | sm.RequirementRow],
+    node: sm.Field | sm.Rule,
     default: str | None,
     section: str | None,
 ) -> Iterator[Sourced]:
-    """The ``by_model`` rows of the field or rule ``what``, one per model."""
-    for model, row in by_model.items():
+    """The field or rule ``node``, then each of its ``by_model`` rows."""
+    yield _sourced(
+        group, what, node, node.source, node.note, section, default=default, label=label
+    )
+    for model, row in node.by_model.items():
         yield _sourced(
             group,
             f"{what} {model}",
