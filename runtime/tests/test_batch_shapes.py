@@ -244,7 +244,9 @@ def test_a_list_that_refuses_the_query_stops_the_run_and_the_next_run_ends_it(
         manifest = _manifest(tmp_path / "jobs.jsonl", 3)
         log = io.StringIO()
         with RenderClient(server.api_key, base_url=server.url, max_retries=0) as client:
-            stopped = batch.run(client, manifest, tmp_path / "out", stream=log, **FAST)
+            with pytest.raises(batch.BatchStopped) as caught:
+                batch.run(client, manifest, tmp_path / "out", stream=log, **FAST)
+            stopped = caught.value.summary
             assert stopped.stopped_by is not None
             assert stopped.stopped_by.startswith(
                 "the task list refuses the runner's query"

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import vidu
-from specgen_runtime.batch import ManifestError, marker
+from specgen_runtime.batch import ListUnreadable, ManifestError, marker
 from specgen_runtime.batch.ledger import Ledger
 from vidu import batch, webhooks
 from vidu.testing import FakeServer
@@ -150,9 +150,13 @@ def test_a_failed_task_fails_its_job_and_no_credits_stops_the_run(
         out = tmp_path / "out"
         log = io.StringIO()
         with vidu.Client(server.api_key, base_url=server.url, max_retries=0) as client:
-            stopped = batch.run(manifest, out, client=client, stream=log, **FAST)
+            with pytest.raises(batch.BatchStopped) as caught:
+                batch.run(manifest, out, client=client, stream=log, **FAST)
+            stopped = caught.value.summary
             assert stopped.stopped_by is not None
             assert "CreditInsufficient" in stopped.stopped_by
+            assert isinstance(caught.value.error, vidu.BadRequestError)
+            assert caught.value.error.reason == "CreditInsufficient"
             assert stopped.exit_status == 1
             assert stopped.counts["pending"] >= 1, log.getvalue()
             done = batch.run(manifest, out, client=client, stream=log, **FAST)
@@ -391,9 +395,10 @@ def test_a_second_task_with_a_jobs_marker_is_reported_at_the_end(
 class _Rewriting:
     """A server on 127.0.0.1 in front of the fake server that passes every
     request on and hands each task-list answer (not one read by id) to
-    ``rewrite``, and asks for one task per page so the list has pages."""
+    ``rewrite``, and asks for one task per page so the list has pages;
+    ``by_id``: the answers of the list read by id instead."""
 
-    def __init__(self, target: str, rewrite: Any) -> None:
+    def __init__(self, target: str, rewrite: Any, *, by_id: bool = False) -> None:
         import http.server
         import threading
 
@@ -407,8 +412,10 @@ class _Rewriting:
 
             def _pass(self) -> None:
                 path = self.path
-                listing = path.startswith("/ent/v2/tasks") and "task_ids=" not in path
-                if listing and "?" in path:
+                listing = path.startswith("/ent/v2/tasks") and (
+                    ("task_ids=" in path) == by_id
+                )
+                if listing and not by_id and "?" in path:
                     head, _, query = path.partition("?")
                     query = "&".join(
                         "pager.pagesz=1" if part.startswith("pager.pagesz=") else part
@@ -477,10 +484,17 @@ def test_a_list_page_that_cannot_be_read_proves_no_create_absent(
             vidu.Client(
                 server.api_key, base_url=front.url, max_retries=0, timeout=5
             ) as client,
+            pytest.raises(batch.BatchStopped) as caught,
         ):
-            summary = batch.run(
-                manifest, out, client=client, stream=log, **{**FAST, "concurrency": 3}
+            batch.run(
+                manifest,
+                out,
+                client=client,
+                stream=log,
+                **{**FAST, "concurrency": 3},
             )
+        summary = caught.value.summary
+        assert isinstance(caught.value.error, ListUnreadable)
         assert "not created" not in log.getvalue(), log.getvalue()
         assert (summary.stopped_by or "").startswith(
             "the task list cannot be read: page "
@@ -599,3 +613,124 @@ def test_the_command_line_names_an_operation_a_batch_cannot_send(
         ), done.stderr
         assert "Traceback" not in done.stderr
         assert not server.requests
+
+
+def test_a_wrong_key_raises_once_the_ledger_and_report_are_saved(
+    tmp_path: Path,
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 3)
+        out = tmp_path / "out"
+        log = io.StringIO()
+        wrong = "wrong-key-0123456789abcdef"
+        with (
+            vidu.Client(wrong, base_url=server.url, max_retries=0) as client,
+            pytest.raises(batch.BatchStopped) as caught,
+        ):
+            batch.run(manifest, out, client=client, stream=log, **FAST)
+        stopped = caught.value
+        assert isinstance(stopped, vidu.ViduError)
+        assert isinstance(stopped.error, vidu.AuthenticationError)
+        assert stopped.__cause__ is stopped.error
+        summary = stopped.summary
+        assert summary.stopped_by is not None
+        assert summary.stopped_by.startswith("AuthenticationError: ")
+        assert summary.counts["pending"] == 3, log.getvalue()
+        assert summary.exit_status == 1
+        assert "3 jobs not done" in str(stopped)
+        assert str(out) in str(stopped)
+        assert wrong not in str(stopped) + log.getvalue()
+        report = json.loads(summary.report_json.read_text())
+        assert [row["state"] for row in report] == ["pending"] * 3
+        assert not server.task_ids
+        with Ledger(out) as ledger:
+            assert {row.state for row in ledger.rows()} == {"pending"}
+        with vidu.Client(server.api_key, base_url=server.url, max_retries=0) as client:
+            done = batch.run(manifest, out, client=client, stream=log, **FAST)
+        assert done.counts["downloaded"] == 3, log.getvalue()
+        assert len(server.task_ids) == 3
+
+
+def test_the_command_line_with_a_wrong_key_exits_1_and_says_why(
+    tmp_path: Path,
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 2)
+        wrong = "wrong-key-0123456789abcdef"
+        command = [
+            sys.executable,
+            "-m",
+            "vidu",
+            "--base-url",
+            server.url,
+            "--max-retries",
+            "0",
+            "batch",
+            str(manifest),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+        env = {**os.environ, "VIDU_API_KEY": wrong}
+        done = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 1, done.stderr
+        assert "stopped: AuthenticationError: " in done.stderr
+        assert "Traceback" not in done.stderr
+        assert wrong not in done.stderr + done.stdout
+        assert not server.task_ids
+        assert (tmp_path / "out" / "batch-report.json").exists()
+
+
+def _bare_items(answer: dict[str, Any]) -> dict[str, Any]:
+    answer["tasks"] = [str(task.get("id")) for task in answer.get("tasks") or []]
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "message"),
+    [
+        (_no_items, "has no list 'tasks' (it has NoneType)"),
+        (_bare_items, "holds str at tasks[0], not a task object"),
+    ],
+)
+def test_a_list_read_by_id_that_cannot_be_read_is_an_error_not_an_absence(
+    rewrite: Any, message: str
+) -> None:
+    from specgen_runtime.batch import create_operation
+    from specgen_runtime.batch.service import ClientService
+
+    with (
+        _server() as server,
+        _Rewriting(server.url, rewrite, by_id=True) as front,
+        vidu.Client(server.api_key, base_url=front.url, max_retries=0) as client,
+    ):
+        task = client.reference2video(**BODY)
+        service = ClientService(client, create_operation(client, "reference2video"))
+        assert service.poll_batch > 0
+        with pytest.raises(ListUnreadable) as caught:
+            service.tasks_by_id([task.task_id])
+        assert isinstance(caught.value, vidu.ViduError)
+        assert str(caught.value).startswith(
+            f"the task list filtered by id {message}"
+        ), caught.value
+
+
+def test_a_run_whose_list_by_id_cannot_be_read_reads_each_task_alone(
+    tmp_path: Path,
+) -> None:
+    with _server() as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 3)
+        out = tmp_path / "out"
+        log = io.StringIO()
+        with (
+            _Rewriting(server.url, _no_items, by_id=True) as front,
+            vidu.Client(
+                server.api_key, base_url=front.url, max_retries=0, timeout=5
+            ) as client,
+        ):
+            summary = batch.run(manifest, out, client=client, stream=log, **FAST)
+        assert summary.counts["downloaded"] == 3, log.getvalue()
+        assert "cannot read tasks through the list" in log.getvalue()
+        assert server.applied["reference2video"] == 3
+        _check_ledger_matches_server(out, server)

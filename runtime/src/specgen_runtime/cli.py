@@ -658,13 +658,7 @@ class CommandLine:
             raise MissingAPIKey(
                 f"pass --api-key or set ${env}" if env else "pass --api-key"
             )
-        with self.client_class(
-            args.api_key,
-            base_url=args.base_url,
-            timeout=args.timeout,
-            max_retries=args.max_retries,
-            validation=args.validation,
-        ) as client:
+        with client_from_args(self.client_class, args) as client:
             result = _call(client, operation, params, body, query)
             if isinstance(result, Page):
                 return self._print_pages(result, operation, args, key)
@@ -793,6 +787,21 @@ class CommandLine:
 def main(client_class: type[BaseClient[Any]], argv: Sequence[str] | None = None) -> int:
     """Run the command line of the API ``client_class`` serves."""
     return CommandLine(client_class).main(argv)
+
+
+def client_from_args(
+    client_class: type[BaseClient[Any]], args: argparse.Namespace
+) -> BaseClient[Any]:
+    """The client the command line's options describe (``--api-key``,
+    ``--base-url``, ``--timeout``, ``--max-retries``, ``--validation``), for an
+    operation or a batch."""
+    return client_class(
+        args.api_key,
+        base_url=args.base_url,
+        timeout=args.timeout,
+        max_retries=args.max_retries,
+        validation=args.validation,
+    )
 
 
 def _check_download(path: str, *, overwrite: bool) -> None:

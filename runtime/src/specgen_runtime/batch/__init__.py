@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # imported when first used: the command line loads this packa
     from .manifest import ManifestError
     from .marker import unwrap, unwrap_task
     from .report import REPORT_CSV, REPORT_JSON
-    from .runner import Options, Summary
+    from .runner import BatchStopped, Options, Summary
     from .service import BatchUnsupported, ListUnreadable
 
 _LAZY = {
@@ -43,6 +43,7 @@ _LAZY = {
     "unwrap_task": "marker",
     "REPORT_CSV": "report",
     "REPORT_JSON": "report",
+    "BatchStopped": "runner",
     "Options": "runner",
     "Summary": "runner",
     "BatchUnsupported": "service",
@@ -62,6 +63,7 @@ __all__ = [
     "REPORT_CSV",
     "REPORT_JSON",
     "STATES",
+    "BatchStopped",
     "BatchUnsupported",
     "LedgerError",
     "ListUnreadable",
@@ -121,12 +123,23 @@ def run(
     ``options``. Progress goes to ``stream`` (default stderr). Running it
     again with the same manifest and folder continues an unfinished run.
 
+    It returns when the run ends on its own (every job downloaded, failed,
+    ambiguous or left for a later run: :attr:`Summary.exit_status` says
+    which) or is interrupted (Ctrl-C). A run that something stopped as a
+    whole raises :class:`BatchStopped` instead, after saving the ledger and
+    the report.
+
     :raises ManifestError: lines have problems; nothing was sent.
     :raises LedgerError: the folder's ledger cannot be used (another run
         holds it, or it is not a ledger), or one of the runner's files there
         is a symbolic link.
     :raises BatchUnsupported: the spec lacks what a batch needs (such as a
         task list with a creation-time window); nothing was sent.
+    :raises BatchStopped: the key was refused, the account has no credits
+        (an error of ``stop_reasons``), the task list cannot be read, or the
+        run's ``deadline`` passed: ``.summary`` is how it ended, ``.error``
+        (and ``__cause__``) the :class:`~specgen_runtime.errors.ClientError`
+        that stopped it (an ``AuthenticationError`` for a wrong key).
     """
     from .runner import Options, Runner
     from .service import ClientService

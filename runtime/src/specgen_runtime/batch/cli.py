@@ -3,7 +3,9 @@
 The package's command line adds this subcommand beside its operations
 (:func:`add_command`) and hands it the parsed arguments (:func:`run_command`).
 Exit status: 0 every job downloaded, 1 some failed, are ambiguous or are left
-for a later run, 2 invalid manifest (nothing sent), 130 interrupted.
+for a later run, or the run was stopped (a refused key, no credits: see
+:class:`~specgen_runtime.batch.BatchStopped`), 2 invalid manifest (nothing
+sent), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -81,10 +83,19 @@ def add_command(commands: Any) -> None:
 def run_command(client_class: type[Any], args: argparse.Namespace) -> int:
     """Run ``batch`` with parsed ``args``; the exit status.
 
-    Manifest and ledger problems are printed here (exit status 2 and 1);
-    other errors go to the caller's handlers.
+    Manifest and ledger problems are printed here (exit status 2 and 1); a
+    stopped run has said why on stderr already (exit status 1); other errors
+    go to the caller's handlers.
     """
-    from . import BatchUnsupported, LedgerError, ManifestError, Options, run
+    from ..cli import client_from_args
+    from . import (
+        BatchStopped,
+        BatchUnsupported,
+        LedgerError,
+        ManifestError,
+        Options,
+        run,
+    )
 
     options = Options(
         skip_invalid=args.skip_invalid,
@@ -97,13 +108,7 @@ def run_command(client_class: type[Any], args: argparse.Namespace) -> int:
         max_line_bytes=args.max_line_bytes,
         max_jobs=args.max_jobs,
     )
-    with client_class(
-        args.api_key,
-        base_url=args.base_url,
-        timeout=args.timeout,
-        max_retries=args.max_retries,
-        validation=args.validation,
-    ) as client:
+    with client_from_args(client_class, args) as client:
         try:
             summary = run(
                 client,
@@ -118,6 +123,8 @@ def run_command(client_class: type[Any], args: argparse.Namespace) -> int:
         except LedgerError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+        except BatchStopped as exc:
+            summary = exc.summary
     if summary.interrupted:
         print(
             f"to continue: {' '.join(_resume(args))}",

@@ -33,6 +33,10 @@ What ended in a round is written to the ledger in one commit, with the jobs
 marked ``creating`` for the next creates, which are sent after it.
 5. Ctrl-C stops sending; the requests in flight end and are recorded, the
    report is written and the run says how to continue.
+6. An error that would fail every job (the key refused, no credits, a task
+   list that cannot be read) or the run's deadline stops the run the same
+   way; then :meth:`Runner.run` raises :class:`BatchStopped`, which holds
+   the :class:`Summary` and the error, once the ledger and report are saved.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from ..errors import (
     APIConnectionError,
     APIError,
     AuthenticationError,
+    ClientError,
     DestinationExists,
     NotFoundError,
     PermissionDeniedError,
@@ -78,7 +83,7 @@ from .manifest import (
 from .report import Progress, write_reports
 from .service import Created, ListTooLong, ListUnreadable, Service, TaskView
 
-__all__ = ["Options", "Runner", "Summary"]
+__all__ = ["BatchStopped", "Options", "Runner", "Summary"]
 
 _UNPROCESSED = frozenset({429, 503})
 """Statuses that say the create was turned away before anything happened."""
@@ -128,7 +133,8 @@ class Options:
     max_pages: int = 10_000
     """The most pages one read of the task list may take."""
     stop_reasons: frozenset[str] = frozenset({"CreditInsufficient"})
-    """Error reasons that stop the whole run (they would fail every job)."""
+    """Error reasons that stop the whole run (they would fail every job):
+    :meth:`Runner.run` raises :class:`BatchStopped`."""
 
     def __attrs_post_init__(self) -> None:
         if self.concurrency is not None and self.concurrency < 1:
@@ -148,7 +154,9 @@ class Summary:
     credits: int
     interrupted: bool
     stopped_by: str | None
-    """The error that stopped the run, if one did (a rejected key, no credits)."""
+    """The error that stopped the run, if one did (a rejected key, no
+    credits); such a run raises :class:`BatchStopped`, which holds this
+    summary."""
     report_json: Path
     report_csv: Path
     extra_tasks: int | None = None
@@ -167,6 +175,30 @@ class Summary:
         if self.interrupted:
             return 130
         return 0 if self.complete and self.stopped_by is None else 1
+
+
+class BatchStopped(ClientError):
+    """Something stopped the whole run before its jobs were done: the key
+    was refused, the account has no credits (an error of
+    :attr:`Options.stop_reasons`), the task list cannot be read, or the
+    run's :attr:`Options.deadline` passed.
+
+    Raised once the ledger and the report are saved. ``summary`` is how the
+    run ended (:attr:`Summary.stopped_by` says why), ``error`` the error that
+    stopped it (also the ``__cause__``; ``None`` for the deadline). Running
+    the same manifest into the same folder again, once the cause is fixed,
+    continues the run.
+    """
+
+    def __init__(self, summary: Summary, error: ClientError | None) -> None:
+        left = sum(n for state, n in summary.counts.items() if state not in DONE_STATES)
+        super().__init__(
+            f"the batch stopped: {summary.stopped_by}; {left} jobs not done. "
+            f"The ledger and report are in {summary.report_json.parent}: run the "
+            "same manifest into it again to continue"
+        )
+        self.summary = summary
+        self.error = error
 
 
 @attrs.define(eq=False)
@@ -192,6 +224,20 @@ class _Active:
     busy: bool = False
     alone: bool = False
     """Read it with its own request next time (the list left it out)."""
+
+    @classmethod
+    def of(cls, row: Row, *, interval: float = 0.0) -> _Active:
+        """The job of ledger row ``row``, polled every ``interval`` seconds."""
+        return cls(
+            row.id,
+            row.key,
+            row.file,
+            row.marker,
+            row.state,
+            task_id=row.task_id,
+            sent_at=row.sent_at,
+            interval=interval,
+        )
 
 
 @attrs.frozen
@@ -244,6 +290,7 @@ class Runner:
         self._echo_checked_job: int | None = None
         self._stopping = threading.Event()
         self._stopped_by: str | None = None
+        self._stop_error: ClientError | None = None
         self._pending_left = True
         self._round_at = 0.0
         self._echo_after = 0.0
@@ -259,6 +306,8 @@ class Runner:
         :raises ManifestError: lines have problems (listed on the stream
             first) and ``skip_invalid`` is not set; nothing was sent.
         :raises LedgerError: the output folder's ledger cannot be used.
+        :raises BatchStopped: an error that would fail every job, or the
+            deadline, stopped the run (the ledger and report are saved).
         """
         with Ledger(self.out, wall=self._wall) as ledger:
             self._ledger = ledger
@@ -287,7 +336,15 @@ class Runner:
                 extra,
             )
         self._say_how_it_ended(summary)
+        if summary.stopped_by is not None:
+            raise BatchStopped(summary, self._stop_error) from self._stop_error
         return summary
+
+    def _stop(self, why: str, error: BaseException | None) -> None:
+        """Stop the run (no more creates) for ``why``; the first stop is kept."""
+        if self._stopped_by is None:
+            self._stopped_by = why
+            self._stop_error = error if isinstance(error, ClientError) else None
 
     def _audit(self) -> int | None:
         """Check the ledger against the list: every task carrying a marker of
@@ -474,16 +531,7 @@ class Runner:
         return sorted(found)
 
     def _activate(self, row: Row) -> _Active:
-        active = _Active(
-            row.id,
-            row.key,
-            row.file,
-            row.marker,
-            row.state,
-            task_id=row.task_id,
-            sent_at=row.sent_at,
-            interval=self.options.poll_interval,
-        )
+        active = _Active.of(row, interval=self.options.poll_interval)
         self._active[row.id] = active
         return active
 
@@ -528,9 +576,11 @@ class Runner:
                     self.progress.update(self._ledger.counts(), self._ledger.credits())
                     if not self._running and self._finished():
                         return
-                    if self._clock() >= end and self._stopped_by is None:
-                        self._stopped_by = (
-                            f"the run's deadline ({options.deadline:g} s) passed"
+                    if self._clock() >= end:
+                        self._stop(
+                            f"the run's deadline ({options.deadline:g} s) passed "
+                            "(pass a larger deadline= to run longer)",
+                            None,
                         )
                     self._wait()
             except BaseException:
@@ -652,16 +702,7 @@ class Runner:
         rows = self._ledger.in_state("finished", "downloaded", "created", limit=1)
         if not rows:
             return None
-        row = rows[0]
-        return _Active(
-            row.id,
-            row.key,
-            row.file,
-            row.marker,
-            row.state,
-            task_id=row.task_id,
-            sent_at=row.sent_at,
-        )
+        return _Active.of(rows[0])
 
     def _find_task(
         self, known: _Active, start: datetime, end: datetime
@@ -679,7 +720,7 @@ class Runner:
     ) -> None:
         if error is not None or result is None:
             if _refused(error):
-                self._stopped_by = _list_stop(error)
+                self._stop(_list_stop(error), error)
                 return
             self.progress.log(f"cannot read the task list yet: {error}")
             self._echo_checked_job = None
@@ -777,7 +818,7 @@ class Runner:
         elif isinstance(error, AuthenticationError | PermissionDeniedError) or (
             isinstance(error, APIError) and error.reason in self.options.stop_reasons
         ):
-            self._stopped_by = message
+            self._stop(message, error)
             self._put_back(job, message)
         elif isinstance(error, APIError) and not isinstance(error, ServerError):
             del self._active[job.id]
@@ -879,7 +920,7 @@ class Runner:
             for job in jobs:
                 job.search_after = retry
             if _refused(error):
-                self._stopped_by = _list_stop(error)
+                self._stop(_list_stop(error), error)
                 return
             self.progress.log(
                 f"cannot read the task list: {type(error).__name__}: {error}"

@@ -33,6 +33,7 @@ __all__ = [
     "Service",
     "TaskFinder",
     "TaskView",
+    "listed",
 ]
 
 
@@ -165,8 +166,37 @@ class BatchUnsupported(BaseError, LookupError):
 
 class ListUnreadable(BaseError):
     """A page of the task list cannot be read whole (its items are not a
-    list, or its next-page token is present but not a non-empty string):
-    the list proves nothing, so no create is taken as absent from it."""
+    list, an item is not an object, or its next-page token is present but
+    not a non-empty string): the list proves nothing, so no create is taken
+    as absent from it, and no task as missing."""
+
+
+def _is_object(item: object) -> bool:
+    """Whether a listed item is a task object (a JSON object, or a response
+    class reading one), not a bare value."""
+    return isinstance(item, Mapping) or attrs.has(type(item))
+
+
+def listed(answer: object, items: str, where: str) -> Sequence[object]:
+    """The tasks an answer of the task list holds in its field ``items``.
+
+    :raises ListUnreadable: the field is not a list, or one of its items is
+        not an object; ``where`` names the answer in the message (such as
+        ``"page 2 of the task list"``).
+    """
+    found = _get(answer, items)
+    if not isinstance(found, list | tuple):
+        raise ListUnreadable(
+            f"{where} has no list {items!r} (it has {type(found).__name__}): "
+            "the list cannot tell which tasks exist"
+        )
+    for index, item in enumerate(found):
+        if not _is_object(item):
+            raise ListUnreadable(
+                f"{where} holds {type(item).__name__} at {items}[{index}], not a "
+                "task object: the list cannot tell which tasks exist"
+            )
+    return found
 
 
 @attrs.define
@@ -291,21 +321,14 @@ class ClientService:
         for number in range(1, self.max_pages + 1):
             page = method(**query)
             answer = getattr(page, "response", page)  # a Page, or the answer itself
-            items = _get(answer, pagination.items)
-            if not isinstance(items, list | tuple):
-                raise ListUnreadable(
-                    f"page {number} of the task list has no list "
-                    f"{pagination.items!r} (it has {type(items).__name__}): "
-                    "the list cannot tell which tasks exist"
-                )
+            where = f"page {number} of the task list"
+            items = listed(answer, pagination.items, where)
             try:
                 token = page_token(
                     _get(answer, pagination.next_token), pagination.next_token
                 )
             except UnexpectedResponseError as exc:
-                raise ListUnreadable(
-                    f"page {number} of the task list cannot be read on: {exc}"
-                ) from exc
+                raise ListUnreadable(f"{where} cannot be read on: {exc}") from exc
             for task in items:
                 yield view(task, self.tasks)
             if token is None:
@@ -321,7 +344,12 @@ class ClientService:
 
     def tasks_by_id(self, task_ids: Sequence[str]) -> list[TaskView]:
         """The tasks ``task_ids`` in one request of the list, filtered by id
-        (at most :attr:`poll_batch`; a task the list leaves out is absent)."""
+        (at most :attr:`poll_batch`; a task the list leaves out is absent).
+
+        :raises ListUnreadable: the answer's items are not a list of task
+            objects: it tells nothing of the tasks, so none is taken as
+            absent.
+        """
         if self._ids is None or len(task_ids) > self.poll_batch:
             raise ValueError(f"reads at most {self.poll_batch} tasks at once")
         pagination = self._list.pagination
@@ -331,8 +359,7 @@ class ClientService:
             query[_py_name(self._list, pagination.page_size)] = self.poll_batch
         page = self._method(self._list)(**query)
         answer = getattr(page, "response", page)
-        items = _get(answer, pagination.items)
-        found = items if isinstance(items, list | tuple) else ()
+        found = listed(answer, pagination.items, "the task list filtered by id")
         return [view(task, self.tasks) for task in found]
 
     def concurrency_limit(self) -> int | None:
