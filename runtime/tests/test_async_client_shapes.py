@@ -13,12 +13,11 @@ import asyncio
 import json
 import threading
 from collections.abc import Awaitable, Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import cattrs
 import pytest
+from shapes import JOB_TASKS, Received, Reply, Responder, api_tables, http_server
 from specgen_runtime.async_client import (
     AsyncBaseClient,
     AsyncPage,
@@ -36,7 +35,6 @@ from specgen_runtime.tables import (
     Errors,
     Operation,
     Pagination,
-    Tasks,
 )
 from specgen_runtime.violations import Violation
 
@@ -63,26 +61,14 @@ def _validate(operation_id: str, body: Any) -> list[Violation]:
     return []
 
 
-JOBS = ApiTables(
-    name="Jobs",
-    package="jobs",
-    version="0.1.0",
-    base_url="https://jobs.example",
-    hosts={},
+JOBS = api_tables(
+    "Jobs",
+    SUBMIT,
+    READ,
+    LIST,
     auth=Auth("X-Jobs-Key", ""),
-    models=(),
-    operations={SUBMIT.id: SUBMIT, READ.id: READ, LIST.id: LIST},
-    forms=(),
-    validate=_validate,
-    converter=cattrs.Converter(),
-    tasks=Tasks(
-        id_field="ref",
-        state_field="phase",
-        states=("queued", "done", "broken"),
-        success=frozenset({"done"}),
-        failure=frozenset({"broken"}),
-        error_code_field="why",
-        results_field="creations",
+    tasks=attrs.evolve(
+        JOB_TASKS, id_field="ref", state_field="phase", results_field="creations"
     ),
     errors=Errors(
         ErrorFields(
@@ -90,6 +76,7 @@ JOBS = ApiTables(
         ),
         {},
     ),
+    validate=_validate,
 )
 
 
@@ -173,61 +160,32 @@ class Answer:
 
 
 @attrs.define
-class Script:
+class Script(Responder):
     """What the server answers, in order (the last one again), and what came."""
 
     answers: list[Answer] = attrs.field(factory=list)
-    received: list[tuple[str, str]] = attrs.field(factory=list)
-    answered: int = 0
-    lock: threading.Lock = attrs.field(factory=threading.Lock)
 
-    def next(self, method: str, path: str) -> Answer:
+    def reply(self, request: Received) -> Reply:
         with self.lock:
-            self.received.append((method, path))
-            return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+            answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if answer.hold is not None:
+            answer.hold.wait(10)
+        headers = {"Content-Type": "application/json", **answer.headers}
+        return Reply(answer.status, json.dumps(answer.body).encode(), headers)
 
-    def count(self, method: str) -> int:
-        with self.lock:
-            return sum(1 for m, _ in self.received if m == method)
+    def held(self, body: dict[str, Any]) -> threading.Event:
+        """Answer ``body`` from now on, each answer held back until the
+        returned event is set."""
+        release = threading.Event()
+        self.answers = [Answer(body=body, hold=release)]
+        return release
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, Script]]:
     script = Script()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            answer = script.next(self.command, self.path)
-            if answer.hold is not None:
-                answer.hold.wait(10)
-            raw = json.dumps(answer.body).encode()
-            self.send_response(answer.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            for name, value in answer.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(raw)
-            with script.lock:
-                script.answered += 1
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", script
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with http_server(script) as url:
+        yield url, script
 
 
 T = TypeVar("T")
@@ -274,7 +232,7 @@ def test_a_task_is_read_through_the_apis_own_fields(
 
     assert run(main) == ["a", "b"]
     assert phases == ["queued", "done"]
-    assert script.received == [
+    assert [(r.method, r.path) for r in script.received] == [
         ("POST", "/jobs"),
         ("GET", "/jobs/j1"),
         ("GET", "/jobs/j1"),
@@ -307,8 +265,7 @@ def test_an_orphaned_create_finds_its_id_in_the_apis_id_field(
     server: tuple[str, Script],
 ) -> None:
     url, script = server
-    release = threading.Event()
-    script.answers = [Answer(body={"ref": "j3", "phase": "queued"}, hold=release)]
+    release = script.held({"ref": "j3", "phase": "queued"})
     told: list[OrphanedCreate[Job]] = []
 
     async def main() -> OrphanedCreate[Any]:
@@ -369,8 +326,7 @@ def test_a_cancelled_wait_sends_no_poll_after_the_one_in_flight(
     server: tuple[str, Script],
 ) -> None:
     url, script = server
-    release = threading.Event()
-    script.answers = [Answer(body={"ref": "j4", "phase": "queued"}, hold=release)]
+    release = script.held({"ref": "j4", "phase": "queued"})
 
     async def main() -> int:
         async with client(url, sleep=asyncio.sleep) as jobs:
@@ -389,8 +345,7 @@ def test_each_call_runs_on_a_worker_thread_of_its_own_client(
     server: tuple[str, Script],
 ) -> None:
     url, script = server
-    release = threading.Event()
-    script.answers = [Answer(body={"ref": "j5", "phase": "done"}, hold=release)]
+    release = script.held({"ref": "j5", "phase": "done"})
 
     async def main() -> int:
         async with client(url, max_concurrency=3) as jobs:
@@ -428,7 +383,7 @@ def test_a_listing_follows_the_apis_token_fields(server: tuple[str, Script]) -> 
             return rows
 
     assert run(main) == ["a", "b", "c", "d"]
-    assert [path for _, path in script.received] == [
+    assert [r.path for r in script.received] == [
         "/jobs",
         "/jobs?cursor=c1",
         "/jobs?cursor=c2",
@@ -459,8 +414,7 @@ def test_aclose_after_a_cancel_waits_no_longer_than_the_calls_deadline(
     """The server never answers; the cancelled read ends at its deadline,
     and aclose() with it, while the server still holds the answer."""
     url, script = server
-    release = threading.Event()
-    script.answers = [Answer(body={"ref": "j6"}, hold=release)]
+    release = script.held({"ref": "j6"})
 
     async def main() -> None:
         jobs = AsyncJobsClient("k-123456789", base_url=url, timeout=0.5)
@@ -482,8 +436,7 @@ def test_an_orphan_outlives_its_event_loop(server: tuple[str, Script]) -> None:
     """The loop has closed when the create ends: the callback runs in the
     worker thread, and the record is complete."""
     url, script = server
-    release = threading.Event()
-    script.answers = [Answer(body={"ref": "j7"}, hold=release)]
+    release = script.held({"ref": "j7"})
     told: list[tuple[OrphanedCreate[Job], str]] = []
     delivered = threading.Event()
 

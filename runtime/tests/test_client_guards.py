@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
-import cattrs
 import pytest
+from shapes import JOB, START, Received, Reply, Responder, api_tables, http_server
 from specgen_runtime.client import BaseClient, RawResponse
 from specgen_runtime.errors import (
     APIConnectionError,
@@ -28,30 +26,11 @@ from specgen_runtime.errors import (
     RequestMayHaveSucceeded,
 )
 from specgen_runtime.redaction import REDACTED
-from specgen_runtime.tables import ApiTables, Auth, Operation
+from specgen_runtime.tables import ApiTables, Auth
 
 KEY = "jobs-KEY-5f1e2d3c4b5a6978"
 
-START = Operation(
-    "start_job", "POST", "/jobs", "Start a job", task="create", has_body=True
-)
-JOB = Operation(
-    "job", "GET", "/jobs/{id}", "A job", ("id",), task="get", idempotent=True
-)
-
-JOBS = ApiTables(
-    name="Jobs",
-    package="jobs",
-    version="0.1.0",
-    base_url="https://jobs.example",
-    hosts={},
-    auth=Auth("Authorization", "Token"),
-    models=(),
-    operations={START.id: START, JOB.id: JOB},
-    forms=(),
-    validate=lambda operation, body: [],
-    converter=cattrs.Converter(),
-)
+JOBS = api_tables("Jobs", START, JOB, auth=Auth("Authorization", "Token"))
 
 
 @attrs.frozen(kw_only=True)
@@ -88,48 +67,22 @@ class JobsClient(BaseClient[Job]):
 
 
 @attrs.define
-class Recorder:
+class Recorder(Responder):
     """What the server answers, and the requests it got (headers as sent)."""
 
     body: bytes = b'{"id": "j1"}'
     headers: dict[str, str] = attrs.field(factory=dict)
-    received: list[tuple[str, list[tuple[str, str]]]] = attrs.field(factory=list)
+
+    def reply(self, request: Received) -> Reply:
+        headers = {"Content-Type": "application/json", **self.headers}
+        return Reply(200, self.body, headers)
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, Recorder]]:
     recorder = Recorder()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            recorder.received.append((self.path, list(self.headers.items())))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(recorder.body)))
-            for name, value in recorder.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(recorder.body)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", recorder
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with http_server(recorder) as url:
+        yield url, recorder
 
 
 def _client(url: str) -> JobsClient:
@@ -177,7 +130,7 @@ def test_extra_headers_in_latin_1_travel_as_given(
     url, recorder = server
     with _client(url) as client:
         client.start_job(extra_headers={"X-Trace": "caf\u00e9 #1"}, text="hi")
-    sent = dict(recorder.received[0][1])
+    sent = recorder.received[0].headers
     assert sent["X-Trace"] == "caf\u00e9 #1"
     assert sent["Authorization"] == f"Token {KEY}"
 
@@ -226,7 +179,7 @@ def test_a_closed_client_and_its_copies_send_nothing(
             closed.job("j1")
         with pytest.raises(ClientClosed):
             closed.download(f"{url}/video.mp4", tmp_path / "video.mp4")
-    assert [path for path, _ in recorder.received] == ["/jobs/j1"]
+    assert [request.path for request in recorder.received] == ["/jobs/j1"]
     assert list(tmp_path.iterdir()) == []
     client.close()  # closing twice is harmless
 

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import urllib.parse
 from collections.abc import Iterator, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import attrs
-import cattrs
 import pytest
+from shapes import Received, Reply, Responder, api_tables, http_server
 from specgen_runtime.client import BaseClient
 from specgen_runtime.errors import (
+    APIError,
     AuthenticationError,
     BadRequestError,
     ClientError,
@@ -63,18 +62,11 @@ def _validate(operation_id: str, body: Mapping[str, Any]) -> list[Violation]:
     return []
 
 
-NOTES = ApiTables(
-    name="Notes",
-    package="notes",
-    version="3.1.4",
-    base_url="https://notes.example",
-    hosts={"eu": "https://eu.notes.example"},
+NOTES = api_tables(
+    "Notes",
+    ADD,
+    READ,
     auth=Auth("X-Notes-Key", ""),
-    models=(),
-    operations={ADD.id: ADD, READ.id: READ},
-    forms=(FORM,),
-    validate=_validate,
-    converter=cattrs.Converter(),
     errors=Errors(
         ErrorFields(
             code="problem.status",
@@ -84,6 +76,10 @@ NOTES = ApiTables(
         ),
         {"NoSuchNote": ErrorCode(404, "There is no such note.")},
     ),
+    validate=_validate,
+    forms=(FORM,),
+    hosts={"eu": "https://eu.notes.example"},
+    version="3.1.4",
 )
 
 
@@ -130,45 +126,21 @@ class NotesClient(BaseClient[Note]):
 
 
 @attrs.define
-class Script:
+class Script(Responder):
     """What the server answers next, and what it was sent."""
 
     status: int = 200
     body: bytes = b'{"id": "n1", "text": "hello"}'
-    received: list[tuple[str, str, dict[str, str], bytes]] = attrs.field(factory=list)
+
+    def reply(self, request: Received) -> Reply:
+        return Reply(self.status, self.body, {"Content-Type": "application/json"})
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, Script]]:
     script = Script()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            script.received.append(
-                (self.command, self.path, dict(self.headers.items()), body)
-            )
-            self.send_response(script.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(script.body)))
-            self.end_headers()
-            self.wfile.write(script.body)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", script
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with http_server(script) as url:
+        yield url, script
 
 
 def test_the_key_travels_in_the_specs_header_without_a_scheme(
@@ -197,33 +169,42 @@ def test_a_body_is_checked_with_the_apis_validator_before_sending(
     assert json.loads(script.received[0][3]) == {"text": "hi"}
 
 
-def test_errors_are_read_from_the_apis_error_layout(
+@pytest.mark.parametrize(
+    ("status", "body", "error_class", "read"),
+    [
+        (
+            400,
+            b'{"problem": {"kind": "Bad", "text": "bad note"}, "ref": "r-9"}',
+            BadRequestError,
+            ("Bad", "bad note", "r-9"),
+        ),
+        (
+            404,
+            b'{"problem": {"kind": "NoSuchNote"}}',
+            NotFoundError,
+            ("NoSuchNote", "There is no such note.", None),
+        ),
+    ],
+    ids=["error-layout", "message-from-the-error-table"],
+)
+def test_errors_are_read_from_the_apis_error_layout_and_table(
     server: tuple[str, Script],
+    status: int,
+    body: bytes,
+    error_class: type[APIError],
+    read: tuple[str, str, str | None],
 ) -> None:
+    """Reason, message and trace id come from the API's own paths; a missing
+    message comes from the API's table of error codes."""
     url, script = server
-    script.status = 400
-    script.body = b'{"problem": {"kind": "Bad", "text": "bad note"}, "ref": "r-9"}'
+    script.status, script.body = status, body
     with (
         NotesClient("k-123456789", base_url=url, max_retries=0) as client,
-        pytest.raises(BadRequestError) as caught,
+        pytest.raises(error_class) as caught,
     ):
         client.read_note("n1")
     error = caught.value
-    assert (error.reason, error.message, error.trace_id) == ("Bad", "bad note", "r-9")
-
-
-def test_a_missing_message_comes_from_the_apis_error_table(
-    server: tuple[str, Script],
-) -> None:
-    url, script = server
-    script.status = 404
-    script.body = b'{"problem": {"kind": "NoSuchNote"}}'
-    with (
-        NotesClient("k-123456789", base_url=url, max_retries=0) as client,
-        pytest.raises(NotFoundError) as caught,
-    ):
-        client.read_note("gone")
-    assert caught.value.message == "There is no such note."
+    assert (error.reason, error.message, error.trace_id) == read
 
 
 def test_no_key_and_no_environment_variable_says_pass_api_key() -> None:
