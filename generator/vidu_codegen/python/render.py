@@ -54,6 +54,7 @@ ERROR_CLASSES = (
     "NotFoundError",
     "PageLimitExceeded",
     "PaginationLoop",
+    "PathParameterMismatch",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestMayHaveSucceeded",
@@ -243,6 +244,7 @@ def template_globals(ctx: PackageCtx) -> dict[str, object]:
         "OPERATIONS",
         "Severity",
         "ValidationError",
+        "MissingResponseField",
         "ValidationWarning",
         "Violation",
         "converter",
@@ -255,7 +257,7 @@ def template_globals(ctx: PackageCtx) -> dict[str, object]:
     ]
     has_client = "client" in manifest.capabilities(ctx)
     if has_client:
-        names += ["Client", "RetryPolicy"]
+        names += ["BatchUnsupported", "Client", "RetryPolicy"]
     return {
         "exports": exports,
         "all_names": sorted(exports + names, key=lambda n: (n.lower(), n)),

@@ -99,8 +99,10 @@ def _check_headers(headers: Mapping[str, str], protected: str) -> None:
 
     :raises ValueError: a name that is not an RFC 7230 token (a space, a tab
         or a colon in it, say), one naming the API key's header
-        (``protected``) or a header the client sets itself
-        (:data:`RESERVED_HEADERS`), or a value that is not text, holds CR, LF
+        (``protected``), a header the client sets itself
+        (:data:`RESERVED_HEADERS`) or one meant for a proxy (``Proxy-*``,
+        such as ``Proxy-Authorization``: a proxy's credentials go in its
+        URL), or a value that is not text, holds CR, LF
         or NUL, or cannot be encoded in Latin-1; the message names the header.
     """
     for name, value in headers.items():
@@ -117,9 +119,18 @@ def _check_headers(headers: Mapping[str, str], protected: str) -> None:
                 f"extra_headers may not set {name}: it carries the API key; "
                 "pass api_key= to the client instead"
             )
-        if lower in RESERVED_HEADERS:
+        if lower.startswith("proxy-"):
             raise ValueError(
-                f"extra_headers may not set {name}: the client sets it itself"
+                f"extra_headers may not set {name}: it is meant for a proxy, and "
+                "would reach the service when none is used. A proxy's "
+                "credentials belong in its URL (HTTPS_PROXY / HTTP_PROXY="
+                "http://user:password@host:port), or in the proxy_headers of a "
+                "urllib3.ProxyManager passed as pool="
+            )
+        if lower in RESERVED_HEADERS:
+            where = " from base_url" if lower == "host" else ""
+            raise ValueError(
+                f"extra_headers may not set {name}: the client sets it itself{where}"
             )
         if any(char in "\r\n\0" for char in value):
             raise ValueError(

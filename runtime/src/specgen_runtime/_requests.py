@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from .errors import PathParameterMismatch
 from .tables import Operation
 from .violations import Violation
 
@@ -87,3 +88,36 @@ def url_path(operation: Operation, params: Mapping[str, object]) -> str:
         if value in (".", ".."):
             raise ValueError(f"{operation.id}: {what} {value!r} ({where}) is not one")
     return operation.url_path({name: str(params[name]) for name in operation.params})
+
+
+def check_mirrored(
+    operation: Operation, params: Mapping[str, str], body: Mapping[str, Any] | None
+) -> None:
+    """Refuse a body field that repeats a path parameter with another value.
+
+    A body field with the name of a path parameter (a cancel's ``{"id": ...}``
+    beside the ``{id}`` of its path) stands for the same thing: sent with
+    another value, the service would act on one of two resources, and which
+    is not said. Left out, or equal, it is fine.
+
+    :raises PathParameterMismatch: naming both values, before anything is sent.
+    """
+    if not body:
+        return
+    for name in operation.params:
+        if name not in body:
+            continue
+        path_value, body_value = params.get(name), body[name]
+        if body_value == path_value:
+            continue
+        single_task_id = operation.task is not None and len(operation.params) == 1
+        what = "the task id" if single_task_id else name
+        raise PathParameterMismatch(
+            f"{operation.id}: the body's {name} {body_value!r} differs from"
+            f" {what} {path_value!r} ({{{name}}} in {operation.path}): nothing"
+            f" was sent; leave the body's {name} out (the path carries it) or"
+            " give the same value",
+            name=name,
+            path_value=str(path_value),
+            body_value=body_value,
+        )

@@ -15,7 +15,7 @@ import logging
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import attrs
 import urllib3
@@ -30,6 +30,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 from urllib3.response import HTTPResponse
+from urllib3.util import parse_url
 
 from ._deadlines import Deadline, Limits, Watch, Watchdog
 from .errors import ClientClosed, ResponseTooLarge, UnexpectedResponseError
@@ -91,12 +92,20 @@ _WATCHED = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
 
 def watched_pool(proxy: str | None = None) -> urllib3.PoolManager:
-    """A pool whose connections the watchdog can close, through ``proxy`` if given."""
-    pool = (
-        urllib3.PoolManager(maxsize=8)
-        if proxy is None
-        else urllib3.ProxyManager(proxy, maxsize=8)
-    )
+    """A pool whose connections the watchdog can close, through ``proxy`` if given.
+
+    Credentials in the proxy's URL (``http://user:password@host:port``,
+    percent-encoded as a URL has them) are sent to the proxy as its
+    ``Proxy-Authorization``, never to the service.
+    """
+    if proxy is None:
+        pool = urllib3.PoolManager(maxsize=8)
+    else:
+        auth = parse_url(proxy).auth
+        proxy_headers = (
+            urllib3.make_headers(proxy_basic_auth=unquote(auth)) if auth else None
+        )
+        pool = urllib3.ProxyManager(proxy, proxy_headers=proxy_headers, maxsize=8)
     pool.pool_classes_by_scheme = dict(_WATCHED)
     return pool
 

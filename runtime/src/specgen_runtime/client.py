@@ -64,8 +64,9 @@ from ._deadlines import Deadline, Limits
 from ._download import DEFAULT_MAX_DOWNLOAD_BYTES, Downloader, Progress, safe_file_name
 from ._options import Options
 from ._raw import RawResponse
-from ._requests import Request, select, url_path, with_items
+from ._requests import Request, check_mirrored, select, url_path, with_items
 from ._transport import MIB, Answer, NoAnswer, Outcome, Transport
+from .convert import MissingResponseField
 from .errors import (
     APITimeoutError,
     MissingAPIKey,
@@ -494,6 +495,7 @@ class BaseClient(ABC, Generic[TaskT]):
         self._transport.check_open()
         opts = self._options if options is None else options
         url = self.base_url + url_path(operation, params)
+        check_mirrored(operation, params, body)
         if query:
             url += "?" + _query_string(query)
         data = None
@@ -608,8 +610,7 @@ class BaseClient(ABC, Generic[TaskT]):
         key = self._key
         return RawResponse(
             answer.status,
-            # names scrubbed before scrub_headers lower-cases them
-            key.scrub_headers({key.scrub(n): v for n, v in answer.headers.items()}),
+            key.scrub_headers(answer.headers),
             key.scrub_bytes(answer.raw),
             lambda: self._parse(operation, answer, parse),
         )
@@ -626,6 +627,11 @@ class BaseClient(ABC, Generic[TaskT]):
         gets ``***`` in its place, as in :attr:`RawResponse.body`: the key
         is never a value an answer of the service legitimately holds, and a
         typed response is printed, logged and kept.
+
+        :raises MissingResponseField: a field the spec says is always sent
+            is missing (its path on ``field``).
+        :raises UnexpectedResponseError: the body is not the JSON object the
+            spec describes; for a create, an :class:`UnreadableCreateResponse`.
         """
         key = self._key
         try:
@@ -653,6 +659,8 @@ class BaseClient(ABC, Generic[TaskT]):
             if operation.task == "create":
                 raise self._unreadable_create(message, answer) from None
             raw = key.scrub_bytes(answer.raw)
+            if isinstance(exc, MissingResponseField):  # keeps the field's path
+                raise MissingResponseField(message, field=exc.field, raw=raw) from None
             raise UnexpectedResponseError(message, status=200, raw=raw) from None
 
     def _unreadable_create(

@@ -5,6 +5,7 @@ under its own name (``<package>.<Name>Error``)::
 
     ClientError
     ├── InvalidAPIKey              a malformed API key (also a ValueError); nothing was sent
+    ├── PathParameterMismatch      a body field and the path parameter it repeats differ (also a ValueError); nothing was sent
     ├── ValidationError            a request breaks the spec's rules; nothing was sent
     ├── APIError                   the service answered with an error status
     │   ├── BadRequestError        400
@@ -202,6 +203,22 @@ class ResponseTooLarge(UnexpectedResponseError):
 class InvalidAPIKey(BaseError, ValueError):
     """The API key cannot be sent as it is (a control character, a space at
     either end, a character outside Latin-1). The message never shows it."""
+
+
+class PathParameterMismatch(BaseError, ValueError):
+    """A request body field repeats a path parameter (it has the same name,
+    as a cancel's ``id`` repeats the task id of its path) with another
+    value: which one the service would act on is unclear, so nothing was
+    sent. ``name`` is the parameter, ``path_value`` and ``body_value`` the
+    two values."""
+
+    def __init__(
+        self, message: str, *, name: str, path_value: str, body_value: object
+    ) -> None:
+        super().__init__(message)
+        self.name = name
+        self.path_value = path_value
+        self.body_value = body_value
 
 
 class DestinationExists(BaseError, FileExistsError):

@@ -94,5 +94,76 @@ class Secret:
         return value
 
     def scrub_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        """``headers`` with lower-case names and the key hidden in every value."""
-        return {self.scrub(k.lower()): self.scrub(v) for k, v in headers.items()}
+        """``headers`` with lower-case names, the key hidden in names and values.
+
+        Every line counts: a name sent on several lines (each an item of
+        ``headers.items()``, as urllib3 gives them) keeps all its values,
+        joined with ``", "`` as HTTP reads them. The key is also hidden
+        where a server split it over several lines: wherever it appears in
+        the lines' text joined in order (names and values, values alone, or
+        names alone), each part of it becomes ``***``.
+        """
+        lines = [(str(name), str(value)) for name, value in headers.items()]
+        key = self._searched()
+        if key:
+            lines = _hide_split(key, lines)
+        out: dict[str, str] = {}
+        for name, value in lines:
+            lower = name.lower()
+            out[lower] = f"{out[lower]}, {value}" if lower in out else value
+        return {name: self.scrub(value) for name, value in out.items()}
+
+
+def _hide_split(key: str, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``lines`` with every character that is part of ``key`` in their joined
+    text (in order: names and values, values alone, names alone) hidden, a
+    run of hidden characters in one name or value becoming one ``***``."""
+    names = [name for name, _ in lines]
+    values = [value for _, value in lines]
+    interleaved = [text for line in lines for text in line]
+    if not any(key in "".join(texts) for texts in (interleaved, values, names)):
+        return lines
+    marks = [bytearray(len(text)) for text in interleaved]
+    _mark(key, interleaved, marks)
+    _mark(key, values, marks[1::2])
+    _mark(key, names, marks[0::2])
+    shown = [_masked(text, mark) for text, mark in zip(interleaved, marks, strict=True)]
+    return list(zip(shown[0::2], shown[1::2], strict=True))
+
+
+def _mark(key: str, texts: list[str], marks: list[bytearray]) -> None:
+    """Mark in ``marks`` (one per text) the characters of every occurrence of
+    ``key`` in ``texts`` joined."""
+    joined = "".join(texts)
+    starts: list[int] = []
+    offset = 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text)
+    found = joined.find(key)
+    for _ in range(len(joined) // len(key) + 1):
+        if found < 0:
+            return
+        end = found + len(key)
+        for index, start in enumerate(starts):
+            stop = start + len(texts[index])
+            if stop <= found or start >= end:
+                continue
+            for position in range(max(found, start), min(end, stop)):
+                marks[index][position - start] = 1
+        found = joined.find(key, end)
+
+
+def _masked(text: str, mark: bytearray) -> str:
+    """``text`` with each run of marked characters replaced by ``***``."""
+    if not any(mark):
+        return text
+    out: list[str] = []
+    previous = 0
+    for char, hidden in zip(text, mark, strict=True):
+        if not hidden:
+            out.append(char)
+        elif not previous:
+            out.append(REDACTED)
+        previous = hidden
+    return "".join(out)
