@@ -95,7 +95,7 @@ def client_vs_urllib3(rounds: int, block: int) -> dict[str, dict[str, Samples]]:
         raw_get = _raw(getting)[0]
         raw_post = _raw(posting)[1]
         task_id = get_client.reference2video(**BODY).task_id
-        sides = {
+        sides: dict[str, dict[str, Callable[[], float]]] = {
             "GET": {
                 "client": lambda: _rate(
                     lambda: get_client.get_creations(task_id), block
@@ -138,10 +138,11 @@ def server_throughput(rounds: int, block: int, many: int) -> dict[str, Samples]:
     with FakeServer() as one, FakeServer() as full:
         ids = {"1 task": _seed(one, 1), f"{many} tasks": _seed(full, many)}
         gets = {"1 task": _raw(one)[0], f"{many} tasks": _raw(full)[0]}
-        sides = {
-            name: (lambda name=name: _rate(lambda: gets[name](ids[name]), block))
-            for name in gets
-        }
+
+        def rate_of(name: str) -> Callable[[], float]:
+            return lambda: _rate(lambda: gets[name](ids[name]), block)
+
+        sides = {name: rate_of(name) for name in gets}
         for side in sides.values():
             side()
         return benchlib.interleave(sides, rounds)

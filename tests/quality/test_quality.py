@@ -46,6 +46,7 @@ def test_ruff_format_is_clean() -> None:
         "runtime/src/specgen_runtime",
         "generated/vidu",
         "generated/tests",
+        "bench",
     ],
 )
 def test_mypy_strict_is_clean(target: str) -> None:
