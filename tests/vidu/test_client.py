@@ -8,10 +8,8 @@ tasks move on the fake server's manual clock.
 from __future__ import annotations
 
 import email.utils
-import http.server
 import logging
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,6 +43,8 @@ from vidu import (
 )
 from vidu.models import Reference2VideoRequest, Subject, TaskCreations
 from vidu.testing import FakeServer
+
+from tests.vidu.loopback import Canned
 
 KEY = "sk-test-0123456789abcdef"
 IMAGE = "https://example.com/a.png"
@@ -456,46 +456,13 @@ def test_connection_failures_are_retried_even_for_a_create(
 # --- unexpected answers ------------------------------------------------------------------
 
 
-@pytest.fixture
-def odd_server() -> Iterator[Callable[[int, bytes], str]]:
-    """A server on 127.0.0.1 that answers every request with one canned answer."""
-    answer: dict[str, Any] = {}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(answer["status"])
-            self.send_header("Content-Length", str(len(answer["body"])))
-            self.end_headers()
-            self.wfile.write(answer["body"])
-
-        do_POST = do_GET
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(
-        target=lambda: httpd.serve_forever(poll_interval=0.05), daemon=True
-    )
-    thread.start()
-
-    def serve(status: int, body: bytes) -> str:
-        answer.update(status=status, body=body)
-        return f"http://127.0.0.1:{httpd.server_address[1]}"
-
-    yield serve
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
-
-
 @pytest.mark.parametrize("body", [b"<html>oops</html>", b"[1, 2]", b""])
 def test_a_success_that_is_not_a_json_object_is_unexpected(
-    odd_server: Callable[[int, bytes], str],
+    canned: Canned,
     make_client: Callable[..., Client],
     body: bytes,
 ) -> None:
-    client = make_client(base_url=odd_server(200, body))
+    client = make_client(base_url=canned.answer(body))
     with pytest.raises(UnexpectedResponseError) as caught:
         client.get_creations("123")
     assert caught.value.raw == body
@@ -503,9 +470,11 @@ def test_a_success_that_is_not_a_json_object_is_unexpected(
 
 
 def test_an_error_page_that_is_not_json_still_maps_its_status(
-    odd_server: Callable[[int, bytes], str], make_client: Callable[..., Client]
+    canned: Canned, make_client: Callable[..., Client]
 ) -> None:
-    client = make_client(base_url=odd_server(500, b"<html>down</html>"), max_retries=0)
+    client = make_client(
+        base_url=canned.answer(b"<html>down</html>", 500), max_retries=0
+    )
     with pytest.raises(ServerError) as caught:
         client.get_creations("123")
     assert caught.value.reason is None
@@ -513,9 +482,9 @@ def test_an_error_page_that_is_not_json_still_maps_its_status(
 
 
 def test_a_field_of_the_wrong_type_is_kept_with_a_warning(
-    odd_server: Callable[[int, bytes], str], make_client: Callable[..., Client]
+    canned: Canned, make_client: Callable[..., Client]
 ) -> None:
-    client = make_client(base_url=odd_server(200, b'{"creations": 5}'))
+    client = make_client(base_url=canned.answer(b'{"creations": 5}'))
     with pytest.warns(
         ResponseWarning, match=r"TaskCreations\.creations: expected a list"
     ):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
-import threading
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -37,6 +36,8 @@ from vidu import (
 )
 from vidu.testing import FakeServer
 
+from tests.vidu.loopback import Canned, running
+
 KEY = "sk-test-0123456789abcdef"
 IMAGE = "https://example.com/a.png"
 CREATE: dict[str, Any] = {"model": "viduq2", "images": [IMAGE], "prompt": "A bear."}
@@ -58,50 +59,12 @@ def make(server_url: str, **options: Any) -> Client:
 # --- a server that records what it was sent --------------------------------------
 
 
-@attrs.define
-class Recorder:
-    """Answers every request with ``status`` and ``body``; keeps what came."""
-
-    url: str = ""
-    status: int = 200
-    body: bytes = b'{"task_id": "t-1", "state": "created"}'
-    headers: dict[str, str] = attrs.field(factory=dict)
-    seen: list[tuple[str, str, dict[str, str], bytes]] = attrs.field(factory=list)
-
-
 @pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    record = Recorder()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            record.seen.append((self.command, self.path, dict(self.headers), body))
-            self.send_response(record.status)
-            for name, value in record.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(record.body)))
-            self.end_headers()
-            self.wfile.write(record.body)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(
-        target=lambda: httpd.serve_forever(poll_interval=0.05), daemon=True
-    )
-    thread.start()
-    record.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
-        yield record
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+def recorder(canned: Canned) -> Canned:
+    """Answers every request with a created task (or as the test sets it);
+    keeps what came."""
+    canned.answer(b'{"task_id": "t-1", "state": "created"}')
+    return canned
 
 
 # --- with_options and per-call options ---------------------------------------------
@@ -135,7 +98,7 @@ def test_max_retries_per_call(server: FakeServer) -> None:
 
 
 def test_extra_headers_are_sent_and_never_replace_the_key(
-    recorder: Recorder,
+    recorder: Canned,
 ) -> None:
     client = make(recorder.url).with_options(extra_headers={"X-Trace": "a"})
     client.get_creations("t-1", extra_headers={"X-Call": "b"})
@@ -150,7 +113,7 @@ def test_extra_headers_are_sent_and_never_replace_the_key(
     assert len(recorder.seen) == 1
 
 
-def test_extra_body_sends_unknown_fields_with_a_warning(recorder: Recorder) -> None:
+def test_extra_body_sends_unknown_fields_with_a_warning(recorder: Canned) -> None:
     client = make(recorder.url)
     with pytest.warns(ValidationWarning, match="new_knob is not in the spec"):
         client.reference2video(**CREATE, extra_body={"new_knob": {"level": 2}})
@@ -165,14 +128,14 @@ def test_extra_body_sends_unknown_fields_with_a_warning(recorder: Recorder) -> N
     assert json.loads(recorder.seen[-1][3])["new_knob"] == 3
 
 
-def test_extra_body_refuses_a_field_the_spec_knows(recorder: Recorder) -> None:
+def test_extra_body_refuses_a_field_the_spec_knows(recorder: Canned) -> None:
     client = make(recorder.url)
     with pytest.raises(ValueError, match=r"pass duration as keyword arguments"):
         client.reference2video(**CREATE, extra_body={"duration": 5})
     assert recorder.seen == []
 
 
-def test_a_none_field_is_not_sent(recorder: Recorder) -> None:
+def test_a_none_field_is_not_sent(recorder: Canned) -> None:
     make(recorder.url).reference2video(**CREATE, duration=None, seed=None)
     sent = json.loads(recorder.seen[-1][3])
     assert "duration" not in sent
@@ -183,7 +146,7 @@ def test_a_none_field_is_not_sent(recorder: Recorder) -> None:
 
 
 def test_raw_response_gives_status_headers_body_and_the_model(
-    recorder: Recorder,
+    recorder: Canned,
 ) -> None:
     recorder.headers = {"X-Request-Id": "r-1", "X-Echo": KEY}
     raw = make(recorder.url).with_raw_response.reference2video(**CREATE)
@@ -197,7 +160,7 @@ def test_raw_response_gives_status_headers_body_and_the_model(
     assert raw.parse() is task
 
 
-def test_raw_response_still_raises_an_error_status(recorder: Recorder) -> None:
+def test_raw_response_still_raises_an_error_status(recorder: Canned) -> None:
     recorder.status = 404
     recorder.body = b'{"reason": "TaskNotFound"}'
     with pytest.raises(ViduError) as caught:
@@ -289,18 +252,9 @@ def proxy() -> Iterator[Proxy]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(
-        target=lambda: httpd.serve_forever(poll_interval=0.05), daemon=True
-    )
-    thread.start()
-    record.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
+    with running(Handler) as url:
+        record.url = url
         yield record
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
 
 
 def _clear_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -354,7 +308,7 @@ def test_a_pool_of_your_own_is_used_as_it_is(
     ],
 )
 def test_an_unreadable_create_answer_keeps_the_body_and_the_task_id(
-    recorder: Recorder, body: bytes, task_id: str | None
+    recorder: Canned, body: bytes, task_id: str | None
 ) -> None:
     recorder.body = body
     client = make(recorder.url)
@@ -371,7 +325,7 @@ def test_an_unreadable_create_answer_keeps_the_body_and_the_task_id(
     assert len(recorder.seen) == 1
 
 
-def test_an_unreadable_get_is_an_unexpected_response(recorder: Recorder) -> None:
+def test_an_unreadable_get_is_an_unexpected_response(recorder: Canned) -> None:
     recorder.body = b"<html>gateway</html>"
     with pytest.raises(UnexpectedResponseError) as caught:
         make(recorder.url).get_creations("t-1")

@@ -3,11 +3,9 @@ for their objects. Bodies are served over real HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,41 +13,13 @@ import vidu
 from specgen_runtime.convert import ResponseWarning
 from vidu.testing import FakeServer
 
+from tests.vidu.loopback import JSON, Canned
+
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[dict[str, Any]], str]]:
+def serve(canned: Canned) -> Callable[[dict[str, Any]], str]:
     """A server on 127.0.0.1 answering every request with one JSON body."""
-    answer: dict[str, bytes] = {"body": b"{}"}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer["body"])))
-            self.end_headers()
-            self.wfile.write(answer["body"])
-
-        do_POST = do_GET
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(
-        target=lambda: httpd.serve_forever(poll_interval=0.05), daemon=True
-    )
-    thread.start()
-
-    def set_body(body: dict[str, Any]) -> str:
-        answer["body"] = json.dumps(body).encode()
-        return f"http://127.0.0.1:{httpd.server_address[1]}"
-
-    yield set_body
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+    return lambda body: canned.answer(json.dumps(body).encode(), headers=JSON)
 
 
 def client_of(url: str) -> vidu.Client:

@@ -9,16 +9,13 @@ answering one body).
 
 from __future__ import annotations
 
-import http.server
 import inspect
 import io
 import json
-import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
@@ -27,41 +24,13 @@ from specgen_runtime.convert import MissingResponseField, ResponseWarning
 from vidu import batch
 from vidu.testing import FakeServer
 
+from tests.vidu.loopback import JSON, Canned
+
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[bytes], str]]:
-    """A server on 127.0.0.1 answering every request with one body."""
-    answer: dict[str, bytes] = {"body": b"{}"}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer["body"])))
-            self.end_headers()
-            self.wfile.write(answer["body"])
-
-        do_POST = do_GET
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(
-        target=lambda: httpd.serve_forever(poll_interval=0.05), daemon=True
-    )
-    thread.start()
-
-    def set_body(body: bytes) -> str:
-        answer["body"] = body
-        return f"http://127.0.0.1:{httpd.server_address[1]}"
-
-    yield set_body
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+def serve(canned: Canned) -> Callable[[bytes], str]:
+    """A server on 127.0.0.1 answering every request with one JSON body."""
+    return lambda body: canned.answer(body, headers=JSON)
 
 
 def client_of(url: str) -> vidu.Client:
