@@ -81,7 +81,7 @@ def _flag(raise_kind: Kind, lower_kind: Kind, on: str, off: str) -> ValueRule:
     return classify
 
 
-def _response_required(what: str, old: object, new: object) -> Verdict:
+def _always_sent(what: str, old: object, new: object) -> Verdict:
     """A response field's ``required``: breaking either way (see
     :mod:`~vidu_codegen.tools.diff.facts`)."""
     if new:
@@ -192,7 +192,7 @@ _VALUE_RULES: dict[str, ValueRule] = {
     "default": _doc,
     "unclassified": _unclassified,
     "required": _flag("breaking", "compatible", "now required", "no longer required"),
-    "response required": _response_required,
+    "always sent": _always_sent,
     "allowed": _flag(
         "compatible", "breaking", "accepted again", "not accepted (unsupported)"
     ),

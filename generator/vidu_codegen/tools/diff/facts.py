@@ -25,8 +25,7 @@ query           a query parameter                          removed; added added,
                                                            and required
 required        ``required`` of a request field or query   false -> true  true -> false
                 parameter
-response        ``required`` of a response field           either way
-required
+always sent     ``required`` of a response field           either way
 allowed         row ``allowed``                            true -> false  false -> true
 exact           type, items, role, method, path, class     any change
                 names, ``selected_by``, ``package``,
@@ -486,7 +485,7 @@ class _Collector:
             shown = "required" if field.required else "optional"
             self.add(fkey, PRESENT, "response field", own, shown)
             fown = (*own, fkey)
-            self.add(fkey.at("required"), field.required, "response required", fown)
+            self.add(fkey.at("required"), field.required, "always sent", fown)
             self.add(fkey.at("type"), _type_name(field.type), "exact", fown)
             self.add(fkey.at("items"), _items(field.items), "exact", fown)
             self.add(fkey.at("enum"), field.enum, "doc", fown)
