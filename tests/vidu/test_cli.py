@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import struct
 import subprocess
 import sys
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,27 +14,10 @@ from specgen_runtime.cli import main as run_cli
 from vidu import Client, tables
 from vidu.testing import FakeServer
 
+from tests.vidu.images import png
+
 KEY = "sk-cli-test-key-0123456789"
 URL = "https://example.com/b.png"
-
-
-def png(width: int, height: int) -> bytes:
-    """A real (black) PNG image."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(
-        b"".join(b"\x00" + b"\x00" * 3 * width for _ in range(height))
-    )
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", pixels)
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture
@@ -74,6 +55,18 @@ def on(server: FakeServer, *argv: str) -> list[str]:
     return ["--api-key", server.api_key, "--base-url", server.url, *argv]
 
 
+def create(*more: str, image: str = URL, prompt: str = "x") -> list[str]:
+    """``reference2video --model viduq2 --image IMAGE --prompt PROMPT``, then
+    ``more``."""
+    return [
+        "reference2video",
+        "--model", "viduq2",
+        "--image", image,
+        "--prompt", prompt,
+        *more,
+    ]  # fmt: skip
+
+
 # --- checking without sending -----------------------------------------------------------
 
 
@@ -83,13 +76,13 @@ def test_dry_run_needs_no_key_and_shortens_data_uris(
 ) -> None:
     status, out, err = run(
         capsys,
-        "reference2video",
-        "--model", "viduq2",
-        "--image", str(image),
-        "--image", URL,
-        "--prompt", "A bear by the lake.",
-        "--duration", "8",
-        "--dry-run",
+        *create(
+            "--image", URL,
+            "--duration", "8",
+            "--dry-run",
+            image=str(image),
+            prompt="A bear by the lake.",
+        ),
     )  # fmt: skip
     assert (status, err) == (0, "")
     body = json.loads(out)
@@ -157,15 +150,8 @@ def test_a_bad_option_value_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.usefixtures("no_key")
 def test_warn_mode_reports_and_goes_on(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(
-        capsys,
-        "--validation", "warn",
-        "reference2video",
-        "--model", "viduq2",
-        "--image", URL,
-        "--prompt", "x",
-        "--duration", "80",
-        "--dry-run",
-    )  # fmt: skip
+        capsys, "--validation", "warn", *create("--duration", "80", "--dry-run")
+    )
     assert status == 0
     assert json.loads(out)["duration"] == 80
     assert err.startswith("warning: duration: ")
@@ -184,13 +170,13 @@ def test_create_wait_and_download(
     status, out, err = run(
         capsys,
         *on(server),
-        "reference2video",
-        "--model", "viduq2",
-        "--image", str(image),
-        "--prompt", "A bear by the lake.",
-        "--wait",
-        "--download", str(target),
-        "--poll-interval", "0.05",
+        *create(
+            "--wait",
+            "--download", str(target),
+            "--poll-interval", "0.05",
+            image=str(image),
+            prompt="A bear by the lake.",
+        ),
     )  # fmt: skip
     assert status == 0, err
     assert target.stat().st_size == server.file_size
@@ -211,14 +197,7 @@ def test_get_creations_and_cancel(capsys: pytest.CaptureFixture[str]) -> None:
 def _create_cancel_and_get(
     capsys: pytest.CaptureFixture[str], server: FakeServer
 ) -> None:
-    status, out, _ = run(
-        capsys,
-        *on(server),
-        "reference2video",
-        "--model", "viduq2",
-        "--image", URL,
-        "--prompt", "x",
-    )  # fmt: skip
+    status, out, _ = run(capsys, *on(server), *create())
     assert status == 0
     task_id = json.loads(out)[tables.TASKS.id_field]
     status, out, err = run(capsys, *on(server), "cancel", task_id)
@@ -232,14 +211,7 @@ def test_an_api_error_exits_1_without_the_key(
     capsys: pytest.CaptureFixture[str], server: FakeServer
 ) -> None:
     server.inject("reference2video", status=400, reason="CreditInsufficient")
-    status, out, err = run(
-        capsys,
-        *on(server, "-v"),
-        "reference2video",
-        "--model", "viduq2",
-        "--image", URL,
-        "--prompt", "x",
-    )  # fmt: skip
+    status, out, err = run(capsys, *on(server, "-v"), *create())
     assert status == 1
     assert out == ""
     assert "CreditInsufficient" in err
@@ -273,14 +245,7 @@ def test_a_missing_key_exits_1_naming_the_option_and_the_variable(
 def test_a_missing_key_is_found_before_a_task_is_created(
     capsys: pytest.CaptureFixture[str], server: FakeServer
 ) -> None:
-    status, _, err = run(
-        capsys,
-        "--base-url", server.url,
-        "reference2video",
-        "--model", "viduq2",
-        "--image", URL,
-        "--prompt", "x",
-    )  # fmt: skip
+    status, _, err = run(capsys, "--base-url", server.url, *create())
     assert status == 1
     assert "--api-key" in err
     assert not server.received
@@ -295,14 +260,8 @@ def _create_and_download(
     return run(
         capsys,
         *on(server),
-        "reference2video",
-        "--model", "viduq2",
-        "--image", URL,
-        "--prompt", "x",
-        "--download", target,
-        "--poll-interval", "0.05",
-        *more,
-    )  # fmt: skip
+        *create("--download", target, "--poll-interval", "0.05", *more),
+    )
 
 
 def test_a_target_in_a_missing_folder_fails_first(
@@ -371,13 +330,9 @@ def test_python_dash_m(server: FakeServer, tmp_path: Path) -> None:
     server.next_outcome("failed", err_code="CreationPolicyViolation")
     result = subprocess.run(
         [
-            sys.executable, "-m", "vidu", *on(server),
-            "reference2video",
-            "--model", "viduq2",
-            "--image", URL,
-            "--prompt", "x",
-            "--wait",
-            "--poll-interval", "0.05",
+            sys.executable, "-m", "vidu",
+            *on(server),
+            *create("--wait", "--poll-interval", "0.05"),
         ],
         capture_output=True,
         text=True,
@@ -394,16 +349,7 @@ def test_python_dash_m(server: FakeServer, tmp_path: Path) -> None:
 def test_wait_options_wait_would_refuse_fail_first(
     capsys: pytest.CaptureFixture[str], server: FakeServer, option: str, value: str
 ) -> None:
-    status, out, err = run(
-        capsys,
-        *on(server),
-        "reference2video",
-        "--model", "viduq2",
-        "--image", URL,
-        "--prompt", "x",
-        "--wait",
-        option, value,
-    )  # fmt: skip
+    status, out, err = run(capsys, *on(server), *create("--wait", option, value))
     assert (status, out) == (2, "")
     assert err.startswith(f"error: {option} {value}: give a positive number")
     assert not server.received
@@ -559,13 +505,8 @@ def test_options_of_different_forms_are_said_not_to_combine(
 ) -> None:
     status, out, err = run(
         capsys,
-        "reference2video",
-        "--model", "viduq2",
-        "--image", URL,
-        "--subject", f"name=bear,image={URL}",
-        "--prompt", "@bear",
-        "--dry-run",
-    )  # fmt: skip
+        *create("--subject", f"name=bear,image={URL}", "--dry-run", prompt="@bear"),
+    )
     assert (status, out) == (2, "")
     assert "--subject and --image cannot be combined" in err
     assert "unknown field" not in err
@@ -605,14 +546,8 @@ def test_a_wait_that_runs_out_says_the_task_goes_on(
         status, out, err = run(
             capsys,
             *on(server),
-            "reference2video",
-            "--model", "viduq2",
-            "--image", URL,
-            "--prompt", "x",
-            "--wait",
-            "--wait-timeout", "0.2",
-            "--poll-interval", "0.05",
-        )  # fmt: skip
+            *create("--wait", "--wait-timeout", "0.2", "--poll-interval", "0.05"),
+        )
     assert status == 1
     task_id = json.loads(out)[tables.TASKS.id_field]
     assert err.splitlines()[-1] == (

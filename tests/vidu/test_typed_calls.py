@@ -83,31 +83,41 @@ def test_an_answer_without_an_always_sent_field_raises_with_the_body_kept(
     assert caught.value.raw == sent
 
 
-def test_a_create_answer_without_a_task_id_is_an_unreadable_create(
+@pytest.mark.parametrize(
+    ("sent", "missing", "task_id", "says"),
+    [
+        (
+            b'{"state": "created", "model": "viduq2"}',
+            "CreateTaskResponse.task_id is missing",
+            None,
+            "look for it before sending the request again",
+        ),
+        (
+            b'{"task_id": "42", "model": "viduq2"}',
+            "CreateTaskResponse.state is missing",
+            "42",
+            "its id is 42",
+        ),
+    ],
+    ids=["without-a-task-id", "without-its-state"],
+)
+def test_a_create_answer_without_an_always_sent_field_is_an_unreadable_create(
     serve: Callable[[bytes], str],
+    sent: bytes,
+    missing: str,
+    task_id: str | None,
+    says: str,
 ) -> None:
-    sent = b'{"state": "created", "model": "viduq2"}'
+    """The answer is kept, and the task id when the answer has one: the task
+    may exist."""
     with (
         client_of(serve(sent)) as client,
         pytest.raises(vidu.UnreadableCreateResponse) as caught,
     ):
         client.reference2video(**BODY)
-    assert "CreateTaskResponse.task_id is missing" in str(caught.value)
-    assert (caught.value.task_id, caught.value.raw) == (None, sent)
-
-
-def test_a_create_answer_without_its_state_still_gives_the_task_id(
-    serve: Callable[[bytes], str],
-) -> None:
-    sent = b'{"task_id": "42", "model": "viduq2"}'
-    with (
-        client_of(serve(sent)) as client,
-        pytest.raises(vidu.UnreadableCreateResponse) as caught,
-    ):
-        client.reference2video(**BODY)
-    assert "CreateTaskResponse.state is missing" in str(caught.value)
-    assert caught.value.task_id == "42"
-    assert "its id is 42" in str(caught.value)
+    assert missing in str(caught.value)
+    assert (caught.value.task_id, caught.value.raw) == (task_id, sent)
+    assert says in str(caught.value)
 
 
 def test_the_life_cycle_reads_the_always_sent_fields() -> None:
