@@ -31,6 +31,7 @@ from specgen_runtime.errors import (
     WaitTimeout,
 )
 from specgen_runtime.tables import ApiTables, Auth, Operation
+from specgen_runtime.testing import FakeClock
 
 KEY = "jobs-key-0a1b2c3d4e5f60718293"
 
@@ -81,20 +82,8 @@ def server() -> Iterator[HostileServer]:
         yield serving
 
 
-class Clock:
-    """A clock that only the client's sleeps move."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def client_for(server: HostileServer, clock: Clock | None = None) -> JobsClient:
+def client_for(server: HostileServer, clock: FakeClock | None = None) -> JobsClient:
+    """A client of ``server``; with ``clock``, only its own sleeps move time."""
     if clock is None:
         return JobsClient(KEY, base_url=server.url, timeout=5, max_retries=0)
     return JobsClient(
@@ -102,8 +91,8 @@ def client_for(server: HostileServer, clock: Clock | None = None) -> JobsClient:
         base_url=server.url,
         timeout=5,
         max_retries=0,
-        sleep=clock.sleep,
-        clock=clock,
+        sleep=clock.advance,
+        clock=clock.now,
     )
 
 
@@ -168,7 +157,7 @@ def test_the_async_wait_refuses_the_same(server: HostileServer) -> None:
 
 
 def test_a_wait_that_runs_out_says_the_task_goes_on(server: HostileServer) -> None:
-    clock = Clock()
+    clock = FakeClock()
     with client_for(server, clock) as client, pytest.raises(WaitTimeout) as ran_out:
         client.wait("j-7", timeout=5, poll_interval=1, max_interval=2)
     message = str(ran_out.value)
