@@ -24,6 +24,9 @@ import http.server
 import importlib
 import inspect
 import json
+import os
+import pathlib
+import pkgutil
 import re
 import socketserver
 import threading
@@ -93,6 +96,10 @@ class Field:
     )
     ignored_by: frozenset[str] = frozenset()
     unsupported_by: frozenset[str] = frozenset()
+    reader: str | None = None
+    """For a field of assets (``items="asset"``): the call that turns a local
+    file into one (``<package>.Image.from_path``), which a message about a
+    local file tells the user to make."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "py_name", self.py_name or self.name)
@@ -293,6 +300,9 @@ class ContractSpec:
     """The operation's query parameters, in the spec's order."""
     paging: Paging | None = None
     concurrency: Concurrency | None = None
+    base_url_env: str | None = None
+    """The environment variable the client reads its base URL from, when
+    none is given (in the contract of one operation only)."""
 
     def form(self, name: str) -> Form:
         return next(form for form in self.forms if form.name == name)
@@ -312,7 +322,10 @@ class Case:
     ``"response"`` (read ``body``; ``expected`` maps attributes to values) or
     ``"table"`` (``expected`` is the value at ``path`` in the tables).
     ``form`` names the form (the response class of a ``"response"`` case,
-    the enum class of an ``"enum"`` case).
+    the enum class of an ``"enum"`` case). ``says`` maps a field of a
+    ``"payload"`` case to the call (``<package>.Image.from_path``) that each
+    of its type and encoding errors must tell the user to make, and that the
+    package must have.
     """
 
     id: str
@@ -322,6 +335,7 @@ class Case:
     form: str = ""
     model: str | None = None
     path: tuple[str | int, ...] = ()
+    says: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 # What the spec implies for a body: an independent reading of the rules.
@@ -336,6 +350,10 @@ WRONG_TYPES: Final[Mapping[str, tuple[Any, ...]]] = {
 """Values of another JSON type than each kind's (``None`` is JSON null)."""
 UNKNOWN_KEY: Final = "zz_unknown_key"
 UNKNOWN_MODEL: Final = "zz-unknown-model"
+LOCAL_FILE: Final = "zz-local-file.png"
+"""A local file's name, sent where an asset belongs."""
+SIX_BYTES: Final = "\x01"
+"""A character JSON writes in six bytes (``\\u0001``), the most any takes."""
 
 
 def hit(rule: str, field: str, severity: str = "error") -> Triple:
@@ -434,7 +452,17 @@ def field_hits(
                 out += object_hits(form, obj, f, model, item, where)
             elif not type_ok(f.items_type, item):
                 out.append(hit(f"{rb}.type", where))
+            elif f.items == "asset" and not is_reference(item):
+                out.append(hit(f"{rb}.encoding", where))
     return out
+
+
+def is_reference(value: str) -> bool:
+    """Whether an asset string may be a URL, a data URI or another reference
+    the service takes. Only the strings the cases send where no asset can be
+    are judged (:data:`LOCAL_FILE`, text of :data:`SIX_BYTES`): each is an
+    ``.encoding`` error. What a data URI holds is the asset tests' matter."""
+    return value != LOCAL_FILE and not value.startswith(SIX_BYTES)
 
 
 def object_hits(
@@ -556,14 +584,21 @@ def expected_for(spec: ContractSpec, body: Any) -> tuple[Triple, ...]:
         elif f.required:
             out.append(hit(f"{f.path}.required", f.name))
     out += rule_hits(form.fields, form.rules, model, body, "")
-    if form.body_max_bytes is not None and encoded_size(body) > form.body_max_bytes:
-        out.append(hit("body.size", "body"))
+    if form.body_max_bytes is not None:
+        size = encoded_size(body)
+        if size is not None and size > form.body_max_bytes:
+            out.append(hit("body.size", "body"))
     return tuple(sorted(out))
 
 
-def encoded_size(body: Mapping[str, Any]) -> int:
-    """Bytes of ``body`` as the client sends it: compact JSON in UTF-8."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+def encoded_size(body: Mapping[str, Any]) -> int | None:
+    """Bytes of ``body`` as the client sends it: compact JSON in UTF-8;
+    ``None`` for a body that is not JSON (a local path in it), which has no
+    size to report."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    except TypeError:
+        return None
     return len(text.encode("utf-8", "surrogatepass"))
 
 
@@ -926,18 +961,37 @@ def rule_cases(b: Builder, form: Form, model: str | None, base: dict[str, Any]) 
 
 def model_cases(b: Builder, form: Form) -> None:
     """An unknown model, each known model the form does not take, a model of
-    another JSON type, no model; unknown keys; other forms' fields."""
+    another JSON type (an array holding a model too), no model; a typed
+    request with a value of another JSON type; unknown keys; other forms'
+    fields."""
     forms = b.spec.forms
     first = models_of(form)[0]
     base = minimal_body(form, first)
     if form.model_field is not None:
         mf = find(form.fields, form.model_field)
         outside = [m for m in b.spec.known_models if m not in form.models]
-        for value in [UNKNOWN_MODEL, *outside, *WRONG_TYPES[mf.kind], MISSING]:
+        wrong = [*WRONG_TYPES[mf.kind], [first]]
+        for value in [UNKNOWN_MODEL, *outside, *wrong, MISSING]:
             body = edit(base, None, [(mf.name, value)])
             b.payload(form, first, f"{mf.name}={value!r}", body)
         body = edit(base, None, [(mf.name, UNKNOWN_MODEL)])
         b.request(form, first, UNKNOWN_MODEL, body)
+    typed = next(
+        (
+            f
+            for f in form.fields
+            if not f.is_model
+            and f.items is None
+            and not f.enum_values
+            and f.name != form.selected_by
+            and f.kind in WRONG_TYPES
+        ),
+        None,
+    )
+    if typed is not None:
+        value = WRONG_TYPES[typed.kind][0]
+        body = edit(base, None, [(typed.name, value)])
+        b.request(form, first, f"{typed.name}={value!r} (type)", body)
     b.payload(form, first, "unknown key", edit(base, None, [(UNKNOWN_KEY, 1)]))
     for array, _ in field_slots(form):
         if array is not None and array in base:
@@ -952,6 +1006,63 @@ def model_cases(b: Builder, form: Form) -> None:
                 body = edit(base, None, [(f.name, value)])
                 b.payload(form, first, f"{f.name} of the {other.name} form", body)
                 names.add(f.name)
+
+
+def local_file_cases(b: Builder, form: Form) -> None:
+    """Each field of assets given a local file, as a path object (for the
+    array and for an item) and by its name (for an item): an error with the
+    field's rule, whose message names the call that sends the file."""
+    model = models_of(form)[0]
+    base = minimal_body(form, model)
+    path = pathlib.PurePosixPath(LOCAL_FILE)
+    for array, f in field_slots(form):
+        if f.items != "asset" or (array is not None and array not in base):
+            continue
+        where = slot_path(array, f)
+        for label, value, at in (
+            ("a path", path, where),
+            ("[a path]", [path], f"{where}[0]"),
+            (f"[{LOCAL_FILE!r}]", [LOCAL_FILE], f"{where}[0]"),
+        ):
+            body = edit(base, array, [(f.name, value)])
+            case_id = f"{form.name}/{model}/{where}={label} (local file)"
+            expected = expected_for(b.spec, body)
+            says = {at: f.reader} if f.reader is not None else {}
+            b.add(Case(case_id, body, expected, "payload", form.name, model, says=says))
+
+
+SPREAD: Final = 1 << 13
+"""Characters of each string in the body one byte over a form's size limit
+(:func:`size_cases`)."""
+
+
+def size_cases(b: Builder, form: Form) -> None:
+    """A body one byte over the form's size limit, made of characters JSON
+    writes in six bytes and spread over every string of the body (each holds
+    :data:`SPREAD` of them, the first top-level one the rest): its size is
+    reported, however the package bounds it before measuring. A package that
+    counts any one string short (five bytes a character, say) misses it."""
+    limit = form.body_max_bytes
+    if limit is None:
+        return
+    model = models_of(form)[0]
+    body = minimal_body(form, model)
+    fill = SIX_BYTES * SPREAD
+    pad: Field | None = None
+    for array, f in field_slots(form):
+        if array is not None and array not in body:
+            continue
+        if f.kind == "string":
+            body = edit(body, array, [(f.name, fill)])
+            pad = f if pad is None and array is None else pad
+        elif f.kind == "array" and f.items != "object" and f.items_type == "string":
+            body = edit(body, array, [(f.name, [fill])])
+    size = encoded_size(body)
+    if pad is None or size is None or size > limit:
+        return  # no string to fill, or a limit below even this body
+    more, rest = divmod(limit + 1 - size, 6)
+    body = edit(body, None, [(pad.name, fill + SIX_BYTES * more + "x" * rest)])
+    b.payload(form, model, f"body of {limit + 1} bytes in every string", body)
 
 
 def structurable(case: Case) -> bool:
@@ -1068,6 +1179,8 @@ def service_cases(b: Builder) -> None:
         b.add(Case(f"callback signature vector {i}", None, vector, "signature"))
     if spec.exports is not None:
         b.add(Case("exports", None, spec.exports, "exports"))
+    label = f"{spec.operation} in OPERATIONS"
+    b.add(Case(label, None, bool(spec.forms), "listed"))
     for name, members in (spec.enums or {}).items():
         b.add(Case(f"enum {name}", None, members, "enum", name))
     if spec.identity is not None:
@@ -1084,6 +1197,9 @@ def service_cases(b: Builder) -> None:
     if spec.concurrency is not None and spec.route is not None:
         label = f"concurrency of {spec.operation}"
         b.add(Case(label, None, spec.concurrency, "concurrency"))
+    if spec.base_url_env is not None and spec.route is not None:
+        label = f"base URL from ${spec.base_url_env}"
+        b.add(Case(label, None, spec.base_url_env, "environment"))
 
 
 QUERY_TABLE_ATTRIBUTES: Final = ("kind", "required", "choices")
@@ -1138,6 +1254,8 @@ def build_cases(spec: ContractSpec) -> list[Case]:
             rule_cases(b, form, model, base)
             request_cases(b, form, model, base)
         model_cases(b, form)
+        local_file_cases(b, form)
+        size_cases(b, form)
     if spec.forms:
         b.payload(form_for(spec, {}), None, "body not an object", [])
     response_cases(b)
@@ -1211,7 +1329,26 @@ def _run_payload(module: ModuleType, spec: ContractSpec, case: Case) -> list[str
     ]
     if triples(found) != case.expected:
         failures.append(diff(case.expected, triples(found)))
+    for field, call in case.says.items():
+        messages = [
+            v.message
+            for v in found
+            if v.field == field and v.rule.endswith((".type", ".encoding"))
+        ]
+        if not messages or any(f"{call}(" not in m for m in messages):
+            failures.append(f"{field}: {messages} do not say to use {call}()")
+        if not callable(_named(module, call)):
+            failures.append(f"{call}, named in messages, is not in the package")
     return failures
+
+
+def _named(module: ModuleType, dotted: str) -> object:
+    """What ``<package>.a.b`` names in the package ``module`` (which may be
+    imported under another name), or ``None``."""
+    found: object = module
+    for part in dotted.split(".")[1:]:
+        found = getattr(found, part, None)
+    return found
 
 
 def _run_request(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
@@ -1551,23 +1688,14 @@ def _run_route(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
     sent, with the package's user agent; the fake server counts it under the
     operation's id."""
     route: Route = case.expected
-    values = [f"p{i}-x" for i in range(len(route.params))]
-    path = route.path
-    for name, value in zip(route.params, values, strict=True):
-        path = path.replace("{" + name + "}", value)
-    fields: dict[str, Any] = {}
-    if case.form:
-        form = spec.form(case.form)
-        fields = minimal_body(form, models_of(form)[0])
+    values, fields, path = _arguments(spec, route, case.form)
     testing = importlib.import_module(f"{module.__name__}.testing")
     with testing.FakeServer() as server:
         client = module.Client(
             server.api_key, base_url=server.url, max_retries=0, timeout=10
         )
-        # An unknown task is an error; the request was sent all the same.
         for view in (client, client.with_raw_response):
-            with contextlib.suppress(module.APIError):
-                getattr(view, spec.operation)(*values, **fields)
+            _send(module, getattr(view, spec.operation), values, fields)
         sent = [(r.method, r.path, r.body is not None) for r in server.requests]
         bodies = [r.body for r in server.requests if r.body is not None]
         counted = server.received[spec.operation]
@@ -1583,6 +1711,82 @@ def _run_route(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
     if spec.identity is not None and agent != spec.identity.user_agent:
         failures.append(f"user agent {agent!r}, expected {spec.identity.user_agent!r}")
     return failures
+
+
+def _arguments(
+    spec: ContractSpec, route: Route, form_name: str
+) -> tuple[list[str], dict[str, Any], str]:
+    """The path parameters and fields (of the form ``form_name``, if any) of a
+    call of the operation, and the path it is sent to."""
+    values = [f"p{i}-x" for i in range(len(route.params))]
+    path = route.path
+    for name, value in zip(route.params, values, strict=True):
+        path = path.replace("{" + name + "}", value)
+    fields: dict[str, Any] = {}
+    if form_name:
+        form = spec.form(form_name)
+        fields = minimal_body(form, models_of(form)[0])
+    return values, fields, path
+
+
+def _send(
+    module: ModuleType,
+    method: Callable[..., Any],
+    values: Sequence[str],
+    fields: Mapping[str, Any],
+) -> None:
+    """Call ``method``: an unknown task is an error, and the request was sent
+    all the same."""
+    with contextlib.suppress(module.APIError):
+        method(*values, **fields)
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """The environment variable ``name`` set to ``value``, then as it was."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
+def _run_environment(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """A client made without ``base_url`` sends to the URL the spec's
+    environment variable holds; one given ``base_url`` sends there, whatever
+    the variable says."""
+    name: str = case.expected
+    assert spec.route is not None
+    form = spec.forms[0].name if spec.forms else ""
+    values, fields, path = _arguments(spec, spec.route, form)
+    testing = importlib.import_module(f"{module.__name__}.testing")
+    failures = []
+    with testing.FakeServer() as server:
+        with _environment(name, server.url):
+            client = module.Client(server.api_key, max_retries=0, timeout=10)
+        _send(module, getattr(client, spec.operation), values, fields)
+        with _environment(name, server.url + "/zz-elsewhere"):
+            given = module.Client(
+                server.api_key, base_url=server.url, max_retries=0, timeout=10
+            )
+        _send(module, getattr(given, spec.operation), values, fields)
+        sent = [r.path for r in server.requests]
+    if sent != [path] * 2:
+        failures.append(f"${name} set: sent {sent}, expected {[path] * 2}")
+    return failures
+
+
+def _run_listed(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """The operation is among those ``validate_payload`` checks (the
+    package's ``OPERATIONS``) exactly when it takes a body."""
+    listed = spec.operation in module.OPERATIONS
+    if listed is case.expected:
+        return []
+    return [f"{spec.operation} in OPERATIONS is {listed}, expected {case.expected}"]
 
 
 QUERY_TIME: Final = "2025-01-02T03:04:05Z"
@@ -1798,23 +2002,35 @@ def _run_keywords(module: ModuleType, spec: ContractSpec, case: Case) -> list[st
     return failures
 
 
-def _first_uses(module: ModuleType, names: Iterable[str]) -> list[str]:
-    """Each of ``names`` the module imports on first use (its ``__getattr__``)
-    is what the module holds now: asked again, though bound since."""
+def _first_uses(module: ModuleType, names: Sequence[str]) -> list[str]:
+    """Each of ``names`` is imported on first use (the package's
+    ``__getattr__``), so that importing the package imports nothing else,
+    and what its first use gives is what the package holds now (asked again,
+    though bound since). A private name (one ``_`` first) is not: a private
+    submodule is not imported by naming it."""
     lazy: Callable[[str], object] | None = getattr(module, "__getattr__", None)
     if lazy is None:
-        return []
+        return [f"{module.__name__} imports nothing on first use"] if names else []
     failures = []
     for n in names:
         try:
             value = lazy(n)
-        except AttributeError:
-            continue  # defined in the module itself
-        except ImportError as exc:
-            failures.append(f"{n} imports nothing on first use: {exc}")
+        except (AttributeError, ImportError) as exc:
+            failures.append(f"{n} is not imported on first use: {exc}")
             continue
         if value is not getattr(module, n, None):
             failures.append(f"{n} on first use is {value!r}")
+    private = sorted(
+        found.name
+        for found in pkgutil.iter_modules(getattr(module, "__path__", ()))
+        if found.name.startswith("_") and not found.name.startswith("__")
+    )
+    for n in private[:1]:
+        try:
+            value = lazy(n)
+        except AttributeError:
+            continue
+        failures.append(f"the private {n} is imported on first use: {value!r}")
     return failures
 
 
@@ -1885,6 +2101,8 @@ RUNNERS: Final[Mapping[str, Callable[[ModuleType, ContractSpec, Case], list[str]
     "query": _run_query,
     "paging": _run_paging,
     "concurrency": _run_concurrency,
+    "environment": _run_environment,
+    "listed": _run_listed,
     "table": _run_table,
 }
 
