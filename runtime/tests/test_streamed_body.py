@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Literal
 
 import attrs
 import pytest
-from hostile_servers import LoopbackServer, read_head
+from hostile_servers import LoopbackServer, answer, read_head
 from shapes import JOB, JOB_ERRORS, JOB_TASKS, START, Job, api_tables
 from specgen_runtime.async_client import AsyncBaseClient
 from specgen_runtime.client import BaseClient
@@ -170,14 +170,9 @@ class Recorder(LoopbackServer):
             connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
             connection.close()
             return
-        status = "429 Too Many Requests" if act == "busy" else "200 OK"
-        answer = b'{"id":"j-1","status":"queued"}'
-        connection.sendall(
-            f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(answer)}\r\nRetry-After: 0\r\n"
-            "Connection: close\r\n\r\n".encode()
-            + answer
-        )
+        status, reason = (429, "Too Many Requests") if act == "busy" else (200, "OK")
+        job = b'{"id":"j-1","status":"queued"}'
+        connection.sendall(answer(job, status, reason, {"Retry-After": "0"}))
 
     def _read_body(
         self, connection: socket.socket, rest: bytes, length: int
