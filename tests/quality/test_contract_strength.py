@@ -15,14 +15,16 @@ changed module (a ``Variants`` build): only the modules that import it, directly
 or through others, are executed anew.
 
 ``tables.py`` is mutated in full (its request tables, the error table, the
-operations and the callback scheme). The other modules are sampled: every
-``n``-th of their mutations in source order, ``n`` chosen per module so that it
-gives at most :data:`SAMPLE_PER_MODULE` (set ``CONTRACT_MUTATIONS=all`` to run
-every one, about ten times longer). Cases are tried cheapest first: the
+operations and the callback scheme), and so is every other rendered module
+(about a minute on two cores). ``CONTRACT_MUTATIONS=sample`` tries only a
+sample of the other modules' mutations, for a quicker run: every ``n``-th in
+source order, ``n`` chosen per module so that it gives at most
+:data:`SAMPLE_PER_MODULE`. Cases are tried cheapest first: the
 validation cases from the one that caught the previous mutation on (neighbours
 tend to be caught by the same case), then the table cases for a value only
 they can see, then the few that start a server (routes, query parameters,
-pages, concurrency, errors, the fake server), again from the one that caught the previous mutation on, and last
+pages, concurrency, errors, the fake server, the base URL's environment
+variable), again from the one that caught the previous mutation on, and last
 the few whose body holds text at the size limit (:data:`HEAVY_TEXT`: sizing
 one takes longer than all the other validation cases together). Which case
 is tried first changes the time taken, never the answer. The mutations are
@@ -41,6 +43,14 @@ What is not changed, and why (the equivalent or unobservable mutations):
   the version, which the client's own tests check.
 * ``-1`` on a lower bound of 0 of a length or a count: no string or array is
   shorter than 0, so the change cannot be seen.
+* in ``_validators``, the ``*_KEYS_BOUND`` constants (:data:`KEYS_BOUNDS`):
+  each bounds the encoded size of a form's or an object's keys and
+  punctuation at 6 bytes a character and 40 a key, hundreds of bytes over
+  what the keys of any body take, so a byte more or less is still a bound;
+  and a bound only decides whether the body is measured exactly (the measure
+  decides). The terms the validators add to it for each value are mutated:
+  counting a string short is caught by a body one byte over the limit made
+  of characters JSON writes in six bytes.
 * :data:`EQUIVALENT`: mutations listed one by one with the reason they change
   no behaviour.
 * :data:`UNCHECKED`: modules the contract does not cover, with the reason.
@@ -66,7 +76,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any, Final, TypeVar
@@ -111,9 +121,11 @@ WHERE_NOT_MUTATED = {
 }
 """Values of ``tables.py`` left out, with the reason (the gaps say so)."""
 MODULE_SAMPLE: Final = "CONTRACT_MUTATIONS"
-"""Environment variable: ``all`` mutates every line of every module."""
+"""Environment variable: ``sample`` tries only a sample of the mutations of
+the modules other than ``tables.py`` (every one by default)."""
 SAMPLE_PER_MODULE: Final = 40
-"""Mutations tried per module other than ``tables.py``."""
+"""Mutations tried per module other than ``tables.py`` with
+``CONTRACT_MUTATIONS=sample``."""
 UNCHECKED = {
     "strategies.py": "Hypothesis strategies for property tests: their own tests"
     " (generated/tests/test_properties.py) check them, not the contract",
@@ -128,19 +140,47 @@ UNCHECKED = {
 }
 """Rendered modules the contract does not cover, with the reason."""
 EQUIVALENT: dict[str, str] = {
-    "_api:34: 'image' -> 'imagex'": "the asset's name, in messages only",
-    "_api:35: 'video' -> 'videox'": "the asset's name, in messages only",
-    "models:160: 'off' -> 'offx'": "enforce() does nothing in the mode 'off'"
-    " itself: the test before it only saves listing the violations",
-    "models:263: 'off' -> 'offx'": "as above",
-    "models:330: 'off' -> 'offx'": "as above",
-    "_validators:94: 1390 -> 1389": "a bound of the encoded size of the form's"
-    " keys (6 bytes a character and 40 more a key, past any key's true size),"
-    " which only decides whether the body is measured exactly: one byte less"
-    " is still a bound",
+    '_api: API: Final = ApiTables( ... "image": tables.IMAGE_ASSET,:'
+    " 'image' -> 'imagex'": "the asset's name, in messages only",
+    '_api: API: Final = ApiTables( ... "video": tables.VIDEO_ASSET,:'
+    " 'video' -> 'videox'": "the asset's name, in messages only",
+    "models: if mode != \"off\":: 'off' -> 'offx'": "enforce() does nothing"
+    " in the mode 'off' itself: the test before it only saves listing the"
+    " violations",
+    '__init__: _EXPORTS: dict[str, tuple[str, str]] = { ... "tables":'
+    " (\".tables\", \"\"),: 'tables' -> 'tablesx'": "the key of the public"
+    " submodule tables: a name _EXPORTS does not hold is imported on first use"
+    " as the submodule of that name, the same module (the changed key only"
+    " makes a second name for it)",
+    "_validators: bound += 6 * len(value): 6 -> 7": "a larger bound of the"
+    " encoded size (6 bytes a character is the most any takes): the bound only"
+    " decides whether the body is measured exactly, and the measure decides",
+    "_validators: bound += 6 * len(item): 6 -> 7": "as above",
+    "_validators: bound += 4 * len(value): 4 -> 5": "as above (4 bytes an item"
+    " of an array, for its quotes and comma)",
+    "_validators: bound += 4 * len(value): 4 -> 3": "an item of an array takes"
+    " at most 3 bytes besides its value (a string's 2 quotes and a comma; an"
+    " object's braces are in its keys' bound, any other value's punctuation in"
+    " its json_bound): 3 an item is still a bound",
+    "_validators: if bound > REFERENCE2VIDEO_SUBJECTS_BODY_MAX_BYTES::"
+    " '>' ->  >= ": "a body whose bound is exactly the limit is measured too,"
+    " and the measure finds it is not over",
+    "_validators: REFERENCE2VIDEO_SUBJECTS_SUBJECT_RULE_0: Final ="
+    " REFERENCE2VIDEO_SUBJECTS.object_rules[ ... ][0]: 0 -> -1": "Subject has"
+    " one rule: the last is the first",
+    '_validators: out.append( ... required("subjects", "subjects.required",'
+    " REFERENCE2VIDEO_SUBJECTS_FORM): 'subjects' -> 'subjectsx'": "unreachable:"
+    " a body is checked as the subjects form only when it has subjects"
+    " (validate_payload), and the typed request always sends them (a required"
+    " argument; None is sent as null, a type error)",
+    '_validators: out.append( ... required("subjects", "subjects.required",'
+    " REFERENCE2VIDEO_SUBJECTS_FORM): 'subjects.required' ->"
+    " 'subjects.requiredx'": "as above",
 }
-"""Mutations (``module:line: old -> new``) that change no behaviour, with
-the reason."""
+"""Mutations that change no behaviour, with the reason: by line
+(``module:line: old -> new``) or, better, by content
+(:meth:`Mutation.by_content`: ``module: statement ... line: old -> new``,
+which stays when lines move; a failing run prints both)."""
 NOT_YET_CAUGHT: dict[str, str] = {}
 """Mutations the contract does not catch yet: gaps to close, not
 equivalents. They are skipped; the test fails
@@ -173,6 +213,7 @@ validators read a field's rules from the spec directly, so a renamed key shows
 only where the table is read as data (the command line's options and the fake
 server, each tested on its own) and in the ``"table"`` cases."""
 BEHAVIOURAL = (
+    "listed",
     "payload",
     "request",
     "response",
@@ -184,12 +225,21 @@ BEHAVIOURAL = (
     "keywords",
 )
 """Cases that run in process, without a server."""
-SERVICE = ("route", "errors", "fake", "query", "paging", "concurrency")
+SERVICE = (
+    "route",
+    "errors",
+    "fake",
+    "query",
+    "paging",
+    "concurrency",
+    "environment",
+)
 """Cases that start a server: tried last."""
-HEAVY_TEXT: Final = 1 << 22
+HEAVY_TEXT: Final = 1 << 21
 """Characters of text in a case's body past which the case is tried after
-the others: the bodies at the 20 MiB limit take tens of milliseconds each
-to size, the others well under one."""
+the others: the bodies at the 20 MiB limit (of plain text, or of characters
+JSON writes in six bytes) take tens of milliseconds each to size, the others
+well under one."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,12 +252,25 @@ class Mutation:
     end: int
     old: object
     new: object
+    text: str = ""
+    """Where it is, by content: the first line of its statement and, when
+    it is on another, its own line (see :meth:`by_content`)."""
 
     def apply(self, source: bytes) -> bytes:
         return source[: self.start] + repr(self.new).encode() + source[self.end :]
 
     def __str__(self) -> str:
         return f"{self.where}: {self.old!r} -> {self.new!r}"
+
+    def by_content(self) -> str:
+        """``module: text: old -> new``: the label with the source text in
+        place of the line number, which stays when the lines around move."""
+        module = self.where.partition(":")[0]
+        return f"{module}: {self.text}: {self.old!r} -> {self.new!r}"
+
+    def listed(self, table: Mapping[str, str]) -> bool:
+        """Whether ``table`` lists this mutation by line or by content."""
+        return str(self) in table or self.by_content() in table
 
 
 def _changes(value: object, attribute: str, index: int | None) -> list[object]:
@@ -350,11 +413,30 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return found
 
 
+KEYS_BOUNDS: Final = "_KEYS_BOUND"
+"""How the name of a constant of ``_validators`` that bounds the encoded size
+of a form's keys ends (see the module docstring)."""
+
+
+def _statements(tree: ast.AST) -> dict[int, ast.stmt]:
+    """The innermost statement of every expression node, by ``id``."""
+    found: dict[int, ast.stmt] = {}
+    for statement in ast.walk(tree):
+        if not isinstance(statement, ast.stmt):
+            continue
+        for child in ast.iter_child_nodes(statement):
+            if not isinstance(child, ast.stmt | ast.excepthandler):
+                found.update((id(node), statement) for node in ast.walk(child))
+    return found
+
+
 def find_code_mutations(source: bytes, module: str) -> list[Mutation]:
     """Every literal and comparison of a rendered module that may be changed
     (see the module docstring for what is left out)."""
     tree = ast.parse(source)
     finder = _Finder(source)
+    lines = source.decode().split("\n")
+    statements = _statements(tree)
     skip = _docstrings(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):
@@ -365,6 +447,19 @@ def find_code_mutations(source: bytes, module: str) -> list[Mutation]:
             skip |= {id(part) for part in ast.walk(node)}
         if isinstance(node, ast.Call) and _call_name(node) in TEXT_CALLS:
             skip |= {id(part) for part in ast.walk(node)}
+        if isinstance(node, ast.AnnAssign | ast.Assign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(
+                isinstance(t, ast.Name) and t.id.endswith(KEYS_BOUNDS) for t in targets
+            ):
+                skip |= {id(part) for part in ast.walk(node)}
+
+    def text(node: ast.AST, line: int) -> str:
+        statement = statements.get(id(node))
+        first = statement.lineno if statement is not None else line
+        here = lines[line - 1].strip()
+        return here if first == line else f"{lines[first - 1].strip()} ... {here}"
+
     found = []
     for node in ast.walk(tree):
         if id(node) in skip or not hasattr(node, "lineno"):
@@ -377,8 +472,9 @@ def find_code_mutations(source: bytes, module: str) -> list[Mutation]:
             assert node.end_lineno is not None
             assert node.end_col_offset is not None
             end = finder.offset(node.end_lineno, node.end_col_offset)
+            at = text(node, node.lineno)
             for new in _changes(node.value, "", None):
-                found.append(Mutation(where, "", start, end, node.value, new))
+                found.append(Mutation(where, "", start, end, node.value, new, at))
         elif isinstance(node, ast.Compare):
             for left, op, right in zip(
                 [node.left, *node.comparators[:-1]],
@@ -394,7 +490,8 @@ def find_code_mutations(source: bytes, module: str) -> list[Mutation]:
                 old = " ".join(source[start:end].decode().split())
                 if old != SPELLED[type(op)]:
                     continue  # a parenthesis or a comment in between
-                found.append(Mutation(where, "compare", start, end, old, Ref(new)))
+                at = text(node, left.end_lineno)
+                found.append(Mutation(where, "compare", start, end, old, Ref(new), at))
     return sorted(found, key=lambda m: (m.start, str(m.new)))
 
 
@@ -423,9 +520,9 @@ def rendered_modules(package: Path) -> list[tuple[str, Path]]:
 
 
 def sample(found: Sequence[Mutation]) -> list[Mutation]:
-    """Every ``n``-th mutation, at most :data:`SAMPLE_PER_MODULE` (all of
-    them when ``CONTRACT_MUTATIONS=all``)."""
-    if os.environ.get(MODULE_SAMPLE) == "all" or len(found) <= SAMPLE_PER_MODULE:
+    """Every mutation; with ``CONTRACT_MUTATIONS=sample``, every ``n``-th,
+    at most :data:`SAMPLE_PER_MODULE`."""
+    if os.environ.get(MODULE_SAMPLE) != "sample" or len(found) <= SAMPLE_PER_MODULE:
         return list(found)
     step = -(-len(found) // SAMPLE_PER_MODULE)
     return list(found[step // 2 :: step])
@@ -799,8 +896,8 @@ def test_every_change_to_the_tables_is_caught(
 def test_every_change_to_the_other_rendered_modules_is_caught(
     harness: Harness, baseline: list[list[str]]
 ) -> None:
-    """A sample of the mutations of every rendered module but ``tables.py``
-    (see the module docstring) is caught by a case, or at import."""
+    """Every mutation of every rendered module but ``tables.py`` (see the
+    module docstring) is caught by a case, or at import."""
     started = time.perf_counter()
     passing = [
         c for c, failed in zip(harness.checks, baseline, strict=True) if not failed
@@ -813,8 +910,7 @@ def test_every_change_to_the_other_rendered_modules_is_caught(
     for name, path in modules:
         source = path.read_bytes()
         for mutation in sample(find_code_mutations(source, name or "__init__")):
-            label = str(mutation)
-            if label not in EQUIVALENT and label not in NOT_YET_CAUGHT:
+            if not mutation.listed(EQUIVALENT) and not mutation.listed(NOT_YET_CAUGHT):
                 mutants.append((name, source, mutation))
 
     def job(run: range) -> tuple[int, list[str]]:
@@ -833,7 +929,7 @@ def test_every_change_to_the_other_rendered_modules_is_caught(
                 elif (k := harness.catcher(variant, service, last_service)) >= 0:
                     last_service = k
                 elif harness.catcher(variant, heavy, 0) < 0:
-                    survivors.append(str(mutation))
+                    survivors.append(f"{mutation}    [{mutation.by_content()}]")
             finally:
                 harness.variants.unload(variant.__name__)
         return caught_at_import, survivors
