@@ -187,6 +187,44 @@ def test_block_scalars_stay_block_scalars(header: str) -> None:
         assert format_text(kept_nothing) == result
 
 
+def test_comments_beside_block_scalars_are_indented_and_their_text_is_not() -> None:
+    canonical = (
+        "operation:\n"
+        "  # the id\n"
+        "  id: render\n"
+        "  summary: |\n"
+        "    Literal\n"
+        "      # text, not a comment\n"
+        "    lines.\n"
+        "  # before the list\n"
+        "  list:\n"
+        "    - >-\n"
+        "      folded\n"
+        "      item\n"
+        "    # after the item\n"
+        "    - x\n"
+    )
+    messy = (
+        "operation:\n"
+        "    # the id\n"
+        "    id: render\n"
+        "    summary: |\n"
+        "        Literal\n"
+        "          # text, not a comment\n"
+        "        lines.\n"
+        "    # before the list\n"
+        "    list:\n"
+        "        - >-\n"
+        "            folded\n"
+        "            item\n"
+        "        # after the item\n"
+        "        - x\n"
+    )
+    assert format_text(messy) == canonical
+    assert format_text(canonical) == canonical
+    assert _plain(canonical) == _plain(messy)
+
+
 @pytest.mark.parametrize("header", BLOCK_HEADERS)
 def test_a_block_scalar_ending_the_file_keeps_its_text_and_no_end_marker(
     header: str,

@@ -34,6 +34,7 @@ import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.events import ScalarEvent
 
 from vidu_codegen.load.files import read_regular
 from vidu_codegen.load.findings import Finding, Pos, display_path
@@ -252,57 +253,78 @@ def align_tables(text: str, data: Any) -> str:
 
 # comments --------------------------------------------------------------------
 
-_BLOCK_SCALAR = re.compile(r"[:-]\s+[|>][-+0-9]*\s*(#.*)?$", re.MULTILINE)
+
+def _block_lines(text: str) -> frozenset[int]:
+    """Indices of the lines inside block scalars (``|``, ``>``): their text,
+    never comments nor lines to re-indent, whatever they look like."""
+    inside: set[int] = set()
+    for event in YAML(typ="safe", pure=True).parse(text):
+        if isinstance(event, ScalarEvent) and event.style in ("|", ">"):
+            end = event.end_mark
+            last = end.line if end.column > 0 else end.line - 1
+            inside.update(range(event.start_mark.line + 1, last + 1))
+    return frozenset(inside)
 
 
-def _is_comment(line: str) -> bool:
-    return line.lstrip(" ").startswith("#")
+@attrs.frozen
+class _Lines:
+    """A YAML text's lines, and which are comments and which content."""
+
+    lines: list[str]
+    comments: list[int]
+    content: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Lines:
+        lines = text.split("\n")
+        block = _block_lines(text)
+        comments, content = [], []
+        for index, line in enumerate(lines):
+            if index in block or not line.strip():
+                continue
+            if line.lstrip(" ").startswith("#"):
+                comments.append(index)
+            else:
+                content.append(index)
+        return cls(lines, comments, content)
+
+    def anchors(self) -> list[tuple[int, int | None]]:
+        """Each full-line comment: its index and the line it is indented like
+        (the next line of content, else the previous one, else none)."""
+        anchors: list[tuple[int, int | None]] = []
+        for index in self.comments:
+            after = next((i for i in self.content if i > index), None)
+            before = max((i for i in self.content if i < index), default=None)
+            indent = _indent(self.lines[index])
+            level = [
+                i
+                for i in (after, before)
+                if i is not None and _indent(self.lines[i]) == indent
+            ]
+            anchors.append((index, level[0] if level else None))
+        return anchors
 
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _content(lines: list[str]) -> list[int]:
-    """Indices of the lines that are neither blank nor only a comment."""
-    return [i for i, line in enumerate(lines) if line.strip() and not _is_comment(line)]
-
-
-def _comment_anchors(lines: list[str]) -> list[tuple[int, int | None]]:
-    """Each full-line comment: its index and the line it is indented like
-    (the next line of content, else the previous one, else none)."""
-    content = _content(lines)
-    anchors: list[tuple[int, int | None]] = []
-    for index, line in enumerate(lines):
-        if not _is_comment(line):
-            continue
-        after = next((i for i in content if i > index), None)
-        before = max((i for i in content if i < index), default=None)
-        anchor = None
-        for candidate in (after, before):
-            if candidate is not None and _indent(lines[candidate]) == _indent(line):
-                anchor = candidate
-                break
-        anchors.append((index, anchor))
-    return anchors
-
-
 def indent_comments(source: str, formatted: str) -> str:
     """``formatted`` with each full-line comment indented as it was in
     ``source`` relative to its neighbours: a comment that sat level with
-    the line after it (or before it) stays level with that line."""
-    if _BLOCK_SCALAR.search(source):
+    the line after it (or before it) stays level with that line. The
+    lines of block scalars are text, left as they are."""
+    old, new = _Lines.of(source), _Lines.of(formatted)
+    if len(old.comments) != len(new.comments):
         return formatted
-    old_lines, new_lines = source.split("\n"), formatted.split("\n")
-    old, new = _comment_anchors(old_lines), _comment_anchors(new_lines)
-    if len(old) != len(new):
-        return formatted
-    content = _content(new_lines)
-    for (old_index, old_anchor), (new_index, _) in zip(old, new, strict=True):
+    new_lines = list(new.lines)
+    for (old_index, old_anchor), new_index in zip(
+        old.anchors(), new.comments, strict=True
+    ):
         if old_anchor is None:
             continue
         after = old_anchor > old_index
-        near = [i for i in content if (i > new_index if after else i < new_index)]
+        near = [i for i in new.content if (i > new_index if after else i < new_index)]
         if near:
             target = near[0] if after else near[-1]
             text = new_lines[new_index].lstrip(" ")
