@@ -11,6 +11,10 @@ from vidu_codegen.project import packaged_templates
 
 from tests.conftest import PROJECT, run_codegen
 
+BUILD_OUTPUTS = frozenset({"__pycache__", "build", "dist"})
+"""Folders that installing or building a generated tree leaves in it
+(``pip install ./generated`` writes ``build/``): not the generator's output."""
+
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {
@@ -18,7 +22,7 @@ def _tree(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
         and not any(
-            part == "__pycache__" or part.startswith(".") or part.endswith(".egg-info")
+            part in BUILD_OUTPUTS or part.startswith(".") or part.endswith(".egg-info")
             for part in p.relative_to(root).parts
         )
     }
