@@ -945,3 +945,14 @@ def test_every_change_to_the_other_rendered_modules_is_caught(
         f" at import, {len(survivors)} survived ({elapsed:.1f} s)"
     )
     assert not survivors, "survived:\n" + "\n".join(survivors)
+
+
+def test_every_listed_equivalent_is_a_mutation_found(harness: Harness) -> None:
+    """No entry of :data:`EQUIVALENT` or :data:`NOT_YET_CAUGHT` is stale:
+    each names a mutation of a rendered module, by line or by content."""
+    labels: set[str] = set()
+    for name, path in rendered_modules(harness.package):
+        for mutation in find_code_mutations(path.read_bytes(), name or "__init__"):
+            labels |= {str(mutation), mutation.by_content()}
+    stale = sorted(set(EQUIVALENT) - labels) + sorted(set(NOT_YET_CAUGHT) - labels)
+    assert not stale, "listed, but no such mutation:\n" + "\n".join(stale)
