@@ -203,6 +203,7 @@ SPEC: Final = ContractSpec(
         "AudioType",
         "AuthenticationError",
         "BadRequestError",
+        "BatchUnsupported",
         "CancelRequest",
         "CancelResponse",
         "Client",
@@ -225,6 +226,7 @@ SPEC: Final = ContractSpec(
         "LocalNotADirectory",
         "LocalPermissionError",
         "MissingAPIKey",
+        "MissingResponseField",
         "Mode",
         "Model",
         "MovementAmplitude",
@@ -232,6 +234,7 @@ SPEC: Final = ContractSpec(
         "OPERATIONS",
         "PageLimitExceeded",
         "PaginationLoop",
+        "PathParameterMismatch",
         "PermissionDeniedError",
         "RateLimitError",
         "Reference2VideoRequest",
@@ -307,6 +310,7 @@ SPEC: Final = ContractSpec(
         version="0.2.0",
         user_agent="vidu-python/0.2.0",
     ),
+    base_url_env="VIDU_BASE_URL",
 )
 CASES: Final = build_cases(SPEC)
 

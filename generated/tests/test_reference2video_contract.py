@@ -187,6 +187,7 @@ FORMS: Final[tuple[Form, ...]] = (
                         kind="array",
                         items="asset",
                         items_type="string",
+                        reader="vidu.Image.from_path",
                         count=(1, 3),
                     ),
                     Field(
@@ -195,6 +196,7 @@ FORMS: Final[tuple[Form, ...]] = (
                         kind="array",
                         items="asset",
                         items_type="string",
+                        reader="vidu.Video.from_path",
                         count=(1, 3),
                         unsupported_by=frozenset(
                             {"vidu2.0", "viduq1", "viduq2", "viduq3", "viduq3-turbo"}
@@ -301,6 +303,7 @@ FORMS: Final[tuple[Form, ...]] = (
                 kind="array",
                 items="asset",
                 items_type="string",
+                reader="vidu.Image.from_path",
                 count=(1, 7),
             ),
             Field(
@@ -308,6 +311,7 @@ FORMS: Final[tuple[Form, ...]] = (
                 kind="array",
                 items="asset",
                 items_type="string",
+                reader="vidu.Video.from_path",
                 count=(1, 2),
                 unsupported_by=frozenset(
                     {
