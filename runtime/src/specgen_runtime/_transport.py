@@ -68,16 +68,9 @@ class _WatchedHTTPConnection(HTTPConnection):
         return super().getresponse()
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    """:class:`_WatchedHTTPConnection` over TLS."""
-
-    def connect(self) -> None:
-        super().connect()
-        _watch_connection(self)
-
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]  # as urllib3 does
-        _watch_connection(self)
-        return super().getresponse()
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
+    """:class:`_WatchedHTTPConnection` over TLS: its methods call
+    :class:`HTTPSConnection`'s, which come next in the method order."""
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
@@ -321,68 +314,40 @@ class Transport:
         left = deadline.remaining()
         if left is not None and left <= 0:
             return NoAnswer("connect", TimeoutError("the deadline passed"), True)
-        seconds = left
-        if limits.attempt is not None:
-            seconds = limits.attempt if left is None else min(left, limits.attempt)
-        watch = None
-        if seconds is not None:
-            watch = self.watchdog.start(seconds)
-            _current.watch = watch
-        try:
-            return self._once(
-                method, url, headers, data, deadline, limits, max_bytes, where, watch
-            )
-        finally:
-            if watch is not None:
-                _current.watch = None
-                watch.cancel()
-
-    def _once(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        data: bytes | JsonBody | None,
-        deadline: Deadline,
-        limits: Limits,
-        max_bytes: int,
-        where: str,
-        watch: Watch | None,
-    ) -> Outcome:
-        """:meth:`attempt` under its watch (``None``: no deadline)."""
         start = self.clock()
         if isinstance(data, JsonBody):  # its length, so urllib3 does not chunk it
             headers = {**headers, "Content-Length": str(data.length)}
-        try:
-            response = self.pool_for(url).request(
-                method,
-                url,
-                body=data,
-                headers=headers,
-                timeout=_socket_timeout(deadline, limits),
-                retries=False,
-                redirect=False,
-                preload_content=False,
-            )
-        except (HTTPError, OSError) as exc:
-            return self._lost(method, url, exc, start, watch, deadline)
-        try:
-            if watch is not None:
-                watch.watch(getattr(response.connection, "sock", None))
-            raw = read_answer(
-                response, deadline, max_bytes, where, whole=watch is not None
-            )
-            if watch is not None and watch.fired:
-                # the connection was cut: what was read may end anywhere
-                raise TimeoutError("the call's deadline passed")
-        except (HTTPError, OSError) as exc:
-            response.close()
-            return self._lost(method, url, exc, start, watch, deadline)
-        except BaseException:
-            response.close()
-            raise
-        finally:
-            response.release_conn()
+        with self.watching(deadline, limits) as watch:
+            try:
+                response = self.pool_for(url).request(
+                    method,
+                    url,
+                    body=data,
+                    headers=headers,
+                    timeout=_socket_timeout(deadline, limits),
+                    retries=False,
+                    redirect=False,
+                    preload_content=False,
+                )
+            except (HTTPError, OSError) as exc:
+                return self._lost(method, url, exc, start, watch, deadline)
+            try:
+                if watch is not None:
+                    watch.watch(getattr(response.connection, "sock", None))
+                raw = read_answer(
+                    response, deadline, max_bytes, where, whole=watch is not None
+                )
+                if watch is not None and watch.fired:
+                    # the connection was cut: what was read may end anywhere
+                    raise TimeoutError("the call's deadline passed")
+            except (HTTPError, OSError) as exc:
+                response.close()
+                return self._lost(method, url, exc, start, watch, deadline)
+            except BaseException:
+                response.close()
+                raise
+            finally:
+                response.release_conn()
         if self.log.isEnabledFor(logging.DEBUG):
             self.debug(
                 "%s %s -> %d in %.3f s",

@@ -39,26 +39,36 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Literal, Self, TypeAlias, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    Concatenate,
+    Generic,
+    Literal,
+    ParamSpec,
+    Self,
+    TypeAlias,
+    TypeVar,
+    Unpack,
+)
 
 import urllib3
 
+from ._answers import text
 from ._async_pages import AsyncPage, first_async_page
 from ._options import Options
 from ._requests import Request
 from ._transport import closed_error
 from .client import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
-    DEFAULT_MAX_RESPONSE_BYTES,
     BaseClient,
+    ClientOptions,
+    Polling,
     QueryValue,
     RawResponse,
-    check_wait,
-    task_ended,
-    task_reader,
 )
 from .errors import (
     APIConnectionError,
@@ -67,7 +77,6 @@ from .errors import (
     RequestMayHaveSucceeded,
     ServerError,
     UnreadableCreateResponse,
-    WaitTimeout,
 )
 from .retry import RetryPolicy
 from .tables import ApiTables, Operation
@@ -88,6 +97,7 @@ TaskT = TypeVar("TaskT")
 CreatedT = TypeVar("CreatedT")
 T = TypeVar("T")
 R = TypeVar("R")
+P = ParamSpec("P")
 I = TypeVar("I")  # noqa: E741  (a page's item type, as in the pagination module)
 
 DEFAULT_MAX_CONCURRENCY = 8
@@ -97,16 +107,6 @@ MAX_ORPHANED_KEPT = 100
 (the most recent ones)."""
 
 _MIB = 1 << 20
-_NOT_SEEN = object()
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _max_polls(timeout: float, poll_interval: float) -> int:
-    """An upper bound on the polls :meth:`AsyncBaseClient.wait` makes."""
-    return max(int(timeout / poll_interval) + 2, 1)
 
 
 OrphanState: TypeAlias = Literal[
@@ -168,8 +168,9 @@ def _sleep_in_thread(seconds: float) -> None:
         ticket.sleep(seconds)
 
 
-def _same(value: T) -> T:
-    return value
+def _created(answer: object) -> object:
+    """The response a create's call gave: the parsed body of a raw answer."""
+    return answer.parse() if isinstance(answer, RawResponse) else answer
 
 
 def _then(
@@ -263,7 +264,7 @@ class OrphanedCreate(Generic[CreatedT]):
         error = self.error
         if isinstance(error, UnreadableCreateResponse):
             return error.task_id
-        return _text(getattr(self.response, self._id_field, None))
+        return text(getattr(self.response, self._id_field, None))
 
     @property
     def state(self) -> OrphanState:
@@ -405,6 +406,73 @@ class _Shared:
             self._log.exception("on_orphaned_create failed for %r", orphan)
 
 
+# --- calls made in a worker thread -------------------------------------------------
+
+
+Sent: TypeAlias = Callable[
+    Concatenate[
+        BaseClient[Any], Operation, Mapping[str, str], Mapping[str, Any] | None, P
+    ],
+    R,
+]
+"""A blocking client's call: operation, path parameters, body, then its own."""
+
+
+def _in_worker(
+    blocking: Sent[P, R], *, creates: bool = False
+) -> Callable[
+    Concatenate[
+        AsyncBaseClient[Any, Any],
+        Operation,
+        Mapping[str, str],
+        Mapping[str, Any] | None,
+        P,
+    ],
+    Coroutine[Any, Any, R],
+]:
+    """The coroutine method running ``blocking`` (a :class:`BaseClient`
+    method) on the client's blocking client in a worker thread, with the same
+    arguments and result; ``creates``: the call creates a task, so a cancel
+    in flight keeps its outcome (:meth:`AsyncBaseClient._guarded`)."""
+
+    async def call(
+        self: AsyncBaseClient[Any, Any],
+        operation: Operation,
+        params: Mapping[str, str],
+        body: Mapping[str, Any] | None,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        run = functools.partial(
+            blocking, self._client, operation, params, body, *args, **kwargs
+        )
+        if creates:
+            return await self._guarded(operation, body, run)
+        return await self._run(run)
+
+    return call
+
+
+def _shown_with_client_arguments(init: Callable[P, None]) -> Callable[P, None]:
+    """``init`` as ``inspect.signature`` and ``help()`` show it: every argument
+    of :class:`BaseClient` with its default (``sleep`` with this one's), then
+    the others of ``init``. Type checkers read them from its
+    ``**options: Unpack[ClientOptions]``."""
+    own = inspect.signature(init).parameters
+    client = inspect.signature(BaseClient.__init__).parameters
+    shown = [own.get(name, parameter) for name, parameter in client.items()]
+    shown += [
+        parameter
+        for name, parameter in own.items()
+        if name not in client and parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
+    init.__dict__["__signature__"] = inspect.Signature(
+        shown, return_annotation=inspect.signature(init).return_annotation
+    )
+    return init
+
+
 # --- the client ------------------------------------------------------------------
 
 
@@ -441,47 +509,24 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
     _client_class: ClassVar[type[BaseClient[Any]]]
     """The generated blocking client; set by the generated subclass."""
 
+    @_shown_with_client_arguments
     def __init__(
         self,
         api_key: str | None = None,
         *,
-        base_url: str | None = None,
-        timeout: float | urllib3.Timeout = 60.0,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        max_retries: int = 2,
-        backoff: float = 0.5,
-        max_backoff: float = 8.0,
-        retry_after_cap: float = 60.0,
-        retry: RetryPolicy | None = None,
-        validation: Mode = "strict",
-        pool: urllib3.PoolManager | None = None,
-        user_agent: str | None = None,
         sleep: Callable[[float], object] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         on_orphaned_create: Callable[[OrphanedCreate[CreatedT]], object] | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         client: BaseClient[TaskT] = self._client_class(
-            api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_response_bytes=max_response_bytes,
-            max_retries=max_retries,
-            backoff=backoff,
-            max_backoff=max_backoff,
-            retry_after_cap=retry_after_cap,
-            retry=retry,
-            validation=validation,
-            pool=pool,
-            user_agent=user_agent,
-            sleep=_sleep_in_thread,
-            clock=clock,
+            api_key, sleep=_sleep_in_thread, **options
         )
         self._client = client
         self._sleep = sleep
-        self._clock = clock
+        self._clock = client._clock
         self._shared = _Shared(
             f"{self._api.package}-client",
             max_concurrency,
@@ -642,112 +687,29 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
             future.cancel()  # a call not started yet never starts
             raise
 
-    async def _call(
-        self,
-        operation: Operation,
-        params: Mapping[str, str],
-        body: Mapping[str, Any] | None,
-        parse: Callable[[dict[str, Any]], T],
-        *,
-        query: Mapping[str, QueryValue] | None = None,
-        options: Options | None = None,
-    ) -> T:
-        """:meth:`BaseClient._call` in a worker thread."""
-        return await self._run(
-            functools.partial(
-                self._client._call,
-                operation,
-                params,
-                body,
-                parse,
-                query=query,
-                options=options,
-            )
-        )
+    _call = _in_worker(BaseClient._call)
+    """:meth:`BaseClient._call` in a worker thread (its arguments, its result)."""
+    _call_raw = _in_worker(BaseClient._call_raw)
+    """:meth:`BaseClient._call_raw` in a worker thread."""
+    _create = _in_worker(BaseClient._call, creates=True)
+    """:meth:`_call` for an operation that creates a task.
 
-    async def _call_raw(
-        self,
-        operation: Operation,
-        params: Mapping[str, str],
-        body: Mapping[str, Any] | None,
-        parse: Callable[[dict[str, Any]], T],
-        *,
-        query: Mapping[str, QueryValue] | None = None,
-        options: Options | None = None,
-    ) -> RawResponse[T]:
-        """:meth:`BaseClient._call_raw` in a worker thread."""
-        return await self._run(
-            functools.partial(
-                self._client._call_raw,
-                operation,
-                params,
-                body,
-                parse,
-                query=query,
-                options=options,
-            )
-        )
-
-    async def _create(
-        self,
-        operation: Operation,
-        params: Mapping[str, str],
-        body: Mapping[str, Any] | None,
-        parse: Callable[[dict[str, Any]], CreatedT],
-        *,
-        query: Mapping[str, QueryValue] | None = None,
-        options: Options | None = None,
-    ) -> CreatedT:
-        """:meth:`_call` for an operation that creates a task.
-
-        Cancelled while its request is in flight, it re-raises the
-        ``CancelledError`` carrying an :class:`OrphanedCreate`, which the
-        client also keeps and reports (see the module's docstring).
-        """
-        call = functools.partial(
-            self._client._call,
-            operation,
-            params,
-            body,
-            parse,
-            query=query,
-            options=options,
-        )
-        return await self._guarded(operation, body, call, _same)
-
-    async def _create_raw(
-        self,
-        operation: Operation,
-        params: Mapping[str, str],
-        body: Mapping[str, Any] | None,
-        parse: Callable[[dict[str, Any]], CreatedT],
-        *,
-        query: Mapping[str, QueryValue] | None = None,
-        options: Options | None = None,
-    ) -> RawResponse[CreatedT]:
-        """:meth:`_call_raw` for an operation that creates a task; a cancel
-        in flight keeps the outcome as :meth:`_create` does."""
-        call = functools.partial(
-            self._client._call_raw,
-            operation,
-            params,
-            body,
-            parse,
-            query=query,
-            options=options,
-        )
-        return await self._guarded(operation, body, call, RawResponse.parse)
+    Cancelled while its request is in flight, it re-raises the
+    ``CancelledError`` carrying an :class:`OrphanedCreate`, which the client
+    also keeps and reports (see the module's docstring)."""
+    _create_raw = _in_worker(BaseClient._call_raw, creates=True)
+    """:meth:`_call_raw` for an operation that creates a task; a cancel in
+    flight keeps the outcome as :meth:`_create` does."""
 
     async def _guarded(
         self,
         operation: Operation,
         body: Mapping[str, Any] | None,
         call: Callable[[], R],
-        created: Callable[[R], CreatedT],
     ) -> R:
         """``call()`` in a worker thread; if the caller is cancelled while it
-        runs, its outcome (``created`` reads the new task from it) becomes an
-        :class:`OrphanedCreate`."""
+        runs, its outcome (a response, or a :class:`RawResponse` of one)
+        becomes an :class:`OrphanedCreate`."""
         self._check_open()
         ticket = _Ticket()
         loop = asyncio.get_running_loop()
@@ -763,7 +725,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
                 operation.id,
                 payload if isinstance(payload, str) else None,
                 self._api.require_tasks().id_field,
-                _then(future, created),
+                _then(future, _created),
             )
             self._shared.orphaned(orphan, loop)
             cancelled.orphaned_create = orphan  # type: ignore[attr-defined]
@@ -809,38 +771,30 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         :raises TaskFailed: the task failed; ``err_code`` says why.
         :raises WaitTimeout: it had not ended after ``timeout`` seconds.
         """
-        task_id = check_wait(task_id, timeout, poll_interval, max_interval)
-        spec = self._api.require_tasks()
-        reader = task_reader(self._api)
-        deadline = self._clock() + timeout
-        interval = poll_interval
-        task: TaskT | None = None
-        seen: object = _NOT_SEEN
-        for _ in range(_max_polls(timeout, poll_interval)):
+        polling: Polling[TaskT] = Polling(
+            self._api, task_id, timeout, poll_interval, max_interval, self._clock
+        )
+        for _ in polling.rounds():
             try:
-                task = await self._run(functools.partial(self._poll, task_id, deadline))
+                task = await self._run(
+                    functools.partial(self._poll, polling.task_id, polling.deadline)
+                )
             except APITimeoutError as exc:
-                if self._clock() < deadline:
-                    raise
-                raise WaitTimeout(task_id, timeout, task, reader=reader) from exc
-            state = getattr(task, spec.state_field, None)
-            if state != seen:
-                self._client._debug("task %s: %s", task_id, state)
-                seen = state
-                if on_progress is not None:
-                    reported = on_progress(task)
-                    if inspect.isawaitable(reported):
-                        await reported
-            if (ended := task_ended(spec, task_id, task, state)) is not None:
+                polling.check_time(exc)
+                raise
+            if polling.changed(task, self._client._debug) and on_progress is not None:
+                reported = on_progress(task)
+                if inspect.isawaitable(reported):
+                    await reported
+            if (ended := polling.ended(task)) is not None:
                 return ended
-            remaining = deadline - self._clock()
-            if remaining <= 0:
+            pause = polling.pause()
+            if pause is None:
                 break
-            slept = self._sleep(min(interval, remaining))
+            slept = self._sleep(pause)
             if inspect.isawaitable(slept):
                 await slept
-            interval = min(interval * 1.5, max_interval)
-        raise WaitTimeout(task_id, timeout, task, reader=reader)
+        raise polling.timeout_error()
 
     def _poll(self, task_id: str, deadline: float) -> TaskT:
         """One poll of :meth:`wait`, in a worker thread, ending by ``deadline``."""

@@ -44,7 +44,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self, TypeVar, cast
+from typing import Any, ClassVar, Generic, Self, TypedDict, TypeVar, cast
 from urllib.parse import quote, urlencode
 
 import attrs
@@ -87,6 +87,8 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "MAX_JSON_DEPTH",
     "BaseClient",
+    "ClientOptions",
+    "Polling",
     "QueryValue",
     "RawResponse",
     "check_wait",
@@ -106,6 +108,24 @@ QueryValue = str | int | float | bool | list[str | int]
 one ``name=value`` pair per item."""
 
 _NOT_SEEN = object()
+
+
+class ClientOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`BaseClient` (each explained there) a
+    client built around one, such as the asyncio client, passes on to it."""
+
+    base_url: str | None
+    timeout: float | urllib3.Timeout
+    max_response_bytes: int
+    max_retries: int
+    backoff: float
+    max_backoff: float
+    retry_after_cap: float
+    retry: RetryPolicy | None
+    validation: Mode
+    pool: urllib3.PoolManager | None
+    user_agent: str | None
+    clock: Callable[[], float]
 
 
 class BaseClient(ABC, Generic[TaskT]):
@@ -511,42 +531,7 @@ class BaseClient(ABC, Generic[TaskT]):
         deadline = self._deadline(limits)
         where = f"{operation.method} {operation.path}"
         transport = self._transport
-        outcome = transport.attempt(
-            operation.method,
-            url,
-            headers,
-            data,
-            deadline,
-            limits,
-            answer_limit,
-            where,
-        )
-        for retry in range(retry_policy.max_retries):
-            delay = self._retry_delay(operation, outcome, retry, retry_policy)
-            if delay is None:
-                break
-            left = deadline.remaining()
-            if left is not None and delay >= left:
-                self._debug(
-                    "not retrying %s %s after %s: waiting %.2f s would pass the "
-                    "call's deadline (%.2f s left)",
-                    operation.method,
-                    url,
-                    _describe(outcome),
-                    delay,
-                    max(left, 0.0),
-                )
-                break
-            self._debug(
-                "retrying %s %s in %.2f s (retry %d of %d) after %s",
-                operation.method,
-                url,
-                delay,
-                retry + 1,
-                retry_policy.max_retries,
-                _describe(outcome),
-            )
-            self._sleep(delay)
+        for retry in range(retry_policy.max_retries + 1):
             outcome = transport.attempt(
                 operation.method,
                 url,
@@ -557,6 +542,10 @@ class BaseClient(ABC, Generic[TaskT]):
                 answer_limit,
                 where,
             )
+            if not self._waited_to_retry(
+                operation, url, outcome, retry, retry_policy, deadline
+            ):
+                break
         if isinstance(outcome, NoAnswer):
             raise no_answer_error(
                 operation, url, outcome, body, opts.timeout, self._key
@@ -704,6 +693,48 @@ class BaseClient(ABC, Generic[TaskT]):
             headers["Content-Type"] = "application/json"
         return headers
 
+    def _waited_to_retry(
+        self,
+        operation: Operation,
+        url: str,
+        outcome: Outcome,
+        retry: int,
+        policy: RetryPolicy,
+        deadline: Deadline,
+    ) -> bool:
+        """Whether to send again after ``outcome`` (retry number ``retry``, from
+        0), having waited the delay the policy gives; ``False`` when the policy
+        allows no more retries, refuses this one, or its wait would pass the
+        deadline."""
+        if retry >= policy.max_retries:
+            return False
+        delay = self._retry_delay(operation, outcome, retry, policy)
+        if delay is None:
+            return False
+        left = deadline.remaining()
+        if left is not None and delay >= left:
+            self._debug(
+                "not retrying %s %s after %s: waiting %.2f s would pass the "
+                "call's deadline (%.2f s left)",
+                operation.method,
+                url,
+                _describe(outcome),
+                delay,
+                max(left, 0.0),
+            )
+            return False
+        self._debug(
+            "retrying %s %s in %.2f s (retry %d of %d) after %s",
+            operation.method,
+            url,
+            delay,
+            retry + 1,
+            policy.max_retries,
+            _describe(outcome),
+        )
+        self._sleep(delay)
+        return True
+
     def _retry_delay(
         self,
         operation: Operation,
@@ -765,35 +796,25 @@ class BaseClient(ABC, Generic[TaskT]):
         :raises TaskFailed: the task failed; ``err_code`` says why.
         :raises WaitTimeout: it had not ended after ``timeout`` seconds.
         """
-        task_id = check_wait(task_id, timeout, poll_interval, max_interval)
-        spec = self._api.require_tasks()
-        reader = task_reader(self._api)
-        deadline = self._clock() + timeout
-        interval = poll_interval
-        task: TaskT | None = None
-        seen: object = _NOT_SEEN
-        for _ in range(_max_polls(timeout, poll_interval)):
+        polling: Polling[TaskT] = Polling(
+            self._api, task_id, timeout, poll_interval, max_interval, self._clock
+        )
+        for _ in polling.rounds():
             try:
-                with self._within(deadline):
-                    task = self._get_task(task_id)
+                with self._within(polling.deadline):
+                    task = self._get_task(polling.task_id)
             except APITimeoutError as exc:
-                if self._clock() < deadline:
-                    raise
-                raise WaitTimeout(task_id, timeout, task, reader=reader) from exc
-            state = getattr(task, spec.state_field, None)
-            if state != seen:
-                self._debug("task %s: %s", task_id, state)
-                seen = state
-                if on_progress is not None:
-                    on_progress(task)
-            if (ended := task_ended(spec, task_id, task, state)) is not None:
+                polling.check_time(exc)
+                raise
+            if polling.changed(task, self._debug) and on_progress is not None:
+                on_progress(task)
+            if (ended := polling.ended(task)) is not None:
                 return ended
-            remaining = deadline - self._clock()
-            if remaining <= 0:
+            pause = polling.pause()
+            if pause is None:
                 break
-            self._sleep(min(interval, remaining))
-            interval = min(interval * 1.5, max_interval)
-        raise WaitTimeout(task_id, timeout, task, reader=reader)
+            self._sleep(pause)
+        raise polling.timeout_error()
 
     # --- downloads ---------------------------------------------------------------
 
@@ -907,7 +928,7 @@ def _query_string(query: Mapping[str, QueryValue]) -> str:
 
 
 def _max_polls(timeout: float, poll_interval: float) -> int:
-    """An upper bound on the polls :meth:`BaseClient.wait` makes."""
+    """An upper bound on the polls a ``wait()`` makes."""
     return max(int(timeout / poll_interval) + 2, 1)
 
 
@@ -963,6 +984,85 @@ def _size_of(data: bytes | JsonBody | None) -> int:
     if data is None:
         return 0
     return len(data) if isinstance(data, bytes) else data.length
+
+
+class Polling(Generic[TaskT]):
+    """Where a ``wait()`` stands, for the blocking and the asyncio clients.
+
+    Made with ``wait()``'s arguments (checked by :func:`check_wait`), it
+    bounds the polls (:meth:`rounds`), notes each answer (:meth:`changed`,
+    :meth:`ended`), says how long to pause before the next poll
+    (:meth:`pause`) and gives the :class:`WaitTimeout` the wait ends in.
+    """
+
+    def __init__(
+        self,
+        api: ApiTables,
+        task_id: str | None,
+        timeout: float,
+        poll_interval: float,
+        max_interval: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self.task_id = check_wait(task_id, timeout, poll_interval, max_interval)
+        self.spec = api.require_tasks()
+        self.reader = task_reader(api)
+        self.timeout = timeout
+        self.deadline = clock() + timeout
+        """When the wait ends, on ``clock``."""
+        self._clock = clock
+        self._interval = poll_interval
+        self._max_interval = max_interval
+        self._polls = _max_polls(timeout, poll_interval)
+        self._seen: object = _NOT_SEEN
+        self._task: TaskT | None = None
+
+    def rounds(self) -> range:
+        """An upper bound on the polls: one round each."""
+        return range(self._polls)
+
+    def check_time(self, error: APITimeoutError) -> None:
+        """After a poll that timed out: :class:`WaitTimeout` if it was the
+        wait's deadline that cut it (else the caller re-raises ``error``).
+
+        :raises WaitTimeout: from ``error``.
+        """
+        if self._clock() >= self.deadline:
+            raise self.timeout_error() from error
+
+    def changed(
+        self, task: TaskT, debug: Callable[[str, object, object], None]
+    ) -> bool:
+        """Note an answer; whether its state is new (logged through ``debug``)."""
+        self._task = task
+        state = getattr(task, self.spec.state_field, None)
+        if state == self._seen:
+            return False
+        debug("task %s: %s", self.task_id, state)
+        self._seen = state
+        return True
+
+    def ended(self, task: TaskT) -> list[Any] | None:
+        """The task's results once it succeeded; ``None`` while it runs.
+
+        :raises TaskFailed: it failed.
+        """
+        state = getattr(task, self.spec.state_field, None)
+        return task_ended(self.spec, self.task_id, task, state)
+
+    def pause(self) -> float | None:
+        """Seconds to pause before the next poll (each pause longer, up to
+        ``max_interval``), or ``None``: the deadline has passed."""
+        remaining = self.deadline - self._clock()
+        if remaining <= 0:
+            return None
+        pause = min(self._interval, remaining)
+        self._interval = min(self._interval * 1.5, self._max_interval)
+        return pause
+
+    def timeout_error(self) -> WaitTimeout:
+        """The error of a wait that ran out of time, with the last task read."""
+        return WaitTimeout(self.task_id, self.timeout, self._task, reader=self.reader)
 
 
 def check_wait(
