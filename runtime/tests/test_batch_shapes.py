@@ -28,6 +28,7 @@ from specgen_runtime.pagination import query_values
 from specgen_runtime.tables import (
     ApiTables,
     Auth,
+    BodyShape,
     Concurrency,
     ErrorCode,
     ErrorFields,
@@ -38,6 +39,7 @@ from specgen_runtime.tables import (
     Pagination,
     QueryParam,
     Tasks,
+    TaskShapes,
 )
 from specgen_runtime.testing import FakeServer
 from specgen_runtime.violations import Violation
@@ -90,6 +92,20 @@ TASKS = Tasks(
     failure=frozenset({"broken"}),
     error_code_field="failure",
     results_field="renders",
+    shapes=TaskShapes(
+        created=BodyShape("JobStarted", ("job_id", "status", "payload")),
+        body=BodyShape("Job", ("id", "status", "failure", "payload", "renders")),
+        listed=BodyShape(
+            "ListedJob",
+            ("id", "status", "payload", "made_at"),
+            ({"made_at": "2025-01-01T00:00:00Z"},),
+        ),
+        result=BodyShape(
+            "Render", ("href",), ({"href": "https://render.invalid/a.webm"},)
+        ),
+        files={"href": "href.webm"},
+        download="href",
+    ),
 )
 ERRORS = Errors(
     ErrorFields(

@@ -120,8 +120,9 @@ def test_each_listed_task_echoes_its_request_and_creation_time(
         assert listed["id"] == job
         assert listed["status"] == "rendering"  # waiting lasts 0 s by default
         assert listed["model"] == "m2"
-        assert listed["payload"] == ""
-        assert listed["created_at"] == "2025-01-01T00:00:00.000000Z"
+        assert listed["prompt"] == "a teapot"
+        assert listed["made_at"] == "2025-01-01T00:00:00.000000Z"
+        assert set(listed) == {"id", "status", "model", "prompt", "made_at"}
 
 
 def test_filters_read_the_tables_names(http: urllib3.PoolManager) -> None:
@@ -171,12 +172,15 @@ def test_a_query_the_service_would_refuse_is_an_error(
         assert reply.json["error"]["detail"] == detail
 
 
-def test_the_list_can_leave_payload_out(http: urllib3.PoolManager) -> None:
+def test_the_list_can_leave_the_requests_own_values_out(
+    http: urllib3.PoolManager,
+) -> None:
     with ListingServer(echo_payload=False) as server:
         job = start(http, server)
         (listed,) = listing(http, server).json["jobs"]
-        assert "payload" not in listed
-        assert "payload" in call(http, server, STATUS, job=job).json
+        assert "prompt" not in listed
+        assert listed["model"] == "m1"  # a filter of the list reads it
+        assert "prompt" in call(http, server, STATUS, job=job).json
 
 
 def test_tasks_beyond_the_limit_queue_and_the_counts_follow(

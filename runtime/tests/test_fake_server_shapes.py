@@ -2,8 +2,9 @@
 
 A ``Render`` API: the key in ``X-Api-Key`` with no scheme, errors nested as
 ``error.code`` / ``error.detail`` with a table that lacks most of the reasons
-the fake server prefers, tasks with other field and state names, and no
-callback section. Everything goes over real HTTP on 127.0.0.1.
+the fake server prefers, tasks with other field and state names and bodies
+of their own shapes (results with an ``href`` video and a ``poster`` image,
+a ``cost``), and no callback section. Everything goes over real HTTP on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import urllib3
 from specgen_runtime.tables import (
     ApiTables,
     Auth,
+    BodyShape,
     Callback,
     ErrorCode,
     ErrorFields,
@@ -35,6 +37,7 @@ from specgen_runtime.tables import (
     Operation,
     Signature,
     Tasks,
+    TaskShapes,
 )
 from specgen_runtime.testing import FakeServer, default_durations
 from specgen_runtime.testing._server import service_of
@@ -70,6 +73,40 @@ TASKS = Tasks(
     failure=frozenset({"broken", "aborted"}),
     error_code_field="failure",
     results_field="renders",
+    shapes=TaskShapes(
+        created=BodyShape(
+            "JobStarted",
+            ("job_id", "status", "model", "steps", "queued_at"),
+            ({"status": "waiting", "queued_at": "2025-01-01T00:00:00Z"},),
+        ),
+        body=BodyShape(
+            "Job",
+            ("id", "status", "failure", "model", "prompt", "cost", "renders"),
+            (
+                {"status": "done", "failure": "", "cost": 7},
+                {"status": "broken", "failure": "Crashed", "cost": 0},
+                {"status": "rendering", "cost": 1},
+            ),
+        ),
+        listed=BodyShape(
+            "ListedJob",
+            ("id", "status", "model", "prompt", "made_at"),
+            ({"id": "j1", "made_at": "2025-01-01T00:00:00Z"},),
+        ),
+        result=BodyShape(
+            "Render",
+            ("href", "poster", "frames"),
+            (
+                {
+                    "href": "https://render.invalid/a.webm",
+                    "poster": "https://render.invalid/a.png",
+                    "frames": 48,
+                },
+            ),
+        ),
+        files={"href": "href.webm", "poster": "poster.png"},
+        download="href",
+    ),
 )
 
 ERRORS = Errors(
@@ -285,10 +322,50 @@ def test_tasks_walk_the_tables_states(
     assert body["failure"] == ""
     assert "state" not in body
     assert "err_code" not in body
-    [creation] = body["renders"]
-    file = http.request("GET", creation["url"])
-    assert file.status == 200
-    assert render_server.applied["download"] == 1
+    assert body["cost"] == 7  # the example of a job that is done
+    assert body["prompt"] == REQUEST["prompt"]
+    [render] = body["renders"]
+    assert set(render) == {"href", "poster", "frames"}
+    assert render["frames"] == 48
+    video = http.request("GET", render["href"])
+    assert video.status == 200
+    assert video.headers["Content-Type"] == "video/webm"
+    poster = http.request("GET", render["poster"])
+    assert poster.headers["Content-Type"] == "image/png"
+    assert poster.data.startswith(b"\x89PNG")
+    assert render_server.applied["download"] == 2
+    absent = http.request("GET", f"{render_server.files_url}/{job}/url.mp4")
+    assert absent.status == 404
+
+
+def test_bodies_take_the_shapes_of_the_tables(
+    http: urllib3.PoolManager, render_server: RenderServer
+) -> None:
+    created = call(http, render_server, START, {**REQUEST, "hint": "h"}).json
+    assert list(created) == ["job_id", "status", "model", "steps", "queued_at"]
+    assert created["queued_at"] == "2025-01-01T00:00:00.000000Z"  # its creation
+    job = created["job_id"]
+    running = status(http, render_server, job)
+    assert list(running) == [
+        "id",
+        "status",
+        "failure",
+        "model",
+        "prompt",
+        "cost",
+        "renders",
+    ]
+    assert running["cost"] == 1  # the example of a job not done yet
+    assert running["renders"] == []
+    render_server.set_outcome(job, "broken", err_code="Crashed")
+    render_server.advance(5)
+    broken = status(http, render_server, job)
+    assert (broken["status"], broken["failure"], broken["cost"]) == (
+        "broken",
+        "Crashed",
+        0,
+    )
+    assert broken["renders"] == []
 
 
 def test_defaults_follow_the_model(

@@ -34,6 +34,8 @@ BODY = {
     "prompt": "A bear waves.",
     "duration": 5,
 }
+SUCCESS_CREDITS = 4
+"""What the fake server's successful tasks cost: the spec's example of one."""
 FAST = {
     "settle": 0.3,
     "window_margin": 5.0,
@@ -134,7 +136,7 @@ def test_every_job_is_created_once_despite_lost_answers_5xx_and_429(
             assert (out / f"job-{n}.mp4").stat().st_size == 4096
         report = json.loads((out / "batch-report.json").read_text())
         assert [row["key"] for row in report] == [f"job-{n}" for n in range(6)]
-        assert all(row["credits"] == 20 for row in report)
+        assert all(row["credits"] == SUCCESS_CREDITS for row in report)
         assert (
             (out / "batch-report.csv").read_text().startswith("key,line,task_id,state")
         )
@@ -168,7 +170,7 @@ def test_a_failed_task_fails_its_job_and_no_credits_stops_the_run(
         failed = [row for row in rows.values() if row["state"] == "failed"]
         assert failed[0]["err_code"] == "CreationPolicyViolation"
         assert failed[0]["credits"] == 0
-        assert done.credits == 40
+        assert done.credits == 2 * SUCCESS_CREDITS
         assert server.applied["reference2video"] == 3
 
 

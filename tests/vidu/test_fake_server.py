@@ -286,7 +286,7 @@ def test_create_answers_the_created_task(
     for name, value in REQUEST.items():
         assert task[name] == value
     assert task["resolution"] == "720p"  # the spec's default for viduq2
-    assert task["credits"] == 20
+    assert task["credits"] == 40  # the spec's example of a task just created
     assert task["created_at"].endswith("Z")
     assert datetime.fromisoformat(task["created_at"]).tzinfo is not None
     assert create(http, server)[TASKS.id_field] != task[TASKS.id_field]
@@ -308,7 +308,7 @@ def test_a_task_moves_on_the_manual_clock(
     body = get(http, server, task_id)
     assert body["id"] == task_id
     assert body["err_code"] == ""
-    assert body["credits"] == 20
+    assert body["credits"] == 4  # the spec's example of a task that succeeded
     assert body["payload"] == "order-17"
     assert body["bgm"] is False
     assert body["off_peak"] is False

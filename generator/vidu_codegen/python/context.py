@@ -13,6 +13,7 @@ from vidu_codegen import resolve as rs
 from vidu_codegen.load import model as sm
 from vidu_codegen.load.names import constant, snake
 from vidu_codegen.load.sources import SourceRow, provenance
+from vidu_codegen.python.task_shapes import TaskShapesCtx, task_shapes
 from vidu_codegen.text import pair, spell
 
 _ANNOTATIONS = {"string": "str", "integer": "int", "boolean": "bool", "number": "float"}
@@ -249,6 +250,11 @@ class PackageCtx:
     @property
     def forms(self) -> tuple[FormCtx, ...]:
         return tuple(f for op in self.operations for f in op.forms)
+
+    @property
+    def task_shapes(self) -> TaskShapesCtx | None:
+        """The bodies a task appears in, as the fake server writes them."""
+        return task_shapes(self)
 
     @property
     def request_classes(self) -> tuple[str, ...]:

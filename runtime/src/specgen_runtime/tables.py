@@ -37,6 +37,41 @@ class Auth:
 
 
 @attrs.frozen
+class BodyShape:
+    """A body as the spec's response class declares it: its fields, and the
+    bodies the class's ``examples`` show (each with only those fields)."""
+
+    name: str
+    """The response class (for messages)."""
+    fields: tuple[str, ...]
+    """Its fields (wire names), in the spec's order."""
+    examples: tuple[Mapping[str, Any], ...] = ()
+
+
+@attrs.frozen
+class TaskShapes:
+    """The bodies a task appears in, as the spec's response classes give
+    them (``None``: the spec has no such body). The fake server writes each
+    in its shape."""
+
+    created: BodyShape | None = None
+    """The answer to the creating request."""
+    body: BodyShape | None = None
+    """The task as the task-reading operation, and a callback, show it."""
+    listed: BodyShape | None = None
+    """A task as the list shows it."""
+    result: BodyShape | None = None
+    """One item of the task body's ``results_field``."""
+    files: Mapping[str, str] = attrs.field(factory=dict)
+    """The result's URL fields that are files, each with the name the fake
+    server serves it under (``{"url": "video.mp4"}``: the name its example
+    URL ends in)."""
+    download: str | None = None
+    """The result's field with the URL of the result itself (one of
+    :attr:`files`): what a batch downloads."""
+
+
+@attrs.frozen
 class Tasks:
     """Where a task body keeps its id, state and error code."""
 
@@ -48,6 +83,8 @@ class Tasks:
     error_code_field: str
     results_field: str | None = None
     """The task body's list of results, which ``wait()`` returns."""
+    shapes: TaskShapes | None = None
+    """The bodies a task appears in, from the spec's response classes."""
 
     @property
     def terminal(self) -> frozenset[str]:

@@ -58,7 +58,8 @@ class TaskView:
     credits: int | None = None
     err_code: str | None = None
     url: str | None = None
-    """The first creation's download URL, once the task succeeded."""
+    """The first result's download URL, once the task succeeded: its field
+    :attr:`~specgen_runtime.tables.TaskShapes.download`."""
     created_at: str | None = None
 
 
@@ -136,10 +137,11 @@ def view(task: object, tasks: Tasks, task_id: str | None = None) -> TaskView:
     ``tasks.id_field``.
     """
     found = task_id or _text(_get(task, "id")) or _text(_get(task, tasks.id_field))
-    creations = _get(task, tasks.results_field) if tasks.results_field else None
+    results = _get(task, tasks.results_field) if tasks.results_field else None
+    download = tasks.shapes.download if tasks.shapes is not None else None
     url = None
-    if isinstance(creations, list | tuple) and creations:
-        url = _text(_get(creations[0], "url"))
+    if download is not None and isinstance(results, list | tuple) and results:
+        url = _text(_get(results[0], download))
     return TaskView(
         task_id=found or "",
         state=_text(_get(task, tasks.state_field)),

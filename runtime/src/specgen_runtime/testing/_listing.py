@@ -14,6 +14,10 @@ read from its name:
   ``model``) is one of the values given; a task without such a field is
   left out.
 
+A list asked not to echo the request (``echo_payload=False``) leaves out of
+each task the fields of its request that no filter reads (a pass-through
+``payload``, for one).
+
 Tasks are listed newest first. A page token names the last task of the page
 before it, so tasks created while a list is read never shift its pages.
 """
@@ -60,7 +64,8 @@ def _parse_time(param: QueryParam, text: str) -> datetime:
 class _Filter:
     param: QueryParam
     fields: tuple[str, ...]
-    """The task fields it compares, the first one a task has."""
+    """The task fields it compares, the first one a task has (none for a
+    date-time bound: it compares the creation time)."""
     bound: str | None = None
     """``"from"`` or ``"to"`` for a date-time bound."""
 
@@ -71,7 +76,7 @@ def _filter_of(param: QueryParam, id_field: str) -> _Filter | None:
         for bound in ("from", "to"):
             for sep in (".", "_"):
                 if name.endswith(sep + bound):
-                    return _Filter(param, ("created_at",), bound)
+                    return _Filter(param, (), bound)
         return None
     if param.kind == "boolean":
         return None  # a switch of the answer's detail, not a filter
@@ -119,10 +124,12 @@ class Listing:
         default_size: int,
         files_url: str,
         echo_payload: bool,
+        request_fields: frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
         """The answer to one list request (``query``: the raw query string).
 
-        ``tasks`` are in creation order.
+        ``tasks`` are in creation order. Without ``echo_payload``, each task
+        leaves out the ``request_fields`` that no filter reads.
 
         :raises BadQuery: a value the service would refuse.
         """
@@ -134,6 +141,8 @@ class Listing:
             for f in self.filters
             if f.param.name in given
         ]
+        read = {name for found in self.filters for name in found.fields}
+        leave_out = frozenset() if echo_payload else request_fields - read
         items: list[dict[str, Any]] = []
         last: FakeTask | None = None
         more = False
@@ -143,7 +152,7 @@ class Listing:
             if len(items) == size:
                 more = True
                 break
-            items.append(task.listed(files_url, echo_payload=echo_payload))
+            items.append(task.listed(files_url, leave_out=leave_out))
             last = task
         token = f"{_TOKEN_PREFIX}{last.serial}" if more and last is not None else ""
         return {self.pagination.items: items, self.pagination.next_token: token}
@@ -221,9 +230,7 @@ def _newest_first(tasks: Sequence[FakeTask], after: int | None) -> Iterable[Fake
 
 def _keeps(task: FakeTask, found: _Filter, values: list[str] | datetime) -> bool:
     if isinstance(values, datetime):
-        moment = task.value(found.fields[0])
-        if not isinstance(moment, datetime):
-            return False
+        moment = task.created_at
         return moment >= values if found.bound == "from" else moment <= values
     for name in found.fields:
         value = task.value(name)

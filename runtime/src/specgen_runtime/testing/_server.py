@@ -30,7 +30,7 @@ from ._http import SAFETY_BODY_BYTES, Answer, HTTPServer, decode, ranged
 from ._listing import BadQuery, Listing
 from ._responses import ErrorBodies, Routes
 from ._schedule import Schedule
-from ._tasks import FILE_NAMES, FakeTask, Outcome, TaskLife, file_bytes
+from ._tasks import FakeTask, Outcome, TaskLife
 
 HOST = "127.0.0.1"
 """The only interface the fake server listens on."""
@@ -146,9 +146,15 @@ class FakeServer:
     5 as the service's default; the others wait, first come first served, in
     the state before it (the list and the concurrency counts show them
     there). ``page_size``: tasks per page of the list when the request names
-    no size. ``echo_payload=False``: the list leaves each task's ``payload``
-    out (the get operation still shows it), as a service that does not
-    echo it there would.
+    no size. ``echo_payload=False``: the list leaves out of each task the
+    values of its request that no filter of the list reads (its
+    ``payload``, for one; the get operation still shows them), as a service
+    that does not echo them there would.
+
+    Every body is written in the shape of the spec's response class (the
+    tables' ``TaskShapes``): the request's values where it gave them, the
+    creation time, and the values of the class's ``examples`` for the rest
+    (see :mod:`specgen_runtime.testing._bodies`).
 
     What a test can read: :attr:`received` and :attr:`applied` (counters by
     operation id), :attr:`requests`, :attr:`callbacks_sent`.
@@ -535,6 +541,7 @@ class FakeServer:
                     default_size=self.page_size,
                     files_url=self.files_url,
                     echo_payload=self.echo_payload,
+                    request_fields=self._service.life.bodies.request_fields,
                 )
             except BadQuery as exc:
                 return Answer.error(errors, exc.reason, 400, message=exc.message)
@@ -593,11 +600,11 @@ class FakeServer:
             self._refresh()
             task = self._tasks.get(task_id)
             ready = task is not None and task.state in task.life.tasks.success
-        if not ready or name not in FILE_NAMES:
+        served = self._service.life.bodies.served
+        if not ready or name not in served.types:
             return Answer.error(self._service.errors, "NotFound", 404)
-        data = file_bytes(task_id, name, self.file_size)
-        kind = "video/mp4" if name.endswith(".mp4") else "image/jpeg"
-        common = {"Content-Type": kind, "Accept-Ranges": "bytes"}
+        data = served.content(name, task_id, self.file_size)
+        common = {"Content-Type": served.types[name], "Accept-Ranges": "bytes"}
         answer = ranged(data, headers.get("Range"), common)
         if 200 <= answer.status < 300:
             with self._lock:

@@ -3,13 +3,13 @@
 States, their order and the field names come from the API's
 :class:`~specgen_runtime.tables.Tasks`: the non-terminal states are walked in
 the spec's order, each for the time ``durations`` gives it, and the task then
-ends in its outcome (a success or a failure state). The tasks here know
-nothing of HTTP.
+ends in its outcome (a success or a failure state). Its bodies are written in
+the shapes of the spec's response classes (:mod:`._bodies`). The tasks here
+know nothing of HTTP.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -17,9 +17,7 @@ from typing import Any
 import attrs
 
 from ..tables import ApiTables, FormTable, Tasks
-
-FILE_NAMES = ("video.mp4", "cover.jpg", "video-watermarked.mp4")
-"""The files each successful task serves, under ``/files/<task id>/``."""
+from ._bodies import Bodies, Seen
 
 _CANCELLED_FALLBACK = "Cancelled"
 _FAILURE_FALLBACK = "InternalError"
@@ -72,6 +70,8 @@ class TaskLife:
     """The error code of a failed task when the test names none."""
     forms: Mapping[str, tuple[FormTable, ...]]
     """The request forms of each operation, by operation id."""
+    bodies: Bodies
+    """How the task's bodies are written."""
 
     @classmethod
     def of(cls, api: ApiTables) -> TaskLife:
@@ -92,6 +92,13 @@ class TaskLife:
         forms: dict[str, tuple[FormTable, ...]] = {}
         for form in api.forms:
             forms[form.operation] = (*forms.get(form.operation, ()), form)
+        creating = {op.id for op in api.operations.values() if op.task == "create"}
+        requested = frozenset(
+            name
+            for operation in creating
+            for form in forms.get(operation, ())
+            for name in form.fields
+        )
         return cls(
             tasks=tasks,
             pending=pending,
@@ -102,6 +109,7 @@ class TaskLife:
             cancelled_code=cancelled,
             failure_code=failure,
             forms=forms,
+            bodies=Bodies.of(tasks, requested),
         )
 
     def check_durations(
@@ -152,26 +160,6 @@ class TaskLife:
         return filled
 
 
-def file_bytes(task_id: str, name: str, size: int) -> bytes:
-    """Deterministic content of one result file (the same for every request)."""
-    if name.endswith(".mp4"):
-        magic = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-    else:
-        magic = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
-        size = min(size, 16 * 1024)
-    filler = hashlib.shake_256(f"{task_id}/{name}".encode()).digest(
-        max(size - len(magic), 0)
-    )
-    return (magic + filler)[:size]
-
-
-def _credits(request: Mapping[str, Any]) -> int:
-    duration = request.get("duration")
-    if isinstance(duration, int) and not isinstance(duration, bool) and duration > 0:
-        return 4 * duration
-    return 20
-
-
 @attrs.define
 class FakeTask:
     """One task: what was asked, where it is in its life, how it will end."""
@@ -186,7 +174,6 @@ class FakeTask:
     life: TaskLife = attrs.field(repr=False, eq=False)
     state: str = ""
     err_code: str = ""
-    credits: int = 0
     callback_url: str | None = None
     serial: int = 0
     """Creation order: a later task has a larger serial."""
@@ -224,7 +211,6 @@ class FakeTask:
             durations=dict(durations),
             life=life,
             state=life.pending[0],
-            credits=_credits(request),
             callback_url=callback_url if isinstance(callback_url, str) else None,
             serial=serial,
         )
@@ -254,70 +240,44 @@ class FakeTask:
     def _end(self, outcome: Outcome) -> None:
         self.state = outcome.state
         self.err_code = outcome.err_code
-        if outcome.state in self.life.tasks.failure:
-            self.credits = 0
 
     @property
     def created_text(self) -> str:
         """``created_at`` as the service writes it (RFC 3339, microseconds, Z)."""
         return self.created_at.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
-    def create_response(self) -> dict[str, Any]:
-        """The body answering the creating request: the request echoed, and more."""
-        tasks = self.life.tasks
-        echoed = {k: v for k, v in self.request.items() if k != "callback_url"}
-        return {
-            tasks.id_field: self.id,
-            tasks.state_field: self.state,
-            **echoed,
-            "credits": self.credits,
-            "created_at": self.created_text,
-        }
+    def seen(self, files_url: str) -> Seen:
+        """What the task shows now, as its bodies read it."""
+        bodies = self.life.bodies
+        succeeded = self.state in self.life.tasks.success
+        return Seen(
+            task_id=self.id,
+            state=self.state,
+            err_code=self.err_code,
+            request=self.request,
+            created_at=self.created_text,
+            results=bodies.results(self.id, files_url) if succeeded else [],
+        )
 
-    def listed(self, files_url: str, *, echo_payload: bool = True) -> dict[str, Any]:
-        """The task as the list operation shows it: its body, its creation
-        time and model; without ``payload`` unless ``echo_payload``."""
-        body = self.body(files_url)
-        body["created_at"] = self.created_text
-        model = self.request.get("model")
-        if isinstance(model, str):
-            body["model"] = model
-        if not echo_payload:
-            del body["payload"]
-        return body
+    def create_response(self) -> dict[str, Any]:
+        """The body answering the creating request."""
+        return self.life.bodies.created_answer(self.seen(""))
+
+    def listed(
+        self, files_url: str, *, leave_out: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
+        """The task as the list operation shows it, without ``leave_out``."""
+        return self.life.bodies.listed_body(self.seen(files_url), leave_out=leave_out)
 
     def value(self, name: str) -> object:
-        """What the task says for field ``name``: its list body's value, else
-        the request's (with the service's defaults); ``None`` if neither."""
+        """What the task says for field ``name``: its id, its state, else the
+        request's value (with the service's defaults); ``None`` if none."""
         if name in ("id", self.life.tasks.id_field):
             return self.id
         if name == self.life.tasks.state_field:
             return self.state
-        if name == "created_at":
-            return self.created_at
         return self.request.get(name)
 
     def body(self, files_url: str) -> dict[str, Any]:
         """The task as the get operation and the callbacks show it."""
-        tasks = self.life.tasks
-        creations = []
-        if self.state in tasks.success:
-            base = f"{files_url}/{self.id}"
-            creations.append(
-                {
-                    "id": f"{self.id}01",
-                    "url": f"{base}/{FILE_NAMES[0]}",
-                    "cover_url": f"{base}/{FILE_NAMES[1]}",
-                    "watermarked_url": f"{base}/{FILE_NAMES[2]}",
-                }
-            )
-        return {
-            "id": self.id,
-            tasks.state_field: self.state,
-            tasks.error_code_field: self.err_code,
-            "credits": self.credits,
-            "payload": self.request.get("payload", ""),
-            "bgm": self.request.get("bgm", False),
-            "off_peak": self.request.get("off_peak", False),
-            **({tasks.results_field: creations} if tasks.results_field else {}),
-        }
+        return self.life.bodies.task_body(self.seen(files_url))
