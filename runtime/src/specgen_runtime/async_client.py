@@ -59,8 +59,6 @@ import urllib3
 
 from ._answers import text
 from ._async_pages import AsyncPage, first_async_page
-from ._options import Options
-from ._requests import Request
 from ._transport import closed_error
 from .client import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
@@ -418,6 +416,20 @@ Sent: TypeAlias = Callable[
 """A blocking client's call: operation, path parameters, body, then its own."""
 
 
+def _on_client(
+    blocking: Callable[Concatenate[BaseClient[Any], P], R],
+) -> Callable[Concatenate[AsyncBaseClient[Any, Any], P], R]:
+    """The method running ``blocking`` (a :class:`BaseClient` method) on the
+    client's blocking client, here on the event loop."""
+
+    def call(
+        self: AsyncBaseClient[Any, Any], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        return blocking(self._client, *args, **kwargs)
+
+    return call
+
+
 def _in_worker(
     blocking: Sent[P, R], *, creates: bool = False
 ) -> Callable[
@@ -546,12 +558,26 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         extra_headers: Mapping[str, str] | None = None,
         extra_body: Mapping[str, object] | None = None,
     ) -> Self:
-        """A copy of this client with these options changed (``None``: kept),
-        as :meth:`BaseClient.with_options`.
+        """A copy of this client with these options changed (``None``: kept).
 
         The copy is cheap: it shares this client's connections, worker
         threads and orphaned creates. Closing it closes nothing; the client
         it came from closes them for every copy.
+
+        :param timeout: seconds for each whole call, retries included (or a
+            ``urllib3.Timeout``).
+        :param max_retries: how often a failed request may be sent again.
+        :param extra_headers: sent with every request, added to those the
+            client already sends.
+        :param extra_body: fields the spec does not know yet, merged into
+            every request body, each with a :class:`ValidationWarning`.
+        :returns: the copy.
+        :raises ValueError: a header that carries the API key, that the client
+            sets itself (``Host``, ``Content-Length``...) or that is meant for
+            a proxy (``Proxy-Authorization``: a proxy's credentials go in its
+            URL), a header name or value HTTP cannot carry, an ``extra_body``
+            field the spec knows (pass it as its keyword), or a bad timeout
+            or retry count.
         """
         other = copy.copy(self)
         other._client = self._client.with_options(
@@ -635,37 +661,11 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
 
     # --- calls -----------------------------------------------------------------
 
-    def _per_call(
-        self,
-        timeout: float | urllib3.Timeout | None,
-        max_retries: int | None,
-        extra_headers: Mapping[str, str] | None,
-        extra_body: Mapping[str, object] | None,
-    ) -> Options:
-        """The options of one call, as :meth:`BaseClient._per_call`."""
-        return self._client._per_call(timeout, max_retries, extra_headers, extra_body)
-
-    def _body(
-        self,
-        operation: Operation,
-        request: Request | None,
-        fields: Mapping[str, object],
-        validation: Mode | None,
-        default: type[Request],
-        *selectors: tuple[str, type[Request]],
-        options: Options | None = None,
-    ) -> dict[str, Any]:
-        """The checked JSON body, as :meth:`BaseClient._body`, on the event loop
-        (so warnings and validation errors come from the caller's task)."""
-        return self._client._body(
-            operation,
-            request,
-            fields,
-            validation,
-            default,
-            *selectors,
-            options=options,
-        )
+    _per_call = _on_client(BaseClient._per_call)
+    """The options of one call, as :meth:`BaseClient._per_call`."""
+    _body = _on_client(BaseClient._body)
+    """The checked JSON body, as :meth:`BaseClient._body`, on the event loop
+    (so warnings and validation errors come from the caller's task)."""
 
     def _check_open(self) -> None:
         """:raises ClientClosed: :meth:`aclose` was called; nothing is sent."""
@@ -817,13 +817,34 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
     ) -> Path:
         """Stream a creation's video (or any URL) to ``path``; return the path.
 
-        As the blocking client's ``download`` (the same limits, the file
-        placed only once complete), in a worker thread.
-        ``on_progress(bytes_done, total)`` is called on the event loop.
+        ``creation`` is a creation (its ``url`` is used) or a URL. If ``path``
+        is a folder, the file takes the last part of the URL's path, reduced
+        to a safe name, inside it. The bytes go to a temporary file beside
+        the target, which takes its place only once complete, in a worker
+        thread; a failed attempt is retried from the start as the retry
+        policy allows for a GET. The API key is never sent with it.
 
         Cancelled, it stops after the chunk being read, and leaves neither a
         partial nor a temporary file.
 
+        :param overwrite: replace an existing file.
+        :param on_progress: called on the event loop as
+            ``on_progress(bytes_done, total)`` (``total`` is ``None`` when the
+            server does not say).
+        :param chunk_size: bytes read at a time.
+        :param idle_timeout: seconds without a byte before giving up
+            (default: the client's read timeout).
+        :param timeout: seconds for the whole download, retries included
+            (default: no limit: a large video takes minutes).
+        :param max_bytes: the size limit of the file.
+        :returns: the path of the file written.
+        :raises DestinationExists: the file exists and ``overwrite`` is false;
+            nothing was fetched.
+        :raises ResponseTooLarge: the body is over ``max_bytes``.
+        :raises IncompleteDownload: the body is shorter than its
+            ``Content-Length``.
+        :raises APIError, APIConnectionError: the server refused it, or did
+            not answer, after any retries.
         :raises LocalFileError: the file cannot be written.
         """
         loop = asyncio.get_running_loop()
