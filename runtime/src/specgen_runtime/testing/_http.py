@@ -72,6 +72,19 @@ class Answer:
         return cls.json(code, body, retry)
 
 
+@attrs.frozen
+class Incoming:
+    """A request read whole, as the fake server carries it out."""
+
+    operation: str
+    """The operation id, or ``"download"`` for a result file."""
+    method: str
+    target: str
+    """The request target: the path and its query."""
+    body: bytes
+    headers: Message[str, str]
+
+
 class Backend(Protocol):
     """What the HTTP layer asks of the fake server."""
 
@@ -105,16 +118,8 @@ class Backend(Protocol):
         """The most bytes of a request body to ``operation`` that are read."""
         ...
 
-    def answer(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        raw: bytes,
-        headers: Message[str, str],
-    ) -> Answer:
-        """Carry a request out and say what to answer (``path``: the request
-        target, its query included)."""
+    def answer(self, request: Incoming) -> Answer:
+        """Carry a request out and say what to answer."""
         ...
 
     def track(self, connection: socket.socket, *, add: bool) -> None:
@@ -204,7 +209,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.status is not None:
             self._send(Answer.fault(backend.errors, fault, fault.status))
             return
-        answer = backend.answer(operation, self.command, self.path, raw, self.headers)
+        answer = backend.answer(
+            Incoming(operation, self.command, self.path, raw, self.headers)
+        )
         drop = fault.drop if fault is not None else None
         if drop == "after_read":
             self._drop()

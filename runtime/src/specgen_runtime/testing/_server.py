@@ -26,7 +26,7 @@ from ..tables import ApiTables, Callback, Operation
 from ._callbacks import CallbackRecord, CallbackSender
 from ._clock import STALL_POLLS, Clock, FakeClock, RealClock, StallWatch
 from ._faults import DOWNLOAD, Drop, Fault, FaultQueue
-from ._http import SAFETY_BODY_BYTES, Answer, HTTPServer, decode, ranged
+from ._http import SAFETY_BODY_BYTES, Answer, HTTPServer, Incoming, decode, ranged
 from ._listing import BadQuery, Listing
 from ._responses import ErrorBodies, Routes
 from ._schedule import Schedule
@@ -662,24 +662,18 @@ class _Wire:
             return SAFETY_BODY_BYTES
         return max(limit for limit in limits if limit is not None)
 
-    def answer(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        raw: bytes,
-        headers: Message[str, str],
-    ) -> Answer:
-        """Carry the request out (``path``: the request target, with its query)."""
-        if operation == DOWNLOAD:
-            path = path.partition("?")[0]
+    def answer(self, request: Incoming) -> Answer:
+        """Carry the request out."""
+        path, _, query = request.target.partition("?")
+        if request.operation == DOWNLOAD:
             match = _FILE_ROUTE.fullmatch(path)
             assert match is not None
-            return self._fake._download(match["task"], match["name"], headers)
-        path, _, query = path.partition("?")
-        found = self._fake._service.routes.find(method, path)
+            return self._fake._download(match["task"], match["name"], request.headers)
+        found = self._fake._service.routes.find(request.method, path)
         assert found is not None
-        return self._fake._operation(found[0], found[1], raw, headers, query)
+        return self._fake._operation(
+            found[0], found[1], request.body, request.headers, query
+        )
 
     def track(self, connection: socket.socket, *, add: bool) -> None:
         """Remember or forget an open connection."""
