@@ -320,3 +320,60 @@ def test_a_list_without_a_creation_window_is_refused_before_anything_is_sent(
             "'from' and one in 'to'"
         )
         assert not server.requests
+
+
+def test_the_marker_travels_in_the_field_options_name(tmp_path: Path) -> None:
+    import attrs
+
+    note_form = attrs.evolve(
+        FORM,
+        fields={
+            "prompt": FieldTable("string", required=True),
+            "note": FieldTable("string", length=(0, 100)),
+        },
+    )
+    assert TASKS.shapes is not None
+    shapes = attrs.evolve(
+        TASKS.shapes,
+        body=BodyShape("Job", ("id", "status", "failure", "note", "renders")),
+        listed=BodyShape("ListedJob", ("id", "status", "note")),
+    )
+    tables = attrs.evolve(
+        API,
+        forms=(note_form,),
+        tasks=attrs.evolve(TASKS, shapes=shapes),
+        validate=lambda operation, body: [],
+    )
+
+    class NoteServer(FakeServer):
+        _api: ClassVar[ApiTables] = tables
+
+    class NoteClient(RenderClient):
+        _api: ClassVar[ApiTables] = tables
+
+    manifest = tmp_path / "jobs.jsonl"
+    manifest.write_text(
+        "".join(
+            json.dumps({"key": f"k{n}", "request": {"prompt": f"p{n}", "note": "n"}})
+            + "\n"
+            for n in range(3)
+        )
+    )
+    with NoteServer(clock=FastClock(), file_size=512) as server:
+        server.inject("start_job", drop="after_read")  # found again by its note
+        log = io.StringIO()
+        with NoteClient(server.api_key, base_url=server.url, max_retries=0) as client:
+            summary = batch.run(
+                client,
+                manifest,
+                tmp_path / "out",
+                stream=log,
+                marker_field="note",
+                **FAST,
+            )
+        assert summary.counts["downloaded"] == 3, log.getvalue()
+        assert "found its task" in log.getvalue()
+        notes = [server.task(t)["note"] for t in server.task_ids]
+        assert len(notes) == 3
+        assert {marker.unwrap(n) for n in notes} == {"n"}
+        assert len({marker.parse(n)[0] for n in notes}) == 3

@@ -152,7 +152,12 @@ def run(
         options = Options(**settings)
     elif settings:
         raise TypeError("pass options or its fields, not both")
-    service = ClientService(client, chosen, max_pages=options.max_pages)
+    service = ClientService(
+        client,
+        chosen,
+        max_pages=options.max_pages,
+        marker_field=options.marker_field,
+    )
     return Runner(
         service,
         client._api,

@@ -53,8 +53,9 @@ class TaskView:
     task_id: str
     state: str | None = None
     payload: str | None = None
-    """The pass-through field as the service shows it, the marker still in
-    front; ``None`` when the answer leaves it out."""
+    """The pass-through field (the runner's ``marker_field``) as the service
+    shows it, the marker still in front; ``None`` when the answer leaves it
+    out."""
     credits: int | None = None
     err_code: str | None = None
     url: str | None = None
@@ -130,11 +131,17 @@ def _get(task: object, name: str) -> object:
     return getattr(task, name, None)
 
 
-def view(task: object, tasks: Tasks, task_id: str | None = None) -> TaskView:
+def view(
+    task: object,
+    tasks: Tasks,
+    task_id: str | None = None,
+    *,
+    marker_field: str = "payload",
+) -> TaskView:
     """A :class:`TaskView` of a task object or JSON object, as read back.
 
     The id is ``task_id`` when given, else the task's ``id`` or its
-    ``tasks.id_field``.
+    ``tasks.id_field``; the payload is the field ``marker_field``.
     """
     found = task_id or _text(_get(task, "id")) or _text(_get(task, tasks.id_field))
     results = _get(task, tasks.results_field) if tasks.results_field else None
@@ -145,7 +152,7 @@ def view(task: object, tasks: Tasks, task_id: str | None = None) -> TaskView:
     return TaskView(
         task_id=found or "",
         state=_text(_get(task, tasks.state_field)),
-        payload=_text(_get(task, "payload")),
+        payload=_text(_get(task, marker_field)),
         credits=_credits(_get(task, "credits")),
         err_code=_text(_get(task, tasks.error_code_field)) or None,
         url=url,
@@ -219,6 +226,8 @@ class ClientService:
     operation: Operation
     page_size: int | None = 100
     max_pages: int = MAX_PAGES
+    marker_field: str = "payload"
+    """The pass-through field the runner's marker travels in."""
     tasks: Tasks = attrs.field(init=False)
     poll_batch: int = attrs.field(init=False, default=0)
     _get: Operation = attrs.field(init=False)
@@ -296,7 +305,8 @@ class ClientService:
 
     def get(self, task_id: str) -> TaskView:
         """Read task ``task_id``."""
-        return view(self._method(self._get)(task_id), self.tasks, task_id)
+        answer = self._method(self._get)(task_id)
+        return view(answer, self.tasks, task_id, marker_field=self.marker_field)
 
     def tasks_created(self, start: datetime, end: datetime) -> Iterator[TaskView]:
         """Every task of the list in the window, page after page.
@@ -332,7 +342,7 @@ class ClientService:
             except UnexpectedResponseError as exc:
                 raise ListUnreadable(f"{where} cannot be read on: {exc}") from exc
             for task in items:
-                yield view(task, self.tasks)
+                yield view(task, self.tasks, marker_field=self.marker_field)
             if token is None:
                 return
             if token in seen:
@@ -362,7 +372,9 @@ class ClientService:
         page = self._method(self._list)(**query)
         answer = getattr(page, "response", page)
         found = listed(answer, pagination.items, "the task list filtered by id")
-        return [view(task, self.tasks) for task in found]
+        return [
+            view(task, self.tasks, marker_field=self.marker_field) for task in found
+        ]
 
     def concurrency_limit(self) -> int | None:
         """The account's ``concurrency_limit`` (``None``: the spec has no
