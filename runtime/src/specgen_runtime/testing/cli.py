@@ -70,7 +70,8 @@ def _parser(api: ApiTables, durations: Mapping[str, float]) -> argparse.Argument
     parser.add_argument(
         "--no-payload-in-list",
         action="store_true",
-        help="leave each task's payload out of the task list",
+        help="leave out of the task list each task's request values that no "
+        "filter of the list reads (its payload, for one)",
     )
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     return parser
