@@ -22,14 +22,11 @@ from .client import QueryValue
 from .pagination import (
     DEFAULT_MAX_PAGES,
     DEFAULT_PAGES_TIMEOUT,
-    ITERATING,
     STEPPING,
     BasePage,
-    check_bounds,
+    PageWalk,
     fetching_within,
-    out_of_time,
     resumed_from,
-    too_many,
 )
 from .tables import Operation
 
@@ -88,25 +85,15 @@ class AsyncPage(BasePage[R, I, Callable[[str], Awaitable[R]]]):
         :raises PaginationLoop: the server repeated a page token.
         :raises UnexpectedResponseError: a next-page token that is not one.
         """
-        check_bounds(max_pages, timeout)
-        clock = self._clock
-        at = None if timeout is None else clock() + timeout
+        walk = PageWalk(max_pages, timeout, self._clock)
         page: AsyncPage[R, I] = self
-        for count in range(1, max_pages + 1):
+        for _ in range(max_pages):
             yield page
-            token = page.next_token
+            token = walk.follow(page)
             if token is None:
                 return
-            if count == max_pages:
-                break
-            if timeout is not None and at is not None and clock() >= at:
-                raise out_of_time(count, timeout)
-            page._unseen(token, count)
-            with fetching_within(
-                at, clock, timeout=timeout, pages=count, where=ITERATING
-            ):
+            with walk.fetching():
                 page = page._after(await page._fetch(token), token)
-        raise too_many(max_pages)
 
     async def auto_paging_iter(
         self,

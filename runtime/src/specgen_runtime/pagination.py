@@ -47,7 +47,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from .errors import (
     APITimeoutError,
@@ -65,6 +65,7 @@ __all__ = [
     "TOKEN_SHOWN",
     "BasePage",
     "Page",
+    "PageWalk",
     "PageLimitExceeded",
     "PaginationLoop",
     "first_page",
@@ -339,6 +340,52 @@ def fetching_within(
 F = TypeVar("F")
 
 
+class PageWalk:
+    """The bounds of one iteration over pages, checked page after page: a
+    blocking and an asyncio iteration differ only in how they fetch.
+
+    The ``timeout`` runs from when the walk is made (an iteration's first
+    ``next()``).
+
+    :raises ValueError: ``max_pages`` below 1 or a ``timeout`` not positive.
+    """
+
+    def __init__(
+        self, max_pages: int, timeout: float | None, clock: Callable[[], float]
+    ) -> None:
+        check_bounds(max_pages, timeout)
+        self.max_pages = max_pages
+        self.timeout = timeout
+        self.clock = clock
+        self.at = None if timeout is None else clock() + timeout
+        self.pages = 0
+        """Pages yielded so far."""
+
+    def follow(self, page: BasePage[Any, Any, Any]) -> str | None:
+        """The token to follow after yielding ``page``; ``None`` on the last.
+
+        :raises PageLimitExceeded: ``page`` was page ``max_pages``, or the
+            ``timeout`` passed, and more pages remain.
+        :raises PaginationLoop: a page before led to the same token.
+        :raises UnexpectedResponseError: a next-page token that is not one.
+        """
+        self.pages += 1
+        token = page.next_token
+        if token is None:
+            return None
+        if self.pages == self.max_pages:
+            raise too_many(self.max_pages)
+        if self.timeout is not None and self.at is not None and self.clock() >= self.at:
+            raise out_of_time(self.pages, self.timeout)
+        return page._unseen(token, self.pages)
+
+    def fetching(self) -> contextlib.AbstractContextManager[None]:
+        """Fetch the next page inside: it ends by the walk's deadline."""
+        return fetching_within(
+            self.at, self.clock, timeout=self.timeout, pages=self.pages, where=ITERATING
+        )
+
+
 class BasePage(Generic[R, I, F]):
     """What a blocking :class:`Page` and an asyncio
     :class:`~specgen_runtime.async_client.AsyncPage` share: the answer, its
@@ -491,25 +538,15 @@ class Page(BasePage[R, I, Callable[[str], R]]):
         :raises UnexpectedResponseError: a next-page token that is not one
             (see :func:`page_token`).
         """
-        check_bounds(max_pages, timeout)
-        clock = self._clock
-        at = None if timeout is None else clock() + timeout
+        walk = PageWalk(max_pages, timeout, self._clock)
         page: Page[R, I] = self
-        for count in range(1, max_pages + 1):
+        for _ in range(max_pages):
             yield page
-            token = page.next_token
+            token = walk.follow(page)
             if token is None:
                 return
-            if count == max_pages:
-                break
-            if timeout is not None and at is not None and clock() >= at:
-                raise out_of_time(count, timeout)
-            page._unseen(token, count)
-            with fetching_within(
-                at, clock, timeout=timeout, pages=count, where=ITERATING
-            ):
+            with walk.fetching():
                 page = page._after(page._fetch(token), token)
-        raise too_many(max_pages)
 
     def auto_paging_iter(
         self,
