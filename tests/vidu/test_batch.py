@@ -137,6 +137,9 @@ def test_every_job_is_created_once_despite_lost_answers_5xx_and_429(
         report = json.loads((out / "batch-report.json").read_text())
         assert [row["key"] for row in report] == [f"job-{n}" for n in range(6)]
         assert all(row["credits"] == SUCCESS_CREDITS for row in report)
+        with Ledger(out) as ledger:
+            created = [row.created_at for row in ledger.rows()]
+        assert all(c is not None and c.endswith("Z") for c in created), created
         assert (
             (out / "batch-report.csv").read_text().startswith("key,line,task_id,state")
         )

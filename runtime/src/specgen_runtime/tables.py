@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -47,6 +48,16 @@ class BodyShape:
     """Its fields (wire names), in the spec's order."""
     examples: tuple[Mapping[str, Any], ...] = ()
 
+    def time_fields(self) -> tuple[str, ...]:
+        """The fields every example that gives them gives as an RFC 3339
+        date-time with a timezone (when a task was created, in a task
+        body), in the class's order."""
+        given: dict[str, bool] = {}
+        for example in self.examples:
+            for name, value in example.items():
+                given[name] = given.get(name, True) and _is_time(value)
+        return tuple(name for name in self.fields if given.get(name))
+
 
 @attrs.frozen
 class TaskShapes:
@@ -69,6 +80,23 @@ class TaskShapes:
     download: str | None = None
     """The result's field with the URL of the result itself (one of
     :attr:`files`): what a batch downloads."""
+
+    def time_fields(self) -> tuple[str, ...]:
+        """The date-time fields of every body (see :meth:`BodyShape.time_fields`)."""
+        shapes = (self.created, self.body, self.listed)
+        found = [n for shape in shapes if shape for n in shape.time_fields()]
+        return tuple(dict.fromkeys(found))
+
+
+def _is_time(value: object) -> bool:
+    """Whether ``value`` is RFC 3339 date-time text with a timezone."""
+    if not isinstance(value, str) or len(value) < 11:
+        return False
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return moment.tzinfo is not None
 
 
 @attrs.frozen

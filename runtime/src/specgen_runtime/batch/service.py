@@ -156,8 +156,15 @@ def view(
         credits=_credits(_get(task, "credits")),
         err_code=_text(_get(task, tasks.error_code_field)) or None,
         url=url,
-        created_at=_text(_get(task, "created_at")),
+        created_at=_created_at(task, tasks),
     )
+
+
+def _created_at(task: object, tasks: Tasks) -> str | None:
+    """When ``task`` was created: the first date-time field of the tables'
+    task bodies it gives (``None`` without them)."""
+    names = tasks.shapes.time_fields() if tasks.shapes is not None else ()
+    return next((t for name in names if (t := _text(_get(task, name)))), None)
 
 
 MAX_PAGES = 10_000
@@ -300,7 +307,7 @@ class ClientService:
         return Created(
             task_id,
             _credits(_get(answer, "credits")),
-            _text(_get(answer, "created_at")),
+            _created_at(answer, self.tasks),
         )
 
     def get(self, task_id: str) -> TaskView:

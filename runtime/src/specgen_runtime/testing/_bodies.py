@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 import attrs
@@ -45,25 +44,6 @@ _MAGIC = {
 }
 """The first bytes of a file of each media type, so that the files served
 look like what they are named."""
-
-
-def _is_time(value: object) -> bool:
-    if not isinstance(value, str) or len(value) < 10:
-        return False
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return moment.tzinfo is not None
-
-
-def _time_fields(shape: BodyShape) -> frozenset[str]:
-    """The fields every example of ``shape`` gives as a date-time."""
-    seen: dict[str, bool] = {}
-    for example in shape.examples:
-        for name, value in example.items():
-            seen[name] = seen.get(name, True) and _is_time(value)
-    return frozenset(name for name, always in seen.items() if always)
 
 
 @attrs.frozen
@@ -155,7 +135,7 @@ class Bodies:
         def writer(shape: BodyShape | None) -> _Writer | None:
             if shape is None:
                 return None
-            return _Writer(shape, _time_fields(shape), tasks.state_field)
+            return _Writer(shape, frozenset(shape.time_fields()), tasks.state_field)
 
         return cls(
             tasks=tasks,
