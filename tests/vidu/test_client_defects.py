@@ -10,9 +10,6 @@ import contextlib
 import http.client
 import http.server
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +26,8 @@ from vidu import (
     ViduError,
 )
 from vidu.testing import FakeServer
+
+from tests.vidu import loopback
 
 KEY = "sk-test-0123456789abcdef"
 CREATE: dict[str, Any] = {
@@ -107,50 +106,25 @@ def test_the_async_client_refuses_a_contradicting_body_id(server: FakeServer) ->
 # --- a key split over header lines ----------------------------------------------------
 
 
-class CannedServer:
-    """Answers every request on 127.0.0.1 with the same bytes (bounded)."""
+@contextlib.contextmanager
+def answering(answer: bytes) -> Iterator[str]:
+    """A server on 127.0.0.1 sending ``answer`` (a whole HTTP answer, as
+    bytes: header lines exactly as written) to every request; its URL."""
 
-    def __init__(self, answer: bytes) -> None:
-        self.answer = answer
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(min(length, loopback.MOST_READ))
+            self.wfile.write(answer)
+            self.close_connection = True
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        do_GET = do_POST = _answer
 
-    def _serve(self) -> None:
-        end = time.monotonic() + 30.0
-        while not self._stop.is_set() and time.monotonic() < end:
-            try:
-                connection, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                connection.settimeout(2.0)
-                received = b""
-                with contextlib.suppress(OSError):
-                    for _ in range(64):
-                        received += connection.recv(65536)
-                        head, _, rest = received.partition(b"\r\n\r\n")
-                        if not _:
-                            continue
-                        length = 0
-                        for line in head.split(b"\r\n")[1:]:
-                            name, _, value = line.partition(b":")
-                            if name.strip().lower() == b"content-length":
-                                length = int(value)
-                        if len(rest) >= length:
-                            break
-                    connection.sendall(self.answer)
+        def log_message(self, format: str, *args: object) -> None:
+            pass
 
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5.0)
-        self._listener.close()
+    with loopback.running(Handler) as url:
+        yield url
 
 
 def _answer(status: str, headers: list[tuple[str, str]], body: bytes) -> bytes:
@@ -185,12 +159,12 @@ def _shows_key(headers: dict[str, str]) -> bool:
 @pytest.mark.parametrize("split", sorted(SPLITS))
 def test_a_key_split_over_header_lines_is_hidden_in_an_api_error(split: str) -> None:
     body = json.dumps({"reason": "TaskNotFound", "message": "no such task"}).encode()
-    server = CannedServer(_answer("404 Not Found", SPLITS[split], body))
-    try:
-        with make(server.url) as client, pytest.raises(APIError) as caught:
-            client.get_creations("t-1")
-    finally:
-        server.close()
+    with (
+        answering(_answer("404 Not Found", SPLITS[split], body)) as url,
+        make(url) as client,
+        pytest.raises(APIError) as caught,
+    ):
+        client.get_creations("t-1")
     error = caught.value
     assert not _shows_key(dict(error.headers))
     assert "***" in "".join(f"{n}{v}" for n, v in error.headers.items())
@@ -201,24 +175,19 @@ def test_a_key_split_over_header_lines_is_hidden_in_an_api_error(split: str) -> 
 @pytest.mark.parametrize("split", sorted(SPLITS))
 def test_a_key_split_over_header_lines_is_hidden_in_a_raw_response(split: str) -> None:
     body = b'{"id": "t-1", "state": "success", "creations": []}'
-    server = CannedServer(_answer("200 OK", SPLITS[split], body))
-    try:
-        with make(server.url) as client:
-            raw = client.with_raw_response.get_creations("t-1")
-    finally:
-        server.close()
+    with answering(_answer("200 OK", SPLITS[split], body)) as url, make(url) as client:
+        raw = client.with_raw_response.get_creations("t-1")
     assert not _shows_key(dict(raw.headers))
     assert raw.parse().id == "t-1"
 
 
 def test_every_line_of_a_repeated_header_is_kept() -> None:
     headers = [("X-Part", "one"), ("X-Other", "two"), ("X-Part", "three")]
-    server = CannedServer(_answer("200 OK", headers, b'{"id": "t-1"}'))
-    try:
-        with make(server.url) as client:
-            raw = client.with_raw_response.get_creations("t-1")
-    finally:
-        server.close()
+    with (
+        answering(_answer("200 OK", headers, b'{"id": "t-1"}')) as url,
+        make(url) as client,
+    ):
+        raw = client.with_raw_response.get_creations("t-1")
     assert raw.headers["x-part"] == "one, three"
     assert raw.headers["x-other"] == "two"
 
@@ -291,17 +260,8 @@ def proxy() -> Iterator[tuple[str, list[str | None]]]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(
-        target=lambda: httpd.serve_forever(poll_interval=0.05), daemon=True
-    )
-    thread.start()
-    try:
-        yield f"127.0.0.1:{httpd.server_address[1]}", seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with loopback.running(Handler) as url:
+        yield url.removeprefix("http://"), seen
 
 
 def test_proxy_credentials_in_the_proxy_url_reach_the_proxy_only(
@@ -353,14 +313,11 @@ def test_each_raised_error_class_is_exported(name: str) -> None:
 
 def test_a_missing_response_field_is_caught_as_exported() -> None:
     body = b'{"id": "t-1", "state": "success", "creations": [{"id": "c-1"}]}'
-    canned = CannedServer(_answer("200 OK", [], body))
-    try:
-        with (
-            make(canned.url) as client,
-            pytest.raises(vidu.MissingResponseField) as caught,
-        ):
-            client.get_creations("t-1")
-    finally:
-        canned.close()
+    with (
+        answering(_answer("200 OK", [], body)) as url,
+        make(url) as client,
+        pytest.raises(vidu.MissingResponseField) as caught,
+    ):
+        client.get_creations("t-1")
     assert "url" in caught.value.field
     assert isinstance(caught.value, vidu.UnexpectedResponseError)
