@@ -321,3 +321,19 @@ def test_a_missing_response_field_is_caught_as_exported() -> None:
         client.get_creations("t-1")
     assert "url" in caught.value.field
     assert isinstance(caught.value, vidu.UnexpectedResponseError)
+
+
+def test_every_error_class_of_the_runtime_is_exported() -> None:
+    """Each ClientError the runtime's client modules define (and any added
+    later) is importable from ``vidu`` under its own name."""
+    from specgen_runtime import convert, errors
+
+    for module in (errors, convert):
+        for name, value in vars(module).items():
+            if isinstance(value, type) and issubclass(value, errors.ClientError):
+                if name.startswith("_") or value.__module__ != module.__name__:
+                    continue
+                if value is errors.ClientError:
+                    continue
+                assert name in vidu.__all__, f"{module.__name__}.{name}"
+                assert getattr(vidu, name) is value
