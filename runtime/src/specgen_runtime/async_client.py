@@ -407,7 +407,7 @@ class _Shared:
 # --- calls made in a worker thread -------------------------------------------------
 
 
-Sent: TypeAlias = Callable[
+_BlockingCall: TypeAlias = Callable[
     Concatenate[
         BaseClient[Any], Operation, Mapping[str, str], Mapping[str, Any] | None, P
     ],
@@ -431,7 +431,7 @@ def _on_client(
 
 
 def _in_worker(
-    blocking: Sent[P, R], *, creates: bool = False
+    blocking: _BlockingCall[P, R], *, creates: bool = False
 ) -> Callable[
     Concatenate[
         AsyncBaseClient[Any, Any],
