@@ -239,13 +239,14 @@ def test_batch_run_skip_invalid_by_keyword(tmp_path: Path) -> None:
         with pytest.raises(batch.ManifestError):
             batch.run(manifest, tmp_path / "refused", client=client, stream=log)
         assert server.received["reference2video"] == 0
-        summary = batch.run(
-            manifest,
-            tmp_path / "out",
-            client=client,
-            stream=log,
-            skip_invalid=True,
-            deadline=0.0,
-        )
+        with pytest.raises(batch.BatchStopped) as stopped:
+            batch.run(
+                manifest,
+                tmp_path / "out",
+                client=client,
+                stream=log,
+                skip_invalid=True,
+                deadline=0.0,
+            )
     assert "skipped 1 invalid lines of 2" in log.getvalue()
-    assert sum(summary.counts.values()) == 1, log.getvalue()
+    assert sum(stopped.value.summary.counts.values()) == 1, log.getvalue()
