@@ -26,7 +26,8 @@ import importlib.util
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
-    from specgen_runtime.convert import ResponseWarning
+    from specgen_runtime.batch import BatchUnsupported
+    from specgen_runtime.convert import MissingResponseField, ResponseWarning
     from specgen_runtime.errors import (
         APIConnectionError,
         APIError,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         NotFoundError,
         PageLimitExceeded,
         PaginationLoop,
+        PathParameterMismatch,
         PermissionDeniedError,
         RateLimitError,
         RequestMayHaveSucceeded,
@@ -128,6 +130,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "NotFoundError": ("specgen_runtime.errors", "NotFoundError"),
     "PageLimitExceeded": ("specgen_runtime.errors", "PageLimitExceeded"),
     "PaginationLoop": ("specgen_runtime.errors", "PaginationLoop"),
+    "PathParameterMismatch": ("specgen_runtime.errors", "PathParameterMismatch"),
     "PermissionDeniedError": ("specgen_runtime.errors", "PermissionDeniedError"),
     "RateLimitError": ("specgen_runtime.errors", "RateLimitError"),
     "RequestMayHaveSucceeded": ("specgen_runtime.errors", "RequestMayHaveSucceeded"),
@@ -137,7 +140,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "UnexpectedResponseError": ("specgen_runtime.errors", "UnexpectedResponseError"),
     "UnreadableCreateResponse": ("specgen_runtime.errors", "UnreadableCreateResponse"),
     "WaitTimeout": ("specgen_runtime.errors", "WaitTimeout"),
+    "MissingResponseField": ("specgen_runtime.convert", "MissingResponseField"),
     "ResponseWarning": ("specgen_runtime.convert", "ResponseWarning"),
+    "BatchUnsupported": ("specgen_runtime.batch", "BatchUnsupported"),
     "RetryPolicy": ("specgen_runtime.retry", "RetryPolicy"),
     "Client": (".client", "Client"),
     "AsyncClient": (".async_client", "AsyncClient"),
@@ -214,6 +219,7 @@ __all__ = [
     "AudioType",
     "AuthenticationError",
     "BadRequestError",
+    "BatchUnsupported",
     "CancelRequest",
     "CancelResponse",
     "Client",
@@ -235,6 +241,7 @@ __all__ = [
     "LocalNotADirectory",
     "LocalPermissionError",
     "MissingAPIKey",
+    "MissingResponseField",
     "Mode",
     "Model",
     "MovementAmplitude",
@@ -242,6 +249,7 @@ __all__ = [
     "OrphanedCreate",
     "PageLimitExceeded",
     "PaginationLoop",
+    "PathParameterMismatch",
     "PermissionDeniedError",
     "RateLimitError",
     "Reference2VideoRequest",

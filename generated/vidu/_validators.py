@@ -355,11 +355,7 @@ def check_reference2video_subjects(
         )
         bound += json_bound(value)
     value = source.get("subjects", MISSING)
-    if value is MISSING:
-        out.append(
-            required("subjects", "subjects.required", REFERENCE2VIDEO_SUBJECTS_FORM)
-        )
-    else:
+    if value is not MISSING:
         if type(value) is not list and type(value) is not tuple:
             out.append(type_error("subjects", "subjects.type", "an array", value))
             bound += json_bound(value)

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from specgen_runtime import batch as _batch
 from specgen_runtime.batch import (
+    BatchStopped,
     LedgerError,
     ManifestError,
     Options,
@@ -33,6 +34,7 @@ from specgen_runtime.batch import (
 from .client import Client
 
 __all__ = [
+    "BatchStopped",
     "LedgerError",
     "ManifestError",
     "Options",
@@ -84,6 +86,10 @@ def run(
         first); nothing was sent.
     :raises LedgerError: another run holds the folder, or its ledger
         cannot be read.
+    :raises BatchStopped: the key was refused, the account has no credits,
+        the task list cannot be read or the ``deadline`` passed; raised once
+        the ledger and report are saved, with the run's ``summary`` and the
+        ``error`` that stopped it.
     :raises TypeError: ``options`` and some of its fields were both given.
     """
     given: dict[str, object] = {

@@ -112,15 +112,36 @@ class Client(BaseClient[TaskCreations]):
     ) -> CancelResponse:
         """Cancel a task that has not started yet.
 
-        ``POST /ent/v2/tasks/{id}/cancel``; ``task_id``: Task ID.
+        ``POST /ent/v2/tasks/{id}/cancel``.
         Pass a typed request, or its fields as keyword arguments;
         a field left out or ``None`` is not sent (the service's default applies).
-        ``validation`` overrides the client's validation mode for this call;
-        ``extra_body`` sends fields the spec does not know yet.
-        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
-        options (see :meth:`BaseClient.with_options`).
+        The body is checked before anything is sent.
 
+        :param task_id: Task ID.
+        :param request: a typed request (CancelRequest),
+            checked again in this call's validation mode.
         :param id: Task ID; the path carries it too.
+        :param validation: this call's validation mode (``"strict"``,
+            ``"warn"`` or ``"off"``); default: the client's.
+        :param extra_body: fields the spec does not know yet, merged into the
+            body as given, each with a :class:`ValidationWarning`.
+        :param timeout: seconds this call may take, every retry included (or
+            a ``urllib3.Timeout``); default: the client's.
+        :param max_retries: how often this call may be sent again; default:
+            the client's.
+        :param extra_headers: headers sent with this call, added to the
+            client's (never the API key's header).
+        :returns: the service's answer, as a CancelResponse.
+        :raises ValidationError: the request breaks the spec's rules (in
+            ``"strict"`` mode); nothing was sent.
+        :raises PathParameterMismatch: the body's ``id`` differs from
+            ``task_id``, which the path carries; nothing was sent.
+        :raises APIError: the service answered with an error status, after
+            any retries (a subclass per status, such as :class:`RateLimitError`).
+        :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
+            within the time limit).
+        :raises UnexpectedResponseError: an answer the spec does not describe.
+        :raises ClientClosed: the client was closed; nothing was sent.
         """
         options = self._per_call(timeout, max_retries, extra_headers, extra_body)
         body = self._body(
@@ -149,11 +170,22 @@ class Client(BaseClient[TaskCreations]):
     ) -> Credits:
         """Get the account's concurrency limit, running tasks and queued tasks.
 
-        ``GET /ent/v2/credits``
-        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
-        options (see :meth:`BaseClient.with_options`).
+        ``GET /ent/v2/credits``.
 
         :param show_detail: ``show_detail``: Whether to list the credit packages in detail.
+        :param timeout: seconds this call may take, every retry included (or
+            a ``urllib3.Timeout``); default: the client's.
+        :param max_retries: how often this call may be sent again; default:
+            the client's.
+        :param extra_headers: headers sent with this call, added to the
+            client's (never the API key's header).
+        :returns: the service's answer, as a Credits.
+        :raises APIError: the service answered with an error status, after
+            any retries (a subclass per status, such as :class:`RateLimitError`).
+        :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
+            within the time limit).
+        :raises UnexpectedResponseError: an answer the spec does not describe.
+        :raises ClientClosed: the client was closed; nothing was sent.
         """
         options = self._per_call(timeout, max_retries, extra_headers, None)
         query = query_values(
@@ -180,9 +212,22 @@ class Client(BaseClient[TaskCreations]):
     ) -> TaskCreations:
         """Get a task's state and, once it succeeded, its creations.
 
-        ``GET /ent/v2/tasks/{id}/creations``; ``task_id``: Task ID.
-        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
-        options (see :meth:`BaseClient.with_options`).
+        ``GET /ent/v2/tasks/{id}/creations``.
+
+        :param task_id: Task ID.
+        :param timeout: seconds this call may take, every retry included (or
+            a ``urllib3.Timeout``); default: the client's.
+        :param max_retries: how often this call may be sent again; default:
+            the client's.
+        :param extra_headers: headers sent with this call, added to the
+            client's (never the API key's header).
+        :returns: the service's answer, as a TaskCreations.
+        :raises APIError: the service answered with an error status, after
+            any retries (a subclass per status, such as :class:`RateLimitError`).
+        :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
+            within the time limit).
+        :raises UnexpectedResponseError: an answer the spec does not describe.
+        :raises ClientClosed: the client was closed; nothing was sent.
         """
         options = self._per_call(timeout, max_retries, extra_headers, None)
         return self._call(
@@ -211,12 +256,7 @@ class Client(BaseClient[TaskCreations]):
     ) -> Page[TaskList, ListedTask]:
         """List the account's tasks, filtered, one page at a time.
 
-        ``GET /ent/v2/tasks``
-        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
-        options (see :meth:`BaseClient.with_options`).
-        Returns the first page. Iterating over it yields every item of
-        every page, each fetched when needed (see :class:`Page` for the
-        bounds, ``iter_pages()`` and ``auto_paging_iter()``).
+        ``GET /ent/v2/tasks``.
 
         :param created_at_from: ``created_at.from``: Only tasks created at or after this time (RFC 3339, such as 2025-01-01T15:41:31Z).
         :param created_at_to: ``created_at.to``: Only tasks created at or before this time (RFC 3339).
@@ -227,6 +267,22 @@ class Client(BaseClient[TaskCreations]):
         :param states: ``states``: Only tasks in these states. One of created, queueing, processing, success, failed.
         :param page_size: ``pager.pagesz``: Tasks per page, at most 100.
         :param page_token: ``pager.page_token``: The next_page_token of the previous page; leave it out for the first page.
+        :param timeout: seconds this call may take, every retry included (or
+            a ``urllib3.Timeout``); default: the client's.
+        :param max_retries: how often this call may be sent again; default:
+            the client's.
+        :param extra_headers: headers sent with this call, added to the
+            client's (never the API key's header).
+        :returns: the first page. Iterating over it yields every
+            item of every page, each fetched when needed (see
+            :class:`Page` for the bounds, ``iter_pages()`` and
+            ``auto_paging_iter()``).
+        :raises APIError: the service answered with an error status, after
+            any retries (a subclass per status, such as :class:`RateLimitError`).
+        :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
+            within the time limit).
+        :raises UnexpectedResponseError: an answer the spec does not describe.
+        :raises ClientClosed: the client was closed; nothing was sent.
         """
         options = self._per_call(timeout, max_retries, extra_headers, None)
         query = query_values(
@@ -337,16 +393,15 @@ class Client(BaseClient[TaskCreations]):
     ) -> CreateTaskResponse:
         """Generate a video that keeps the subjects of reference images or videos.
 
-        ``POST /ent/v2/reference2video``
+        ``POST /ent/v2/reference2video``.
         Pass a typed request, or its fields as keyword arguments (with ``subjects``, a Reference2VideoSubjectsRequest is built; otherwise a Reference2VideoRequest);
         a field left out or ``None`` is not sent (the service's default applies).
-        ``validation`` overrides the client's validation mode for this call;
-        ``extra_body`` sends fields the spec does not know yet.
-        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
-        options (see :meth:`BaseClient.with_options`).
+        The body is checked before anything is sent.
         Never sent twice once it may have reached the server: a lost
         response raises :class:`RequestMayHaveSucceeded` instead.
 
+        :param request: a typed request (Reference2VideoSubjectsRequest or Reference2VideoRequest),
+            checked again in this call's validation mode.
         :param model: Model name.
         :param auto_subjects: Use the intelligent subject library. (Reference2VideoSubjectsRequest only)
         :param subjects: The subjects, at most 7. (Reference2VideoSubjectsRequest only)
@@ -364,6 +419,28 @@ class Client(BaseClient[TaskCreations]):
         :param images: Reference images, 1 to 7. (Reference2VideoRequest only)
         :param videos: Reference videos, at most 2 (viduq2-pro only). (Reference2VideoRequest only)
         :param bgm: Add background music chosen to fit the video. (Reference2VideoRequest only)
+        :param validation: this call's validation mode (``"strict"``,
+            ``"warn"`` or ``"off"``); default: the client's.
+        :param extra_body: fields the spec does not know yet, merged into the
+            body as given, each with a :class:`ValidationWarning`.
+        :param timeout: seconds this call may take, every retry included (or
+            a ``urllib3.Timeout``); default: the client's.
+        :param max_retries: how often this call may be sent again; default:
+            the client's.
+        :param extra_headers: headers sent with this call, added to the
+            client's (never the API key's header).
+        :returns: the service's answer, as a CreateTaskResponse.
+        :raises ValidationError: the request breaks the spec's rules (in
+            ``"strict"`` mode); nothing was sent.
+        :raises APIError: the service answered with an error status, after
+            any retries (a subclass per status, such as :class:`RateLimitError`).
+        :raises RequestMayHaveSucceeded: no answer after the request may
+            have reached the service.
+        :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
+            within the time limit).
+        :raises UnreadableCreateResponse: an answer the spec does not
+            describe; the task's id is on it when the body holds one.
+        :raises ClientClosed: the client was closed; nothing was sent.
         """
         options = self._per_call(timeout, max_retries, extra_headers, extra_body)
         body = self._body(
@@ -404,10 +481,14 @@ class Client(BaseClient[TaskCreations]):
         :param poll_interval: seconds between the first polls.
         :param max_interval: the longest wait between two polls.
         :param on_progress: called with each answer whose state is new.
+        :returns: the creations of the task once it succeeded.
         :raises ValueError: ``task_id`` is missing or empty, ``timeout`` is not
             positive, or not ``0 < poll_interval <= max_interval``.
         :raises TaskFailed: the task failed; ``err_code`` says why.
         :raises WaitTimeout: it had not ended after ``timeout`` seconds.
+        :raises APIError: a poll was answered with an error status (such as
+            :class:`NotFoundError`: no such task), after any retries.
+        :raises APIConnectionError: a poll got no answer, after any retries.
         """
         return super().wait(
             task_id,
@@ -476,17 +557,37 @@ class ClientWithRawResponse:
     ) -> RawResponse[CancelResponse]:
         """Cancel a task that has not started yet.
 
-        ``POST /ent/v2/tasks/{id}/cancel``; ``task_id``: Task ID.
+        ``POST /ent/v2/tasks/{id}/cancel``.
         Pass a typed request, or its fields as keyword arguments;
         a field left out or ``None`` is not sent (the service's default applies).
-        ``validation`` overrides the client's validation mode for this call;
-        ``extra_body`` sends fields the spec does not know yet.
-        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
-        options (see :meth:`BaseClient.with_options`).
-        Returns the answer as it came (:class:`RawResponse`); its ``parse()``
-        gives the CancelResponse.
+        The body is checked before anything is sent.
 
+        :param task_id: Task ID.
+        :param request: a typed request (CancelRequest),
+            checked again in this call's validation mode.
         :param id: Task ID; the path carries it too.
+        :param validation: this call's validation mode (``"strict"``,
+            ``"warn"`` or ``"off"``); default: the client's.
+        :param extra_body: fields the spec does not know yet, merged into the
+            body as given, each with a :class:`ValidationWarning`.
+        :param timeout: seconds this call may take, every retry included (or
+            a ``urllib3.Timeout``); default: the client's.
+        :param max_retries: how often this call may be sent again; default:
+            the client's.
+        :param extra_headers: headers sent with this call, added to the
+            client's (never the API key's header).
+        :returns: the answer as it came (:class:`RawResponse`); its ``parse()``
+            gives the CancelResponse.
+        :raises ValidationError: the request breaks the spec's rules (in
+            ``"strict"`` mode); nothing was sent.
+        :raises PathParameterMismatch: the body's ``id`` differs from
+            ``task_id``, which the path carries; nothing was sent.
+        :raises APIError: the service answered with an error status, after
+            any retries (a subclass per status, such as :class:`RateLimitError`).
+        :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
+            within the time limit).
+        :raises UnexpectedResponseError: an answer the spec does not describe.
+        :raises ClientClosed: the client was closed; nothing was sent.
         """
         options = self._client._per_call(
             timeout, max_retries, extra_headers, extra_body
@@ -517,13 +618,23 @@ class ClientWithRawResponse:
     ) -> RawResponse[Credits]:
         """Get the account's concurrency limit, running tasks and queued tasks.
 
-        ``GET /ent/v2/credits``
-        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
-        options (see :meth:`BaseClient.with_options`).
-        Returns the answer as it came (:class:`RawResponse`); its ``parse()``
-        gives the Credits.
+        ``GET /ent/v2/credits``.
 
         :param show_detail: ``show_detail``: Whether to list the credit packages in detail.
+        :param timeout: seconds this call may take, every retry included (or
+            a ``urllib3.Timeout``); default: the client's.
+        :param max_retries: how often this call may be sent again; default:
+            the client's.
+        :param extra_headers: headers sent with this call, added to the
+            client's (never the API key's header).
+        :returns: the answer as it came (:class:`RawResponse`); its ``parse()``
+            gives the Credits.
+        :raises APIError: the service answered with an error status, after
+            any retries (a subclass per status, such as :class:`RateLimitError`).
+        :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
+            within the time limit).
+        :raises UnexpectedResponseError: an answer the spec does not describe.
+        :raises ClientClosed: the client was closed; nothing was sent.
         """
         options = self._client._per_call(timeout, max_retries, extra_headers, None)
         query = query_values(
@@ -550,11 +661,23 @@ class ClientWithRawResponse:
     ) -> RawResponse[TaskCreations]:
         """Get a task's state and, once it succeeded, its creations.
 
-        ``GET /ent/v2/tasks/{id}/creations``; ``task_id``: Task ID.
-        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
-        options (see :meth:`BaseClient.with_options`).
-        Returns the answer as it came (:class:`RawResponse`); its ``parse()``
-        gives the TaskCreations.
+        ``GET /ent/v2/tasks/{id}/creations``.
+
+        :param task_id: Task ID.
+        :param timeout: seconds this call may take, every retry included (or
+            a ``urllib3.Timeout``); default: the client's.
+        :param max_retries: how often this call may be sent again; default:
+            the client's.
+        :param extra_headers: headers sent with this call, added to the
+            client's (never the API key's header).
+        :returns: the answer as it came (:class:`RawResponse`); its ``parse()``
+            gives the TaskCreations.
+        :raises APIError: the service answered with an error status, after
+            any retries (a subclass per status, such as :class:`RateLimitError`).
+        :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
+            within the time limit).
+        :raises UnexpectedResponseError: an answer the spec does not describe.
+        :raises ClientClosed: the client was closed; nothing was sent.
         """
         options = self._client._per_call(timeout, max_retries, extra_headers, None)
         return self._client._call_raw(
@@ -583,11 +706,7 @@ class ClientWithRawResponse:
     ) -> RawResponse[TaskList]:
         """List the account's tasks, filtered, one page at a time.
 
-        ``GET /ent/v2/tasks``
-        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
-        options (see :meth:`BaseClient.with_options`).
-        Returns the answer as it came (:class:`RawResponse`); its ``parse()``
-        gives the TaskList of the first page.
+        ``GET /ent/v2/tasks``.
 
         :param created_at_from: ``created_at.from``: Only tasks created at or after this time (RFC 3339, such as 2025-01-01T15:41:31Z).
         :param created_at_to: ``created_at.to``: Only tasks created at or before this time (RFC 3339).
@@ -598,6 +717,20 @@ class ClientWithRawResponse:
         :param states: ``states``: Only tasks in these states. One of created, queueing, processing, success, failed.
         :param page_size: ``pager.pagesz``: Tasks per page, at most 100.
         :param page_token: ``pager.page_token``: The next_page_token of the previous page; leave it out for the first page.
+        :param timeout: seconds this call may take, every retry included (or
+            a ``urllib3.Timeout``); default: the client's.
+        :param max_retries: how often this call may be sent again; default:
+            the client's.
+        :param extra_headers: headers sent with this call, added to the
+            client's (never the API key's header).
+        :returns: the answer as it came (:class:`RawResponse`); its ``parse()``
+            gives the TaskList of the first page.
+        :raises APIError: the service answered with an error status, after
+            any retries (a subclass per status, such as :class:`RateLimitError`).
+        :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
+            within the time limit).
+        :raises UnexpectedResponseError: an answer the spec does not describe.
+        :raises ClientClosed: the client was closed; nothing was sent.
         """
         options = self._client._per_call(timeout, max_retries, extra_headers, None)
         query = query_values(
@@ -704,18 +837,15 @@ class ClientWithRawResponse:
     ) -> RawResponse[CreateTaskResponse]:
         """Generate a video that keeps the subjects of reference images or videos.
 
-        ``POST /ent/v2/reference2video``
+        ``POST /ent/v2/reference2video``.
         Pass a typed request, or its fields as keyword arguments (with ``subjects``, a Reference2VideoSubjectsRequest is built; otherwise a Reference2VideoRequest);
         a field left out or ``None`` is not sent (the service's default applies).
-        ``validation`` overrides the client's validation mode for this call;
-        ``extra_body`` sends fields the spec does not know yet.
-        ``timeout``, ``max_retries`` and ``extra_headers`` change this call's
-        options (see :meth:`BaseClient.with_options`).
-        Returns the answer as it came (:class:`RawResponse`); its ``parse()``
-        gives the CreateTaskResponse.
+        The body is checked before anything is sent.
         Never sent twice once it may have reached the server: a lost
         response raises :class:`RequestMayHaveSucceeded` instead.
 
+        :param request: a typed request (Reference2VideoSubjectsRequest or Reference2VideoRequest),
+            checked again in this call's validation mode.
         :param model: Model name.
         :param auto_subjects: Use the intelligent subject library. (Reference2VideoSubjectsRequest only)
         :param subjects: The subjects, at most 7. (Reference2VideoSubjectsRequest only)
@@ -733,6 +863,29 @@ class ClientWithRawResponse:
         :param images: Reference images, 1 to 7. (Reference2VideoRequest only)
         :param videos: Reference videos, at most 2 (viduq2-pro only). (Reference2VideoRequest only)
         :param bgm: Add background music chosen to fit the video. (Reference2VideoRequest only)
+        :param validation: this call's validation mode (``"strict"``,
+            ``"warn"`` or ``"off"``); default: the client's.
+        :param extra_body: fields the spec does not know yet, merged into the
+            body as given, each with a :class:`ValidationWarning`.
+        :param timeout: seconds this call may take, every retry included (or
+            a ``urllib3.Timeout``); default: the client's.
+        :param max_retries: how often this call may be sent again; default:
+            the client's.
+        :param extra_headers: headers sent with this call, added to the
+            client's (never the API key's header).
+        :returns: the answer as it came (:class:`RawResponse`); its ``parse()``
+            gives the CreateTaskResponse.
+        :raises ValidationError: the request breaks the spec's rules (in
+            ``"strict"`` mode); nothing was sent.
+        :raises APIError: the service answered with an error status, after
+            any retries (a subclass per status, such as :class:`RateLimitError`).
+        :raises RequestMayHaveSucceeded: no answer after the request may
+            have reached the service.
+        :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
+            within the time limit).
+        :raises UnreadableCreateResponse: an answer the spec does not
+            describe; the task's id is on it when the body holds one.
+        :raises ClientClosed: the client was closed; nothing was sent.
         """
         options = self._client._per_call(
             timeout, max_retries, extra_headers, extra_body

@@ -15,6 +15,7 @@ import attrs
 from specgen_runtime.tables import (
     AssetRules,
     Auth,
+    BodyShape,
     Callback,
     Concurrency,
     ErrorCode,
@@ -28,6 +29,7 @@ from specgen_runtime.tables import (
     RuleTable,
     Signature,
     Tasks,
+    TaskShapes,
 )
 
 VERSION: Final = "0.2.0"
@@ -61,8 +63,198 @@ TASKS: Final = Tasks(
     failure=frozenset(["failed"]),
     error_code_field="err_code",
     results_field="creations",
+    shapes=TaskShapes(
+        created=BodyShape(
+            "CreateTaskResponse",
+            (
+                "task_id",
+                "state",
+                "model",
+                "prompt",
+                "images",
+                "videos",
+                "duration",
+                "seed",
+                "aspect_ratio",
+                "resolution",
+                "bgm",
+                "audio",
+                "audio_type",
+                "movement_amplitude",
+                "payload",
+                "off_peak",
+                "credits",
+                "created_at",
+            ),
+            (
+                {
+                    "task_id": "your_task_id_here",
+                    "state": "created",
+                    "model": "viduq3",
+                    "prompt": "@1 and @2 are cooking together, and both say they love hot pot.",
+                    "duration": 8,
+                    "seed": 1234,
+                    "resolution": "1080p",
+                    "movement_amplitude": "auto",
+                    "payload": "",
+                    "off_peak": False,
+                    "credits": 40,
+                    "created_at": "2025-01-01T15:41:31.968916Z",
+                },
+                {
+                    "task_id": "your_task_id_here",
+                    "state": "created",
+                    "model": "viduq3-mix",
+                    "prompt": "Santa Claus and the bear hug by the lakeside.",
+                    "images": [
+                        "https://example.com/reference2video-1.png",
+                        "https://example.com/reference2video-2.png",
+                    ],
+                    "duration": 5,
+                    "seed": 99,
+                    "aspect_ratio": "16:9",
+                    "resolution": "720p",
+                    "bgm": False,
+                    "movement_amplitude": "auto",
+                    "payload": "",
+                    "off_peak": False,
+                    "credits": "15",
+                    "created_at": "2025-01-01T15:41:31.968916Z",
+                },
+                {
+                    "task_id": "t3",
+                    "state": "created",
+                    "model": "viduq2-pro",
+                    "videos": ["https://example.com/a.mp4"],
+                    "aspect_ratio": "2.39:1",
+                    "audio": True,
+                    "audio_type": "all",
+                },
+                {
+                    "task_id": "t4",
+                    "state": "scheduled",
+                    "model": "viduq4",
+                    "resolution": "4k",
+                    "audio_type": "Speech_only",
+                    "movement_amplitude": "huge",
+                },
+            ),
+        ),
+        body=BodyShape(
+            "TaskCreations",
+            (
+                "id",
+                "state",
+                "err_code",
+                "credits",
+                "payload",
+                "bgm",
+                "off_peak",
+                "creations",
+            ),
+            (
+                {
+                    "state": "success",
+                    "err_code": "",
+                    "credits": 4,
+                    "payload": "",
+                    "creations": [
+                        {
+                            "id": "c1",
+                            "url": "https://example.com/video.mp4",
+                            "cover_url": "https://example.com/cover.jpg",
+                            "watermarked_url": "https://example.com/video-watermarked.mp4",
+                        }
+                    ],
+                },
+                {
+                    "id": "t1",
+                    "state": "failed",
+                    "err_code": "UserCancelled",
+                    "credits": 0,
+                    "payload": "order-17",
+                    "bgm": False,
+                    "off_peak": True,
+                    "creations": [],
+                },
+                {
+                    "id": "t2",
+                    "state": "processing",
+                    "err_code": "",
+                    "credits": "15",
+                    "creations": [
+                        {
+                            "id": "c2",
+                            "url": "",
+                            "cover_url": "",
+                            "watermarked_url": "",
+                            "moderation_url": [],
+                        }
+                    ],
+                },
+                {"state": "scheduled", "err_code": ""},
+            ),
+        ),
+        listed=BodyShape(
+            "ListedTask",
+            (
+                "id",
+                "state",
+                "err_code",
+                "credits",
+                "payload",
+                "model",
+                "created_at",
+                "creations",
+            ),
+            (
+                {
+                    "id": "t1",
+                    "state": "success",
+                    "err_code": "",
+                    "credits": 20,
+                    "payload": "order-17",
+                    "created_at": "2025-01-01T15:41:31.968916Z",
+                    "creations": [
+                        {
+                            "id": "c1",
+                            "url": "https://example.com/video.mp4",
+                            "cover_url": "https://example.com/cover.jpg",
+                        }
+                    ],
+                },
+                {"id": "t2", "state": "queueing", "err_code": ""},
+            ),
+        ),
+        result=BodyShape(
+            "Creation",
+            ("id", "url", "cover_url", "watermarked_url"),
+            (
+                {
+                    "id": "c1",
+                    "url": "https://example.com/video.mp4",
+                    "cover_url": "https://example.com/cover.jpg",
+                    "watermarked_url": "https://example.com/video-watermarked.mp4",
+                },
+                {"id": "c2", "url": "", "cover_url": "", "watermarked_url": ""},
+                {
+                    "id": "c1",
+                    "url": "https://example.com/video.mp4",
+                    "cover_url": "https://example.com/cover.jpg",
+                },
+            ),
+        ),
+        files={
+            "url": "video.mp4",
+            "cover_url": "cover.jpg",
+            "watermarked_url": "video-watermarked.mp4",
+        },
+        download="url",
+    ),
 )
-"""Where a task body keeps its id, state, error code and results."""
+"""Where a task body keeps its id, state, error code and results, and the
+shapes of the bodies a task appears in (the spec's response classes and
+their examples)."""
 
 ERROR_FIELDS: Final = ErrorFields(
     code="code",
