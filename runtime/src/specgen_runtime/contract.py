@@ -14,6 +14,7 @@ The generated test modules import it as :mod:`specgen_runtime.contract`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import datetime
@@ -22,13 +23,18 @@ import enum
 import functools
 import http.server
 import importlib
+import importlib.util
 import inspect
+import io
 import json
 import os
 import pathlib
 import pkgutil
 import re
+import runpy
 import socketserver
+import sys
+import tempfile
 import threading
 import urllib.parse
 import warnings
@@ -37,9 +43,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any, Final, TypeAlias
 
+import attrs
 import urllib3
 
-from . import patterns
+from . import cli_help, patterns
 from .testing import _responses as testing_responses
 
 Triple: TypeAlias = tuple[str, str, str]
@@ -277,6 +284,26 @@ class Concurrency:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class CommandLine:
+    """What ``python -m <package> --help`` lists, as the spec says it."""
+
+    package: str
+    key_env: str | None
+    """The environment variable holding the API key."""
+    hosts: tuple[str, ...]
+    """The names of the API's hosts."""
+    base_url: str
+    operations: tuple[tuple[str, str], ...]
+    """Each operation's id and summary, in the spec's order."""
+    batch: bool = False
+    """Whether the ``batch`` subcommand is offered (the spec lists tasks)."""
+    base_url_env: str | None = None
+    call: str | None = None
+    """An operation the command line can call with no argument (no path
+    parameter, no body, no required query parameter), if there is one."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ContractSpec:
     """The spec's view of one operation."""
 
@@ -303,6 +330,16 @@ class ContractSpec:
     base_url_env: str | None = None
     """The environment variable the client reads its base URL from, when
     none is given (in the contract of one operation only)."""
+    aio: bool = False
+    """The package has an asyncio client (``AsyncClient``): the cases that
+    talk to a server run through it as well."""
+    command_line: CommandLine | None = None
+    """The package's command line (in the contract of one operation only)."""
+    batch: bool = False
+    """The package binds the batch runner, ``<package>.batch`` (likewise)."""
+    strategies: bool = False
+    """The package has Hypothesis strategies of the operation's bodies
+    (``<package>.strategies``)."""
 
     def form(self, name: str) -> Form:
         return next(form for form in self.forms if form.name == name)
@@ -336,6 +373,8 @@ class Case:
     model: str | None = None
     path: tuple[str | int, ...] = ()
     says: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    aio: bool = False
+    """Run through the asyncio client (``AsyncClient``), not ``Client``."""
 
 
 # What the spec implies for a body: an independent reading of the rules.
@@ -1157,10 +1196,16 @@ def response_cases(b: Builder) -> None:
                 b.add(Case(label, one, {f.py_name: "zz-unlisted"}, "response", cls))
 
 
+ASYNCIO: Final = {False: "", True: " (asyncio)"}
+"""What a case's id ends with, by whether it runs through the asyncio client."""
+
+
 def service_cases(b: Builder) -> None:
     """The operation as sent on the wire, the response examples, the error
-    table, the callback signature's vectors and the package's exports."""
+    table, the callback signature's vectors and the package's exports; what
+    talks to a server, through the asyncio client too when there is one."""
     spec = b.spec
+    clients = (False, True) if spec.aio else (False,)
     for response in spec.responses:
         for i, text in enumerate(response.examples):
             label = f"response {response.class_name} example {i}"
@@ -1168,10 +1213,10 @@ def service_cases(b: Builder) -> None:
     if spec.route is not None:
         route = spec.route
         label = f"route {route.method} {route.path}"
-        if not spec.forms:
-            b.add(Case(label, None, route, "route"))
-        for form in spec.forms:
-            b.add(Case(f"{label} {form.name}", None, route, "route", form.name))
+        for form in [form.name for form in spec.forms] or [""]:
+            at = f"{label} {form}".rstrip()
+            for aio in clients:
+                b.add(Case(at + ASYNCIO[aio], None, route, "route", form, aio=aio))
     if spec.errors is not None:
         b.add(Case("errors as the client reads them", None, spec.errors, "errors"))
         b.add(Case("errors as the fake server sends them", None, spec.errors, "fake"))
@@ -1191,7 +1236,9 @@ def service_cases(b: Builder) -> None:
     if classes:
         b.add(Case(f"keywords of {spec.operation}", None, tuple(classes), "keywords"))
     if spec.query and spec.route is not None:
-        b.add(Case(f"query of {spec.operation}", None, spec.query, "query"))
+        label = f"query of {spec.operation}"
+        for aio in clients:
+            b.add(Case(label + ASYNCIO[aio], None, spec.query, "query", aio=aio))
     if spec.paging is not None and spec.route is not None:
         b.add(Case(f"pages of {spec.operation}", None, spec.paging, "paging"))
     if spec.concurrency is not None and spec.route is not None:
@@ -1199,7 +1246,24 @@ def service_cases(b: Builder) -> None:
         b.add(Case(label, None, spec.concurrency, "concurrency"))
     if spec.base_url_env is not None and spec.route is not None:
         label = f"base URL from ${spec.base_url_env}"
-        b.add(Case(label, None, spec.base_url_env, "environment"))
+        for aio in clients:
+            b.add(
+                Case(
+                    label + ASYNCIO[aio],
+                    None,
+                    spec.base_url_env,
+                    "environment",
+                    aio=aio,
+                )
+            )
+    if spec.command_line is not None:
+        line = spec.command_line
+        b.add(Case(f"python -m {line.package}", None, line, "command line"))
+    if spec.strategies and spec.forms:
+        b.add(Case(f"strategies of {spec.operation}", None, None, "strategies"))
+    if spec.batch:
+        label = "batch.run hands on every option"
+        b.add(Case(label, None, spec.base_url_env, "batch"))
 
 
 QUERY_TABLE_ATTRIBUTES: Final = ("kind", "required", "choices")
@@ -1680,26 +1744,68 @@ def _run_fake(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
     return failures
 
 
+class _Blocking:
+    """An asyncio client (or its raw-response view) called as a blocking
+    one: each coroutine method runs to its end on ``runner``'s event loop."""
+
+    def __init__(self, target: Any, runner: asyncio.Runner) -> None:
+        self._target = target
+        self._runner = runner
+
+    @property
+    def with_raw_response(self) -> _Blocking:
+        return _Blocking(self._target.with_raw_response, self._runner)
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._target, name)
+        if not inspect.iscoroutinefunction(found):
+            return found
+        return lambda *args, **kwargs: self._runner.run(found(*args, **kwargs))
+
+
+@contextlib.contextmanager
+def _client(module: ModuleType, aio: bool, *args: Any, **kwargs: Any) -> Iterator[Any]:
+    """``module.Client(*args, **kwargs)``; with ``aio``, the package's
+    ``AsyncClient`` made with the same arguments, called as a blocking
+    client (:class:`_Blocking`). Closed at the end."""
+    if not aio:
+        with module.Client(*args, **kwargs) as client:
+            yield client
+        return
+    with asyncio.Runner() as runner:
+        made = module.AsyncClient(*args, **kwargs)
+        try:
+            yield _Blocking(made, runner)
+        finally:
+            runner.run(made.aclose())
+
+
 def _run_route(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
-    """The client (and its raw-response view) sends the operation with the
-    spec's method and path, each
+    """The client (and its raw-response view; the asyncio client's for an
+    ``aio`` case) sends the operation with the spec's method and path, each
     path parameter in its place, and a body exactly when the operation takes
     one: the case's form, built from keyword arguments alone, arrives as
-    sent, with the package's user agent; the fake server counts it under the
+    sent, with the package's user agent (the blocking client's, which the
+    asyncio one sends through); the fake server counts it under the
     operation's id."""
     route: Route = case.expected
     values, fields, path = _arguments(spec, route, case.form)
     testing = importlib.import_module(f"{module.__name__}.testing")
     with testing.FakeServer() as server:
-        client = module.Client(
-            server.api_key, base_url=server.url, max_retries=0, timeout=10
-        )
-        for view in (client, client.with_raw_response):
-            _send(module, getattr(view, spec.operation), values, fields)
+        with _client(
+            module,
+            case.aio,
+            server.api_key,
+            base_url=server.url,
+            max_retries=0,
+            timeout=10,
+        ) as client:
+            for view in (client, client.with_raw_response):
+                _send(module, getattr(view, spec.operation), values, fields)
+            agent = getattr(client, "user_agent", None)
         sent = [(r.method, r.path, r.body is not None) for r in server.requests]
         bodies = [r.body for r in server.requests if r.body is not None]
         counted = server.received[spec.operation]
-        agent = client.user_agent
     want = [(route.method, path, bool(spec.forms))] * 2
     failures = []
     if sent != want:
@@ -1708,7 +1814,7 @@ def _run_route(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
         failures.append(f"sent the bodies {bodies}, expected {[fields] * 2}")
     if counted != 2:
         failures.append(f"the fake server counted {counted} {spec.operation}")
-    if spec.identity is not None and agent != spec.identity.user_agent:
+    if not case.aio and spec.identity is not None and agent != spec.identity.user_agent:
         failures.append(f"user agent {agent!r}, expected {spec.identity.user_agent!r}")
     return failures
 
@@ -1742,10 +1848,14 @@ def _send(
 
 
 @contextlib.contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    """The environment variable ``name`` set to ``value``, then as it was."""
+def _environment(name: str, value: str | None) -> Iterator[None]:
+    """The environment variable ``name`` set to ``value`` (unset for
+    ``None``), then as it was."""
     before = os.environ.get(name)
-    os.environ[name] = value
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
     try:
         yield
     finally:
@@ -1765,14 +1875,21 @@ def _run_environment(module: ModuleType, spec: ContractSpec, case: Case) -> list
     values, fields, path = _arguments(spec, spec.route, form)
     testing = importlib.import_module(f"{module.__name__}.testing")
     failures = []
-    with testing.FakeServer() as server:
+    with testing.FakeServer() as server, contextlib.ExitStack() as clients:
         with _environment(name, server.url):
-            client = module.Client(server.api_key, max_retries=0, timeout=10)
+            made = _client(module, case.aio, server.api_key, max_retries=0, timeout=10)
+            client = clients.enter_context(made)
         _send(module, getattr(client, spec.operation), values, fields)
         with _environment(name, server.url + "/zz-elsewhere"):
-            given = module.Client(
-                server.api_key, base_url=server.url, max_retries=0, timeout=10
+            made = _client(
+                module,
+                case.aio,
+                server.api_key,
+                base_url=server.url,
+                max_retries=0,
+                timeout=10,
             )
+            given = clients.enter_context(made)
         _send(module, getattr(given, spec.operation), values, fields)
         sent = [r.path for r in server.requests]
     if sent != [path] * 2:
@@ -1853,10 +1970,17 @@ def _run_query(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
     required = {q.py_name: query_sent(q)[0] for q in params if q.required}
     failures = []
     testing = importlib.import_module(f"{module.__name__}.testing")
-    with testing.FakeServer() as server:
-        client = module.Client(
-            server.api_key, base_url=server.url, max_retries=0, timeout=10
-        )
+    with (
+        testing.FakeServer() as server,
+        _client(
+            module,
+            case.aio,
+            server.api_key,
+            base_url=server.url,
+            max_retries=0,
+            timeout=10,
+        ) as client,
+    ):
         methods = [
             getattr(client, spec.operation),
             getattr(client.with_raw_response, spec.operation),
@@ -2038,7 +2162,8 @@ def _run_exports(module: ModuleType, spec: ContractSpec, case: Case) -> list[str
     """Every name the spec's package exports is in ``__all__`` and defined
     (and what its first use would import is what it is), and so is every
     name in the ``__all__`` of the package and of its ``testing``,
-    ``webhooks``, ``client`` and ``batch`` modules."""
+    ``webhooks``, ``client``, ``async_client``, ``batch`` and
+    ``strategies`` modules (this one where Hypothesis is installed)."""
     names: tuple[str, ...] = case.expected
     failures = []
     unlisted = [n for n in names if n not in module.__all__]
@@ -2048,7 +2173,8 @@ def _run_exports(module: ModuleType, spec: ContractSpec, case: Case) -> list[str
     if missing:
         failures.append(f"not defined: {missing}")
     failures += _first_uses(module, names)
-    for sub in ("", ".testing", ".webhooks", ".client", ".batch"):
+    subs = ("", ".testing", ".webhooks", ".client", ".async_client", ".batch")
+    for sub in (*subs, ".strategies"):
         try:
             found = importlib.import_module(module.__name__ + sub)
         except ImportError:
@@ -2085,6 +2211,263 @@ def _run_identity(module: ModuleType, spec: ContractSpec, case: Case) -> list[st
     return [] if got == want else [f"the package says {got}, expected {want}"]
 
 
+@contextlib.contextmanager
+def _not_importable(name: str) -> Iterator[None]:
+    """The module ``name`` cannot be imported (importing it raises
+    ``ImportError``), then is as it was."""
+    before = sys.modules.get(name)
+    sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if before is None:
+            del sys.modules[name]
+        else:
+            sys.modules[name] = before
+
+
+def _run_as_main(package: str, argv: Sequence[str]) -> tuple[object, str]:
+    """Run ``python -m <package> <argv>`` in this process: the exit status
+    (``None`` if it did not exit) and what it printed (stdout and stderr)."""
+    printed = io.StringIO()
+    before = sys.argv
+    sys.argv = [package, *argv]
+    try:
+        with (
+            contextlib.redirect_stdout(printed),
+            contextlib.redirect_stderr(printed),
+            warnings.catch_warnings(),
+        ):
+            # runpy warns when the module was imported before: it runs anew
+            warnings.simplefilter("ignore", RuntimeWarning)
+            runpy.run_module(package, run_name="__main__", alter_sys=False)
+    except SystemExit as exc:
+        return exc.code, printed.getvalue()
+    finally:
+        sys.argv = before
+    return None, printed.getvalue()
+
+
+def _run_command_line(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """``python -m <package> --help`` prints the overview the spec implies
+    (the runtime's help of the spec's package, key variable, hosts, base URL,
+    operations and ``batch``) without loading the full command line; each
+    operation's ``--help`` names its subcommand; ``python -m
+    <package>.testing --help`` answers; and an operation that takes no
+    argument is called with the key and the base URL from the spec's
+    environment variables, its answer printed as JSON."""
+    line: CommandLine = case.expected
+    overview = cli_help.Overview(
+        package=line.package,
+        env=line.key_env,
+        hosts=line.hosts,
+        base_url=line.base_url,
+        operations=line.operations,
+        batch=line.batch,
+        base_url_env=line.base_url_env,
+    )
+    want = io.StringIO()
+    cli_help.answer_without_client(overview, ["--help"], want)
+    failures = []
+    name = module.__name__
+    with _not_importable(f"{cli_help.__package__}.cli"):
+        got = _run_as_main(name, ["--help"])
+    if got != (0, want.getvalue()):
+        failures.append(f"--help: exit {got[0]}, printed {got[1]!r}")
+    for operation, _ in line.operations:
+        command = cli_help.command_name(operation)
+        status, printed = _run_as_main(name, [command, "--help"])
+        if status != 0 or f"python -m {line.package} {command}" not in printed:
+            failures.append(f"{command} --help: exit {status}, printed {printed!r}")
+    status, printed = _run_as_main(f"{name}.testing", ["--help"])
+    if status != 0 or f"python -m {line.package}.testing" not in printed:
+        failures.append(f"testing --help: exit {status}, printed {printed!r}")
+    if line.call is not None:
+        failures += _called(module, line, line.call)
+    return failures
+
+
+def _called(module: ModuleType, line: CommandLine, operation: str) -> list[str]:
+    """``python -m <package> <operation>``, against the fake server."""
+    testing = importlib.import_module(f"{module.__name__}.testing")
+    argv = [cli_help.command_name(operation)]
+    with testing.FakeServer() as server, contextlib.ExitStack() as stack:
+        if line.key_env is None:
+            argv = ["--api-key", server.api_key, *argv]
+        else:
+            stack.enter_context(_environment(line.key_env, server.api_key))
+        if line.base_url_env is None:
+            argv = ["--base-url", server.url, *argv]
+        else:
+            stack.enter_context(_environment(line.base_url_env, server.url))
+        status, printed = _run_as_main(module.__name__, argv)
+        received = server.received[operation]
+    try:
+        json.loads(printed)
+    except ValueError:
+        return [f"{operation}: exit {status}, printed {printed!r}, not JSON"]
+    if status != 0 or received != 1:
+        return [f"{operation}: exit {status}, the fake server received {received}"]
+    return []
+
+
+BATCH_REFUSED: Final[Mapping[str, object]] = {
+    "concurrency": 0,
+    "workers": 0,
+    "download_attempts": 0,
+    "settle": -1.0,
+    "window_margin": -1.0,
+    "attempt_time": -1.0,
+    "poll_interval": 0.0,
+    "tick": 0.0,
+}
+"""Values the batch runner's ``Options`` refuses (``ValueError``)."""
+BATCH_TAKEN: Final[Mapping[str, object]] = {"max_line_bytes": 1 << 16}
+"""Values other than the default (``None``, which ``batch.run`` leaves out)
+that the runner takes."""
+NOT_A_URL: Final = "zz not a url"
+
+
+def _run_batch(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """``<package>.batch.run`` takes each field of the runtime's batch
+    ``Options`` by keyword and hands it on: a value the runner refuses is
+    refused (``ValueError``), any other is taken and the run goes on to read
+    the manifest (a line that is not JSON: ``ManifestError``). The client
+    given is the one used: the base URL's variable (``case.expected``, if
+    the spec has one) holds no URL, which a client made from the environment
+    would refuse."""
+    from .batch import runner
+
+    base_url_env: str | None = case.expected
+    batch = importlib.import_module(f"{module.__name__}.batch")
+    failures = []
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        contextlib.ExitStack() as stack,
+        module.Client("k", base_url="http://127.0.0.1:9", max_retries=0) as client,
+    ):
+        if base_url_env is not None:
+            stack.enter_context(_environment(base_url_env, NOT_A_URL))
+        manifest = pathlib.Path(folder, "jobs.jsonl")
+        manifest.write_text("not json\n", encoding="utf-8")
+        fields: Sequence[attrs.Attribute[Any]] = attrs.fields(runner.Options)
+        for i, field in enumerate(fields):
+            value = {**BATCH_TAKEN, **BATCH_REFUSED}.get(field.name, field.default)
+            want = ValueError if field.name in BATCH_REFUSED else batch.ManifestError
+            out = pathlib.Path(folder, f"out-{i}")
+            try:
+                batch.run(
+                    manifest,
+                    out,
+                    client=client,
+                    stream=io.StringIO(),
+                    **{field.name: value},
+                )
+            except want:
+                continue
+            except Exception as exc:
+                failures.append(f"{field.name}={value!r} raised {exc!r}")
+            else:
+                failures.append(f"{field.name}={value!r} ran the manifest")
+    return failures
+
+
+def _readers_aside(form: Form) -> Form:
+    """``form`` without the readers of its asset fields (which the
+    strategies' copy of the spec does not hold: they only word messages)."""
+
+    def plain(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+        return tuple(dataclasses.replace(f, reader=None) for f in fields)
+
+    objects = {
+        name: dataclasses.replace(obj, fields=plain(obj.fields))
+        for name, obj in form.objects.items()
+    }
+    return dataclasses.replace(form, fields=plain(form.fields), objects=objects)
+
+
+def _draw(strategy: Any) -> Any:
+    """One value of the Hypothesis ``strategy``, the same on every run."""
+    import random
+
+    import hypothesis
+
+    quick = hypothesis.settings(
+        database=None,
+        deadline=None,
+        max_examples=5,
+        phases=[hypothesis.Phase.generate],
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )
+    return hypothesis.find(
+        strategy, lambda _: True, settings=quick, random=random.Random(0)
+    )
+
+
+def _run_strategies(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """The package's strategies hold the operation's spec (its forms, each
+    with the paths of its asset fields, and the known models), by operation,
+    form and request class; ``bodies`` and ``requests`` take every form,
+    model and request class of it, refuse what is not one, and draw what the
+    package accepts (a body of the model asked for; a request of the class
+    asked for); ``warnings`` is on by default. Nothing to check where
+    Hypothesis, which the module needs, is not installed."""
+    if importlib.util.find_spec("hypothesis") is None:
+        return []
+    found = importlib.import_module(f"{module.__name__}.strategies")
+    op = spec.operation
+    forms = [_readers_aside(form) for form in spec.forms]
+    failures = []
+    held = found.SPECS[op]
+    if [*map(_readers_aside, held.forms)] != forms:
+        failures.append(f"SPECS[{op!r}] holds the forms {held.forms}")
+    if (held.operation, held.known_models) != (op, spec.known_models):
+        failures.append(f"SPECS[{op!r}] is of {held.operation}, {held.known_models}")
+    by_name = found.FORMS[op]
+    if list(by_name) != [form.name for form in forms]:
+        failures.append(f"FORMS[{op!r}] holds the forms {list(by_name)}")
+    for form, source in zip(forms, spec.forms, strict=True):
+        made = by_name.get(form.name)
+        assets = {f.path for _, f in field_slots(form) if f.items == "asset"}
+        if made is None or _readers_aside(made.form) != form:
+            failures.append(f"FORMS[{op!r}][{form.name!r}] is {made}")
+        elif set(made.assets) != assets:
+            failures.append(f"{form.name}: assets at {sorted(made.assets)}")
+        cls = getattr(module, source.class_name)
+        if _readers_aside(found.CLASSES[cls].form) != form:
+            failures.append(f"CLASSES[{source.class_name}] is not {form.name}")
+        request = _draw(found.requests(cls))
+        if type(request) is not cls or not _accepted(module, request.violations()):
+            failures.append(f"requests({source.class_name}) drew {request!r}")
+        found.bodies(op, form.name)
+        for model in form.models[:1]:
+            body = _draw(found.bodies(op, model=model))
+            accepted = _accepted(module, module.validate_payload(op, body))
+            if body.get(form.model_field) != model or not accepted:
+                failures.append(f"bodies({op!r}, model={model!r}) drew {body}")
+    refused: list[dict[str, str]] = [
+        {"operation": f"{op}-zz"},
+        {"operation": op, "form": "zz-form"},
+        {"operation": op, "model": UNKNOWN_MODEL},
+    ]
+    for given in refused:
+        try:
+            found.bodies(**given)
+        except ValueError:
+            continue
+        failures.append(f"bodies(**{given}) was not refused")
+    for function in (found.bodies, found.requests):
+        default = inspect.signature(function).parameters["warnings"].default
+        if default is not True:
+            failures.append(f"{function.__name__}(warnings={default!r}) by default")
+    return failures
+
+
+def _accepted(module: ModuleType, violations: Iterable[Any]) -> bool:
+    """Whether ``violations`` hold no error."""
+    return not [v for v in violations if v.severity == "error"]
+
+
 RUNNERS: Final[Mapping[str, Callable[[ModuleType, ContractSpec, Case], list[str]]]] = {
     "payload": _run_payload,
     "request": _run_request,
@@ -2102,6 +2485,9 @@ RUNNERS: Final[Mapping[str, Callable[[ModuleType, ContractSpec, Case], list[str]
     "paging": _run_paging,
     "concurrency": _run_concurrency,
     "environment": _run_environment,
+    "command line": _run_command_line,
+    "batch": _run_batch,
+    "strategies": _run_strategies,
     "listed": _run_listed,
     "table": _run_table,
 }
