@@ -1,19 +1,28 @@
 """The contract's cases for local files, the size limit and the environment,
 on a made-up spec: a form with a size limit, assets at the top and in an
-object, and a form with neither."""
+object, and a form with neither; which cases the asyncio client, the command
+line, the batch binding and the strategies get, and the helpers that run a
+module as ``python -m`` does."""
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import os
 import pathlib
+import sys
 from typing import Any
 
+import pytest
 from specgen_runtime import contract
 from specgen_runtime.contract import (
+    CommandLine,
     ContractSpec,
     Field,
     Form,
     Obj,
+    Query,
+    Route,
     build_cases,
     encoded_size,
     expected_for,
@@ -162,5 +171,79 @@ def test_the_environment_is_set_for_the_block_and_restored() -> None:
         assert os.environ[name] == "http://127.0.0.1:1"
         with contract._environment(name, "http://127.0.0.1:2"):
             assert os.environ[name] == "http://127.0.0.1:2"
+        assert os.environ[name] == "http://127.0.0.1:1"
+    assert name not in os.environ
+
+
+def _served(**flags: Any) -> ContractSpec:
+    """The made-up spec's operation as a client sends it."""
+    return dataclasses.replace(
+        _spec(),
+        route=Route(method="POST", path="/paint/{canvas}", params=("canvas",)),
+        query=(Query(name="layer.depth", py_name="layer_depth", kind="integer"),),
+        base_url_env="PAINT_BASE_URL",
+        **flags,
+    )
+
+
+def test_the_cases_that_talk_to_a_server_run_through_the_asyncio_client_too() -> None:
+    talking = ("route", "query", "environment")
+    blocking = [
+        (c.id, c.kind, c.form) for c in build_cases(_served()) if c.kind in talking
+    ]
+    assert all(not c.aio for c in build_cases(_served()))
+    both = [c for c in build_cases(_served(aio=True)) if c.kind in talking]
+    assert [(c.id, c.kind, c.form) for c in both if not c.aio] == blocking
+    assert [(c.id, c.kind, c.form) for c in both if c.aio] == [
+        (f"{i} (asyncio)", kind, form) for i, kind, form in blocking
+    ]
+    assert {c.form for c in both if c.kind == "route"} == {"layers", "plain"}
+
+
+def test_the_command_line_batch_and_strategies_cases_come_with_their_flags() -> None:
+    line = CommandLine(
+        package="paint",
+        key_env="PAINT_KEY",
+        hosts=("main",),
+        base_url="https://paint.example",
+        operations=(("paint", "Paint."),),
+    )
+    kinds = {c.kind for c in build_cases(_served())}
+    assert not kinds & {"command line", "batch", "strategies"}
+    cases = build_cases(_served(command_line=line, batch=True, strategies=True))
+    by_kind = {c.kind: c for c in cases}
+    assert by_kind["command line"].expected == line
+    assert by_kind["batch"].expected == "PAINT_BASE_URL"
+    assert by_kind["strategies"].id == "strategies of paint"
+
+
+def test_a_module_made_unimportable_is_as_it_was_after() -> None:
+    import json
+
+    with contract._not_importable("json"), pytest.raises(ImportError):
+        importlib.import_module("json")
+    assert sys.modules["json"] is json
+    name = "specgen_runtime_contract_zz_never_imported"
+    with contract._not_importable(name), pytest.raises(ImportError):
+        importlib.import_module(name)
+    assert name not in sys.modules
+
+
+def test_a_module_runs_as_python_m_runs_it() -> None:
+    status, printed = contract._run_as_main("json.tool", ["--help"])
+    assert status == 0
+    assert "usage:" in printed
+    argv = list(sys.argv)
+    status, printed = contract._run_as_main("this", [])
+    assert status is None
+    assert "Beautiful is better than ugly." in printed
+    assert sys.argv == argv
+
+
+def test_an_environment_variable_unset_for_the_block_is_restored() -> None:
+    name = "SPECGEN_CONTRACT_TEST_URL"
+    with contract._environment(name, "http://127.0.0.1:1"):
+        with contract._environment(name, None):
+            assert name not in os.environ
         assert os.environ[name] == "http://127.0.0.1:1"
     assert name not in os.environ
