@@ -30,6 +30,7 @@ import json
 import os
 import pathlib
 import pkgutil
+import random
 import re
 import runpy
 import socketserver
@@ -1246,16 +1247,9 @@ def service_cases(b: Builder) -> None:
         b.add(Case(label, None, spec.concurrency, "concurrency"))
     if spec.base_url_env is not None and spec.route is not None:
         label = f"base URL from ${spec.base_url_env}"
+        name = spec.base_url_env
         for aio in clients:
-            b.add(
-                Case(
-                    label + ASYNCIO[aio],
-                    None,
-                    spec.base_url_env,
-                    "environment",
-                    aio=aio,
-                )
-            )
+            b.add(Case(label + ASYNCIO[aio], None, name, "environment", aio=aio))
     if spec.command_line is not None:
         line = spec.command_line
         b.add(Case(f"python -m {line.package}", None, line, "command line"))
@@ -2158,6 +2152,19 @@ def _first_uses(module: ModuleType, names: Sequence[str]) -> list[str]:
     return failures
 
 
+EXPORTING: Final = (
+    "",
+    ".testing",
+    ".webhooks",
+    ".client",
+    ".async_client",
+    ".batch",
+    ".strategies",
+)
+"""The package and the submodules whose ``__all__`` the exports case reads
+(each one the package has; ``strategies`` where Hypothesis is installed)."""
+
+
 def _run_exports(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
     """Every name the spec's package exports is in ``__all__`` and defined
     (and what its first use would import is what it is), and so is every
@@ -2173,8 +2180,7 @@ def _run_exports(module: ModuleType, spec: ContractSpec, case: Case) -> list[str
     if missing:
         failures.append(f"not defined: {missing}")
     failures += _first_uses(module, names)
-    subs = ("", ".testing", ".webhooks", ".client", ".async_client", ".batch")
-    for sub in (*subs, ".strategies"):
+    for sub in EXPORTING:
         try:
             found = importlib.import_module(module.__name__ + sub)
         except ImportError:
@@ -2326,6 +2332,7 @@ BATCH_TAKEN: Final[Mapping[str, object]] = {"max_line_bytes": 1 << 16}
 """Values other than the default (``None``, which ``batch.run`` leaves out)
 that the runner takes."""
 NOT_A_URL: Final = "zz not a url"
+"""A base URL every client refuses."""
 
 
 def _run_batch(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
@@ -2344,6 +2351,7 @@ def _run_batch(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
     with (
         tempfile.TemporaryDirectory() as folder,
         contextlib.ExitStack() as stack,
+        # never reached: the manifest is refused before anything is sent
         module.Client("k", base_url="http://127.0.0.1:9", max_retries=0) as client,
     ):
         if base_url_env is not None:
@@ -2388,9 +2396,7 @@ def _readers_aside(form: Form) -> Form:
 
 def _draw(strategy: Any) -> Any:
     """One value of the Hypothesis ``strategy``, the same on every run."""
-    import random
-
-    import hypothesis
+    import hypothesis  # not a dependency: the strategies' cases need it
 
     quick = hypothesis.settings(
         database=None,
