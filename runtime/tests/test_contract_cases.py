@@ -230,13 +230,16 @@ def test_a_module_made_unimportable_is_as_it_was_after() -> None:
 
 
 def test_a_module_runs_as_python_m_runs_it() -> None:
-    status, printed = contract._run_as_main("json.tool", ["--help"])
-    assert status == 0
-    assert "usage:" in printed
+    ran = contract._run_as_main("json.tool", ["--help"])
+    assert (ran.status, ran.err) == (0, "")
+    assert ran.out.startswith("usage: ")
+    ran = contract._run_as_main("json.tool", ["--zz-unknown"])
+    assert (ran.status, ran.out) == (2, "")
+    assert "--zz-unknown" in ran.err
     argv = list(sys.argv)
-    status, printed = contract._run_as_main("this", [])
-    assert status is None
-    assert "Beautiful is better than ugly." in printed
+    ran = contract._run_as_main("this", [])
+    assert ran.status is None
+    assert "Beautiful is better than ugly." in ran.out
     assert sys.argv == argv
 
 

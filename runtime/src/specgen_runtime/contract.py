@@ -2232,26 +2232,36 @@ def _not_importable(name: str) -> Iterator[None]:
             sys.modules[name] = before
 
 
-def _run_as_main(package: str, argv: Sequence[str]) -> tuple[object, str]:
-    """Run ``python -m <package> <argv>`` in this process: the exit status
-    (``None`` if it did not exit) and what it printed (stdout and stderr)."""
-    printed = io.StringIO()
+@dataclasses.dataclass(frozen=True)
+class _Ran:
+    """How ``python -m`` ended: the exit status (``None`` if it did not
+    exit) and what it printed."""
+
+    status: object
+    out: str
+    err: str
+
+
+def _run_as_main(package: str, argv: Sequence[str]) -> _Ran:
+    """Run ``python -m <package> <argv>`` in this process."""
+    out, err = io.StringIO(), io.StringIO()
     before = sys.argv
     sys.argv = [package, *argv]
+    status: object = None
     try:
         with (
-            contextlib.redirect_stdout(printed),
-            contextlib.redirect_stderr(printed),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
             warnings.catch_warnings(),
         ):
             # runpy warns when the module was imported before: it runs anew
             warnings.simplefilter("ignore", RuntimeWarning)
             runpy.run_module(package, run_name="__main__", alter_sys=False)
     except SystemExit as exc:
-        return exc.code, printed.getvalue()
+        status = exc.code
     finally:
         sys.argv = before
-    return None, printed.getvalue()
+    return _Ran(status, out.getvalue(), err.getvalue())
 
 
 def _run_command_line(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
@@ -2277,24 +2287,25 @@ def _run_command_line(module: ModuleType, spec: ContractSpec, case: Case) -> lis
     failures = []
     name = module.__name__
     with _not_importable(f"{cli_help.__package__}.cli"):
-        got = _run_as_main(name, ["--help"])
-    if got != (0, want.getvalue()):
-        failures.append(f"--help: exit {got[0]}, printed {got[1]!r}")
+        ran = _run_as_main(name, ["--help"])
+    if ran != _Ran(0, want.getvalue(), ""):
+        failures.append(f"--help: {ran}")
     for operation, _ in line.operations:
         command = cli_help.command_name(operation)
-        status, printed = _run_as_main(name, [command, "--help"])
-        if status != 0 or f"python -m {line.package} {command}" not in printed:
-            failures.append(f"{command} --help: exit {status}, printed {printed!r}")
-    status, printed = _run_as_main(f"{name}.testing", ["--help"])
-    if status != 0 or f"python -m {line.package}.testing" not in printed:
-        failures.append(f"testing --help: exit {status}, printed {printed!r}")
+        ran = _run_as_main(name, [command, "--help"])
+        if ran.status != 0 or f"python -m {line.package} {command}" not in ran.out:
+            failures.append(f"{command} --help: {ran}")
+    ran = _run_as_main(f"{name}.testing", ["--help"])
+    if ran.status != 0 or f"python -m {line.package}.testing" not in ran.out:
+        failures.append(f"testing --help: {ran}")
     if line.call is not None:
         failures += _called(module, line, line.call)
     return failures
 
 
 def _called(module: ModuleType, line: CommandLine, operation: str) -> list[str]:
-    """``python -m <package> <operation>``, against the fake server."""
+    """``python -m <package> <operation>``, against the fake server: its
+    answer printed as JSON, and the key nowhere."""
     testing = importlib.import_module(f"{module.__name__}.testing")
     argv = [cli_help.command_name(operation)]
     with testing.FakeServer() as server, contextlib.ExitStack() as stack:
@@ -2306,15 +2317,19 @@ def _called(module: ModuleType, line: CommandLine, operation: str) -> list[str]:
             argv = ["--base-url", server.url, *argv]
         else:
             stack.enter_context(_environment(line.base_url_env, server.url))
-        status, printed = _run_as_main(module.__name__, argv)
+        ran = _run_as_main(module.__name__, argv)
         received = server.received[operation]
+        key = server.api_key
+    failures = []
     try:
-        json.loads(printed)
+        json.loads(ran.out)
     except ValueError:
-        return [f"{operation}: exit {status}, printed {printed!r}, not JSON"]
-    if status != 0 or received != 1:
-        return [f"{operation}: exit {status}, the fake server received {received}"]
-    return []
+        failures.append(f"{operation}: {ran}, not JSON")
+    if ran.status != 0 or received != 1:
+        failures.append(f"{operation}: {ran}, the fake server received {received}")
+    if key in ran.out + ran.err:
+        failures.append(f"{operation}: the key was printed")
+    return failures
 
 
 BATCH_REFUSED: Final[Mapping[str, object]] = {
