@@ -47,6 +47,7 @@ import inspect
 import itertools
 import json
 import logging
+import math
 import mimetypes
 import os
 import re
@@ -57,28 +58,31 @@ import time
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any, Literal
 
 import attrs
 
-from ._download import check_target
+from ._download import check_target, safe_file_name
 from .assets import AssetRules, read_asset
 from .batch.cli import add_command as add_batch_command
 from .batch.cli import run_command as run_batch_command
 from .cli_help import Overview, add_global_options, command_name, global_parser
-from .client import BaseClient
+from .client import BaseClient, _resolve_base_url
 from .errors import (
+    AuthenticationError,
     BaseError,
     DestinationExists,
     InvalidAPIKey,
     LocalFileError,
     MissingAPIKey,
+    PermissionDeniedError,
+    TaskFailed,
     WaitTimeout,
 )
 from .pagination import Page, query_values
-from .redaction import Secret
-from .tables import ApiTables, Operation, QueryParam
+from .redaction import Secret, check_key
+from .tables import ApiTables, FieldTable, FormTable, Operation, QueryParam
 from .violations import ValidationError, Violation
 
 __all__ = [
@@ -87,6 +91,7 @@ __all__ = [
     "CommandLine",
     "check",
     "check_target",
+    "download_targets",
     "main",
     "shorten",
 ]
@@ -163,6 +168,8 @@ class _Option:
     help: str
     choices: tuple[str, ...] = ()
     item_class: type | None = None
+    limits: str = ""
+    """Which of the ``choices`` only some models take (from the tables)."""
 
     @property
     def dest(self) -> str:
@@ -180,6 +187,8 @@ class _Option:
         text = self.help
         if self.choices:
             text += f" One of: {', '.join(self.choices)}."
+        if self.limits:
+            text += f" {self.limits}"
         if self.kind == "bool":
             parser.add_argument(
                 *self.flags(),
@@ -243,14 +252,171 @@ def _option(name: str, hint: Any, doc: str) -> _Option:
 
 @functools.cache
 def options(client_class: type, operation: Operation) -> tuple[_Option, ...]:
-    """The options of ``operation``: every field of its request classes."""
+    """The options of ``operation``: every field of its request classes.
+
+    Each option's help is the field's description; the defaults and the
+    choices limited to some models are read from the tables of every form
+    of the request, so that none is left out (see :class:`_FormHelp`).
+    """
     found: dict[str, _Option] = {}
     for cls in request_classes(client_class, operation):
         docs = _field_docs(cls)
         for name, hint in typing.get_type_hints(cls).items():
             if name not in found and name not in operation.params:
                 found[name] = _option(name, hint, docs.get(name, ""))
-    return tuple(found.values())
+    api: ApiTables | None = getattr(client_class, "_api", None)
+    forms = [f for f in api.forms if f.operation == operation.id] if api else []
+    if api is None or not forms:
+        return tuple(found.values())
+    helper = _FormHelp(api.models, forms, {n: o.flags()[0] for n, o in found.items()})
+    return tuple(
+        attrs.evolve(
+            option,
+            help=helper.help(option.name, option.help),
+            limits=helper.limits(option.name, option.choices),
+        )
+        for option in found.values()
+    )
+
+
+_DEFAULT_SENTENCE = re.compile(r"\s*Default(?: per model)?: .*$")
+"""The sentence a field's docstring ends with when it has a default (which
+:class:`_FormHelp` says again from the tables of every form)."""
+
+
+def _spell(value: object) -> str:
+    """A value as the spec writes it: text as is, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+@attrs.frozen
+class _FormHelp:
+    """What an option's help says of the defaults and choices in the tables
+    of an operation's forms.
+
+    Forms that agree are said once; where they differ, each form is named
+    by its own option (``with --subject: ...; with --image: ...``).
+    """
+
+    models: tuple[str, ...]
+    """Every model, in the spec's order (the order models are listed in)."""
+    forms: Sequence[FormTable]
+    flags: Mapping[str, str]
+    """The option of each field."""
+
+    def _having(self, name: str) -> list[tuple[FormTable, FieldTable]]:
+        return [(f, f.fields[name]) for f in self.forms if name in f.fields]
+
+    def _label(self, form: FormTable) -> str:
+        """The option only ``form`` has (a required one first): ``--subject``."""
+        others = {n for f in self.forms if f is not form for n in f.fields}
+        own = [n for n in form.fields if n not in others and n in self.flags]
+        own.sort(key=lambda n: not form.fields[n].required)
+        return f"with {self.flags[own[0]]}" if own else f"in the {form.name} form"
+
+    def _ordered(self, models: Sequence[str]) -> list[str]:
+        known = [m for m in self.models if m in models]
+        return known + [m for m in models if m not in known]
+
+    def help(self, name: str, doc: str) -> str:
+        """``doc`` with the defaults of every form that has field ``name``."""
+        text = _DEFAULT_SENTENCE.sub("", doc)
+        having = self._having(name)
+        defaults = [(form, _defaults(form, field)) for form, field in having]
+        merged: dict[str, object] = {}
+        for _, found in defaults:
+            for model, value in found.items():
+                merged.setdefault(model, value)
+        agree = all(
+            found == {m: merged[m] for m in _models_of(form) if m in merged}
+            for form, found in defaults
+        )
+        every = {m for form, _ in having for m in _models_of(form)}
+        if agree:
+            said = self._defaults_text(merged, every)
+            parts = [f"Default{said}"] if said else []
+        else:
+            parts = [
+                f"{self._label(form)}, default{said}"
+                for form, found in defaults
+                if (said := self._defaults_text(found, set(_models_of(form))))
+            ]
+            parts[:1] = [part[:1].upper() + part[1:] for part in parts[:1]]
+        if not parts:
+            return text
+        return f"{text} {'; '.join(parts)}.".strip()
+
+    def _defaults_text(self, found: Mapping[str, object], every: set[str]) -> str:
+        """``: 5`` (the same for every model) or ``per model: a: 5, b: 4``."""
+        if not found:
+            return ""
+        values = list(found.values())
+        if set(found) == every and all(v == values[0] for v in values):
+            return f": {_spell(values[0])}"
+        shown = ", ".join(f"{m}: {_spell(found[m])}" for m in self._ordered([*found]))
+        return f" per model: {shown}"
+
+    def limits(self, name: str, choices: Sequence[str]) -> str:
+        """Which of ``choices`` only some models take, by form where the
+        forms differ: ``Not on every model: 4:3: only on a, b; 1080p: not on c.``"""
+        having = [(f, t) for f, t in self._having(name) if f.models]
+        said: dict[str, list[str]] = {}
+        for choice in choices:
+            text = self._limit(choice, having)
+            if text:
+                said.setdefault(text, []).append(choice)
+        if not said:
+            return ""
+        parts = [f"{', '.join(values)}: {text}" for text, values in said.items()]
+        return f"Not on every model: {'; '.join(parts)}."
+
+    def _limit(
+        self, choice: str, having: Sequence[tuple[FormTable, FieldTable]]
+    ) -> str:
+        rows = []
+        for form, field in having:
+            refused = [m for m in form.models if not _takes(field, m, choice)]
+            taken = [m for m in form.models if m not in refused]
+            rows.append((form, taken, refused))
+        if not any(refused for _, _, refused in rows):
+            return ""
+        if len({frozenset(refused) for _, _, refused in rows}) == 1:
+            return self._models_text(rows[0][1], rows[0][2])
+        if len({frozenset(taken) for _, taken, _ in rows}) == 1:
+            return f"only on {', '.join(self._ordered(rows[0][1]))}"
+        return " and ".join(
+            f"{self._models_text(taken, refused)} {self._label(form)}"
+            for form, taken, refused in rows
+        )
+
+    def _models_text(self, taken: Sequence[str], refused: Sequence[str]) -> str:
+        if not refused:
+            return "on every model"
+        if not taken:
+            return "on no model"
+        if len(taken) < len(refused):
+            return f"only on {', '.join(self._ordered(taken))}"
+        return f"not on {', '.join(self._ordered(refused))}"
+
+
+def _models_of(form: FormTable) -> tuple[str, ...]:
+    """The models of ``form``; ``("",)`` for a form without models."""
+    return form.models or ("",)
+
+
+def _defaults(form: FormTable, field: FieldTable) -> dict[str, object]:
+    """The default of ``field`` on each model of ``form`` that has one
+    (``""`` stands for every model of a form without models)."""
+    found = {m: field.default_for(m or None) for m in _models_of(form)}
+    return {m: value for m, value in found.items() if value is not None}
+
+
+def _takes(field: FieldTable, model: str, choice: str) -> bool:
+    """Whether ``model`` takes ``choice`` for ``field``, by the tables."""
+    rows = field.choices_by_model.get(model)
+    if rows is not None:
+        return choice in rows
+    return field.choices is None or choice in field.choices
 
 
 def _object_parser(cls: type) -> Callable[[str], dict[str, Any]]:
@@ -469,6 +635,16 @@ def _in_cli_terms(
     return out
 
 
+@attrs.define
+class _Run:
+    """How far one run got: what a run stopped midway says."""
+
+    creating: bool = False
+    """A create was sent (it may have been answered)."""
+    task_id: str | None = None
+    """The task the run follows, once it is known to exist."""
+
+
 class _Refused(Exception):
     """The command line stops with ``message`` and exit ``status``."""
 
@@ -577,57 +753,149 @@ class CommandLine:
                 action="store_true",
                 help="print the checked JSON body and send nothing (no key needed)",
             )
-        if operation.task == "create" and self.api.tasks is not None:
-            _add_wait_options(parser)
+        if self.api.tasks is not None:
+            if operation.task == "create":
+                _add_wait_options(parser, created=True)
+            elif operation is _task_reader(self.api):
+                _add_wait_options(parser, created=False)
 
     def main(self, argv: Sequence[str] | None = None) -> int:
         """Run the command line; return the exit status.
 
         Nothing it prints shows the API key, even one the server echoes back.
+        A run stopped after its task was created (interrupted, a wait that
+        ran out, a download that failed) says the task's id and the command
+        that goes on with it.
         """
         args = self.build_parser().parse_args(argv)
         env = self.api.auth.env
         key = Secret(args.api_key or (os.environ.get(env) if env else None))
+        run = _Run()
         with _logging_to_stderr(self.api.package, args.verbose):
             try:
-                return self._run(args, key)
+                return self._run(args, key, run)
             except BrokenPipeError:  # the reader went away (``| head``)
                 _discard_stdout()
                 return 0
-            except _Refused as exc:
-                print(f"error: {key.scrub(str(exc))}", file=sys.stderr)
-                return exc.status
-            except ValidationError as exc:
-                print_violations(exc.violations, sys.stderr)
-                return 2
-            except InvalidAPIKey as exc:
-                print(f"error: {key.scrub(str(exc))}", file=sys.stderr)
-                return 2
-            except DestinationExists as exc:  # appeared while the task ran
-                print(f"error: {_exists(str(exc.filename))}", file=sys.stderr)
-                return 2
-            except OSError as exc:  # a local file that cannot be read or written
-                print(f"error: {key.scrub(str(exc))}", file=sys.stderr)
-                return 1
-            except BaseError as exc:
-                message = key.scrub(f"{type(exc).__name__}: {exc}")
-                print(f"error: {message}", file=sys.stderr)
-                return 1
-            except ValueError as exc:  # such as a --base-url that is not one
-                print(f"error: {key.scrub(str(exc))}", file=sys.stderr)
-                return 2
             except KeyboardInterrupt:
                 print("interrupted", file=sys.stderr)
-                return 130
+                status = 130
+                if run.creating and run.task_id is None:
+                    self._say_may_exist(key)
+            except TaskFailed as exc:
+                return self._report(exc, args, key)
+            except Exception as exc:
+                status = self._report(exc, args, key)
+            if run.task_id is not None:
+                self._say_how_to_go_on(run.task_id, args, key)
+            return status
 
-    def _run(self, args: argparse.Namespace, key: Secret) -> int:
+    def _report(self, exc: Exception, args: argparse.Namespace, key: Secret) -> int:
+        """Print what went wrong; the exit status (2: invalid input).
+
+        :raises Exception: ``exc`` again, if it is not the command line's to say.
+        """
+        if isinstance(exc, ValidationError):
+            print_violations(exc.violations, sys.stderr)
+            return 2
+        if isinstance(exc, DestinationExists):  # appeared while the task ran
+            message, status = _exists(str(exc.filename)), 2
+        elif isinstance(exc, _Refused):
+            message, status = str(exc), exc.status
+        elif isinstance(exc, InvalidAPIKey):
+            message, status = str(exc), 2
+        elif isinstance(exc, OSError):  # a local file that cannot be read or written
+            message, status = str(exc), 1
+        elif isinstance(exc, BaseError):
+            message = f"{type(exc).__name__}: {exc}"
+            status = 2 if isinstance(exc, MissingAPIKey) else 1
+        elif isinstance(exc, ValueError):
+            message, status = str(exc), 2
+        else:
+            raise exc
+        print(f"error: {key.scrub(message)}", file=sys.stderr)
+        if isinstance(exc, AuthenticationError | PermissionDeniedError) and not (
+            isinstance(exc, MissingAPIKey)
+        ):
+            print(f"hint: {self._key_hint(exc, args)}", file=sys.stderr)
+        return status
+
+    def _key_source(self, args: argparse.Namespace) -> str:
+        """Where the key came from: ``--api-key`` or ``$VIDU_API_KEY``."""
+        env = self.api.auth.env
+        return "--api-key" if args.api_key or not env else f"${env}"
+
+    def _key_hint(self, exc: BaseError, args: argparse.Namespace) -> str:
+        """What to check when the service refused the key (never the key)."""
+        source = self._key_source(args)
+        if isinstance(exc, PermissionDeniedError):
+            return (
+                f"the API key from {source} may not do this: check that it is"
+                " the key of the account meant, for this host (--base-url)"
+            )
+        return (
+            f"the service did not accept the API key from {source}: check it"
+            f" ({self._key_ways()})"
+        )
+
+    def _key_ways(self) -> str:
+        """``set $VIDU_API_KEY or pass --api-key``."""
+        env = self.api.auth.env
+        return f"set ${env} or pass --api-key" if env else "pass --api-key"
+
+    def _go_on_command(self, task_id: str, args: argparse.Namespace) -> str | None:
+        """The command that waits for task ``task_id`` (and downloads what
+        the run was to download), or ``None`` if the API cannot read a task.
+
+        It holds no API key: the key is read from where the user keeps it.
+        """
+        reader = _task_reader(self.api)
+        if reader is None:
+            return None
+        words = [_command(reader), task_id]
+        if args.base_url:
+            words += ["--base-url", args.base_url]
+        download = getattr(args, "download", None)
+        if download:
+            words += ["--download", download]
+            if args.overwrite:
+                words.append("--overwrite")
+        else:
+            words.append("--wait")
+        return f"{self.prog} {shlex.join(words)}"
+
+    def _say_how_to_go_on(
+        self, task_id: str, args: argparse.Namespace, key: Secret
+    ) -> None:
+        """Print the id of the task the run was following, and how to go on."""
+        command = self._go_on_command(task_id, args)
+        lines = [f"task {task_id} goes on (the service keeps it)"]
+        if command is not None:
+            lines[0] += "; to wait for it and get its results, run:"
+            lines.append(f"  {command}")
+            if args.api_key:
+                lines.append(f"  ({self._key_ways()})")
+        print(key.scrub("\n".join(lines)), file=sys.stderr)
+
+    def _say_may_exist(self, key: Secret) -> None:
+        """Interrupted while a create was unanswered: a task may exist."""
+        message = "the create was sent, unanswered: a task may have been created"
+        lister = next(
+            (op for op in self.api.operations.values() if op.task == "list"), None
+        )
+        if lister is not None:
+            message += f"; look for it with {self.prog} {_command(lister)}"
+        print(key.scrub(message), file=sys.stderr)
+
+    def _run(self, args: argparse.Namespace, key: Secret, run: _Run) -> int:
         if getattr(args, "batch", False):
             return run_batch_command(self.client_class, args)
         operation: Operation = args.operation
         download = getattr(args, "download", None)
+        waits = bool(getattr(args, "wait", False) or download)
         if download:
             _check_download(download, overwrite=args.overwrite)  # before a create
-        if getattr(args, "wait", False) or download:
+        if waits:
             _check_wait_options(args)
         if operation.pagination is not None and args.max_pages < 1:
             raise _Refused(f"--max-pages {args.max_pages}: give 1 or more", 2)
@@ -650,8 +918,8 @@ class CommandLine:
                 flags=flags,
                 conflicts=[conflict] if conflict else [],
             )
-            if args.dry_run:
-                print(json.dumps(shorten(body), indent=2, ensure_ascii=False))
+            if args.dry_run:  # the body as sent: whole, to be saved and reused
+                print(json.dumps(body, indent=2, ensure_ascii=False))
                 return 0
         if not key.value:
             env = self.api.auth.env
@@ -659,12 +927,19 @@ class CommandLine:
                 f"pass --api-key or set ${env}" if env else "pass --api-key"
             )
         with client_from_args(self.client_class, args) as client:
+            if operation.task == "get" and waits:
+                (task_id,) = params.values()
+                return self._wait_and_download(client, task_id, args, key, run)
+            run.creating = operation.task == "create"
             result = _call(client, operation, params, body, query)
             if isinstance(result, Page):
                 return self._print_pages(result, operation, args, key)
+            if run.creating and self.api.tasks is not None:
+                task_id = getattr(result, self.api.tasks.id_field, None)
+                run.task_id = task_id if isinstance(task_id, str) and task_id else None
             self._print_json(result, key)
-            if operation.task == "create" and (args.wait or args.download):
-                return self._wait_and_download(client, result, args, key)
+            if run.creating and waits:
+                return self._wait_and_download(client, run.task_id, args, key, run)
         return 0
 
     def _query(self, args: argparse.Namespace, operation: Operation) -> dict[str, Any]:
@@ -688,36 +963,51 @@ class CommandLine:
     def _wait_and_download(
         self,
         client: BaseClient[Any],
-        created: Any,
+        task_id: str | None,
         args: argparse.Namespace,
         key: Secret,
+        run: _Run,
     ) -> int:
-        """Wait for the task ``created`` is, then download its video if asked."""
+        """Wait for task ``task_id``, print its results, then download them
+        if asked (see :func:`download_targets`)."""
         tasks = self.api.require_tasks()
-        task_id = getattr(created, tasks.id_field)
-        progress = _TaskProgress(task_id, tasks.state_field, sys.stderr)
+        progress = _TaskProgress(str(task_id), tasks.state_field, sys.stderr)
+
+        def on_progress(task: Any) -> None:
+            run.task_id = task_id  # it exists: from here on, say how to go on
+            progress(task)
+
         try:
             creations = client.wait(
                 task_id,
                 timeout=args.wait_timeout,
                 poll_interval=args.poll_interval,
                 max_interval=max(args.poll_interval, 15.0),
-                on_progress=progress,
+                on_progress=on_progress,
             )
         except WaitTimeout as exc:
-            raise _Refused(self._still_running(exc), 1) from None
+            raise _Refused(
+                f"task {exc.task_id} did not finish within {exc.waited:g} s"
+                " (--wait-timeout): it is still running",
+                1,
+            ) from None
         self._print_json(creations, key)
-        if args.download:
-            if not creations:
-                print(
-                    "error: the task succeeded with nothing to download",
-                    file=sys.stderr,
-                )
-                return 1
+        if not args.download:
+            return 0
+        if not creations:
+            raise _Refused("the task succeeded with nothing to download", 1)
+        targets = download_targets(args.download, str(task_id), creations)
+        if len(targets) < len(creations):
+            print(
+                f"the task has {len(creations)} results; {args.download} receives"
+                " the first (--download FOLDER receives them all)",
+                file=sys.stderr,
+            )
+        for creation, target in zip(creations, targets, strict=False):
             bar = _ProgressBar(sys.stderr)
             path = client.download(
-                creations[0],
-                args.download,
+                creation,
+                target,
                 on_progress=bar,
                 overwrite=args.overwrite,
                 idle_timeout=args.timeout,
@@ -725,21 +1015,6 @@ class CommandLine:
             bar.finish()
             print(f"saved {path}", file=sys.stderr)
         return 0
-
-    def _still_running(self, timeout: WaitTimeout) -> str:
-        """What a ``--wait-timeout`` that ran out says: the task goes on, and
-        how to read it later."""
-        message = (
-            f"task {timeout.task_id} did not finish within {timeout.waited:g} s"
-            " (--wait-timeout): it is still running"
-        )
-        reader = next(
-            (op for op in self.api.operations.values() if op.task == "get"), None
-        )
-        if reader is not None:
-            command = shlex.join([_command(reader), timeout.task_id])
-            message += f"; see it later with {self.prog} {command}"
-        return message + ", or wait longer with a larger --wait-timeout"
 
     def _print_json(self, value: Any, key: Secret) -> None:
         """Print an answer as JSON, data URIs (echoed by a create) shortened
@@ -794,7 +1069,12 @@ def client_from_args(
 ) -> BaseClient[Any]:
     """The client the command line's options describe (``--api-key``,
     ``--base-url``, ``--timeout``, ``--max-retries``, ``--validation``), for an
-    operation or a batch."""
+    operation or a batch.
+
+    :raises _Refused: an option the client would refuse, named as the option
+        (or the environment variable) it came from; exit status 2.
+    """
+    _check_client_options(client_class, args)
     return client_class(
         args.api_key,
         base_url=args.base_url,
@@ -804,12 +1084,103 @@ def client_from_args(
     )
 
 
-def _check_download(path: str, *, overwrite: bool) -> None:
-    """Refuse a ``--download`` target that cannot be written (see
-    :func:`check_target`), in command-line terms.
+def _check_client_options(
+    client_class: type[BaseClient[Any]], args: argparse.Namespace
+) -> None:
+    """Refuse what the client would refuse, saying it as the option it came
+    from: ``--timeout 0``, ``--max-retries -1``, ``$<BASE_URL_ENV> europe``.
 
     :raises _Refused: with exit status 2 (invalid input).
     """
+    api = client_class._api
+    env = api.auth.env
+    key = args.api_key or (os.environ.get(env) if env else None)
+    if key:
+        check_key(key, "--api-key" if args.api_key or not env else f"${env}")
+    if not (args.timeout > 0 and math.isfinite(args.timeout)):
+        raise _Refused(
+            f"--timeout {args.timeout:g}: give a positive number of seconds", 2
+        )
+    if args.max_retries < 0:
+        raise _Refused(
+            f"--max-retries {args.max_retries}: give 0 (send each call once) or more",
+            2,
+        )
+    base_url, source = args.base_url, "--base-url"
+    base_url_env = client_class._base_url_env
+    if base_url is None and base_url_env:
+        base_url, source = os.environ.get(base_url_env) or None, f"${base_url_env}"
+    if base_url is not None:
+        try:
+            _resolve_base_url(api, base_url)
+        except ValueError:
+            hosts = ", ".join(api.hosts) or "none"
+            raise _Refused(
+                f"{source} {base_url!r} is neither an http(s) URL nor a host name"
+                f" (known hosts: {hosts})",
+                2,
+            ) from None
+
+
+def _task_reader(api: ApiTables) -> Operation | None:
+    """The operation that reads one task by its id (``get-creations``)."""
+    return next(
+        (
+            op
+            for op in api.operations.values()
+            if op.task == "get" and len(op.params) == 1
+        ),
+        None,
+    )
+
+
+def _is_folder(path: str) -> bool:
+    """Whether ``--download PATH`` names a folder: one that exists, or a
+    path that ends in a separator."""
+    return path.endswith(("/", os.sep)) or Path(path).is_dir()
+
+
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,16}")
+"""A file name suffix kept from a result's URL (``.mp4``)."""
+
+
+def download_targets(path: str, task_id: str, creations: Sequence[Any]) -> list[str]:
+    """Where ``--download PATH`` puts the results of task ``task_id``.
+
+    A file receives the first result. A folder receives every result, each
+    named after the task and the suffix of its URL's file name:
+    ``<task_id>.mp4``, then ``<task_id>-2.mp4``, ... A name no earlier task
+    can have taken, and one known before the task is created, so that the
+    folder can be checked first (a name from the URL, which every task may
+    share, would be found taken only once the task had run, and been paid).
+    """
+    if not _is_folder(path):
+        return [path]
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", task_id).lstrip(".")[:100] or "task"
+    targets = []
+    for number, creation in enumerate(creations, start=1):
+        url = creation if isinstance(creation, str) else getattr(creation, "url", "")
+        suffix = PurePosixPath(safe_file_name(str(url or ""))).suffix
+        suffix = suffix if _SUFFIX.fullmatch(suffix) else ""
+        name = stem if number == 1 else f"{stem}-{number}"
+        targets.append(str(Path(path) / f"{name}{suffix}"))
+    return targets
+
+
+def _check_download(path: str, *, overwrite: bool) -> None:
+    """Refuse a ``--download`` target that cannot be written (see
+    :func:`check_target`), in command-line terms: a file that exists, a
+    folder that does not (for a path ending in a separator) or may not be
+    written.
+
+    :raises _Refused: with exit status 2 (invalid input).
+    """
+    if _is_folder(path) and not Path(path).is_dir():
+        raise _Refused(
+            f"--download: there is no folder {path}: create it first, or choose"
+            " another path",
+            2,
+        )
     try:
         check_target(path, overwrite=overwrite)
     except DestinationExists:
@@ -846,26 +1217,46 @@ def _check_wait_options(args: argparse.Namespace) -> None:
         )
 
 
-def _add_wait_options(parser: argparse.ArgumentParser) -> None:
+def _add_wait_options(parser: argparse.ArgumentParser, *, created: bool) -> None:
+    """``--wait``, ``--download`` and their options; ``created``: for the
+    operation that creates a task (else, the one that reads a task)."""
     parser.add_argument(
-        "--wait", action="store_true", help="wait for the task to end, showing progress"
+        "--wait",
+        action="store_true",
+        help="wait for the task to end, showing its progress, then print its"
+        " results" + ("" if created else " (instead of the task as it is now)"),
     )
     parser.add_argument(
         "--download",
         metavar="PATH",
-        help="download the video to PATH once done (implies --wait); a folder "
-        "keeps the URL's file name",
+        help="once the task succeeded, download its results to PATH (implies"
+        " --wait). A file receives the first result; it must not exist, unless"
+        " --overwrite. A folder (one that exists, or PATH ending in /) receives"
+        " every result, named after the task: TASK_ID.EXT, TASK_ID-2.EXT, ...,"
+        " with the extension of the result's URL, so that no earlier download"
+        " is in the way. PATH is checked before "
+        + ("the task is created." if created else "waiting."),
     )
     parser.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace the file --download names if it exists (default: refuse)",
+        help="replace a file --download would write if it exists (default: refuse)",
     )
     parser.add_argument(
-        "--wait-timeout", type=float, default=900.0, help="seconds (default 900)"
+        "--wait-timeout",
+        type=float,
+        default=900.0,
+        metavar="SECONDS",
+        help="how long to wait for the task to end (default 900); the task goes"
+        " on after it, and the command that waits again is printed",
     )
     parser.add_argument(
-        "--poll-interval", type=float, default=2.0, help="seconds (default 2)"
+        "--poll-interval",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="seconds between reads of the task's state at first, growing to"
+        " 15 (default 2)",
     )
 
 
