@@ -99,8 +99,13 @@ def test_every_problem_is_reported_with_its_line_and_field() -> None:
         ]
     )
     problems = [str(p) for c in _check(text) for p in c.problems]
-    assert problems[0].startswith("line 2: not JSON")
-    assert problems[1] == "line 3: a JSON list, not an object [manifest.shape]"
+    assert problems[0] == (
+        "line 1: key: 'key' is a member of a job, not a request field: a line with "
+        '\'key\' is {"key": ..., "file": ..., "request": {...}}, and this one has '
+        'no "request" [manifest.shape]'
+    )
+    assert problems[1].startswith("line 2: not JSON")
+    assert problems[2] == "line 3: a JSON list, not an object [manifest.shape]"
     assert any(
         p.startswith("line 4: extra: unknown member(s) 'extra'") for p in problems
     )
@@ -131,7 +136,9 @@ def test_limits_name_themselves_and_how_to_raise_them() -> None:
     assert found[1].line == 2
     few = Rules.of(CLIPS, CREATE, marker_field="note", max_jobs=1)
     checked = list(check_manifest(io.BytesIO(b'{"title": "a"}\n{"title": "b"}\n'), few))
-    assert "more than 1 jobs: pass max_jobs=" in str(checked[-1].problems[0])
+    assert "more than 1 lines (blank lines count too): pass max_jobs=" in str(
+        checked[-1].problems[0]
+    )
 
 
 def test_an_existing_file_is_refused_unless_the_job_is_known(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import stat
 import time
@@ -33,7 +34,7 @@ from typing import IO, Any, Final, Literal, get_args
 import attrs
 
 from ..errors import BaseError
-from .manifest import Job
+from .manifest import Job, file_name_problem, job_digest
 
 __all__ = [
     "DONE_STATES",
@@ -92,6 +93,28 @@ def refuse_link(path: Path) -> None:
     if not stat.S_ISREG(found.st_mode):
         raise LedgerError(f"{path} is not a regular file: remove it")
 
+
+def _make_folder(folder: Path) -> None:
+    """Make the output folder (and its parents) if it does not exist yet.
+
+    :raises LedgerError: ``folder``, or a path above it, is something else
+        than a folder, naming which.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocking = next(
+            (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()),
+            folder,
+        )
+        raise LedgerError(
+            f"the output folder {folder} cannot be made: {blocking} is a file, not "
+            "a folder; give --out (out=) a folder, or a path where one can be made"
+        ) from None
+
+
+_MAX_INLINE = 500
+"""The most ids a query names inline; more go through a temporary table."""
 
 _SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -207,7 +230,7 @@ class Ledger:
         """How many jobs are in each state, kept up to date by every write."""
         self._credits = 0
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            _make_folder(folder)
             self._lock()
             for name in ("", *_SIDE_FILES):
                 refuse_link(self.path.with_name(self.path.name + name))
@@ -322,8 +345,8 @@ class Ledger:
                 (name, value),
             )
 
-    def add(self, job: Job, marker: str) -> None:
-        """Add ``job`` as ``pending`` with its ``marker``."""
+    def add(self, job: Job, marker: str) -> int:
+        """Add ``job`` as ``pending`` with its ``marker``; its row's id."""
         now = self._wall()
         body = json.dumps(job.body, ensure_ascii=False, separators=(",", ":"))
         with self.transaction():
@@ -332,8 +355,10 @@ class Ledger:
                 "added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
                 (job.key, job.line, job.file, body, job.digest, marker, now, now),
             )
-            self._event(int(cursor.lastrowid or 0), "pending", f"line {job.line}", now)
+            added = int(cursor.lastrowid or 0)
+            self._event(added, "pending", f"line {job.line}", now)
             self._count(None, "pending")
+        return added
 
     def update(
         self, job: int, state: State, message: str | None = None, **fields: object
@@ -437,7 +462,15 @@ class Ledger:
         skip = tuple(exclude)
         marks = ", ".join("?" for _ in states)
         query = f"SELECT {_COLUMNS} FROM jobs WHERE state IN ({marks})"  # marks only
-        if skip:
+        if len(skip) > _MAX_INLINE:  # past SQLite's bound on parameters
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS skipped (id INTEGER)")
+            self._db.execute("DELETE FROM skipped")
+            self._db.executemany(
+                "INSERT INTO skipped (id) VALUES (?)", ((job,) for job in skip)
+            )
+            query += " AND id NOT IN (SELECT id FROM skipped)"
+            skip = ()
+        elif skip:
             query += f" AND id NOT IN ({', '.join('?' for _ in skip)})"
         query += " ORDER BY id"
         if limit is not None:
@@ -491,8 +524,52 @@ def _charged(state: State | None, credits: object) -> int:
     return credits
 
 
+_MARKER = re.compile(r"[0-9a-f]{32}")
+
+
 def _row(found: tuple[Any, ...]) -> Row:
-    return Row(*found)
+    """A row as read, checked: nothing in the ledger is trusted.
+
+    The file must be a plain file name of the output folder (the manifest's
+    own check), the marker one the runner makes, the state one it knows, and
+    the stored digest the one of the stored file and body, so a row changed
+    by hand (or planted) is neither written outside the folder nor sent as
+    something the manifest did not ask for.
+
+    :raises LedgerError: naming the row and what is wrong with it.
+    """
+    row = Row(*found)
+    wrong = _wrong_in(row)
+    if wrong is not None:
+        raise LedgerError(
+            f"the ledger's row {row.id} (job {str(row.key)[:100]!r}) cannot be "
+            f"used: {wrong}; the ledger was changed by something else than the "
+            "batch runner: use a new output folder"
+        )
+    return row
+
+
+def _wrong_in(row: Row) -> str | None:
+    """What is wrong with ``row``, or ``None``."""
+    if not isinstance(row.key, str) or not isinstance(row.body, str):
+        return "its key or body is not text"
+    if row.state not in STATES:
+        return f"its state {str(row.state)[:40]!r} is not one of {', '.join(STATES)}"
+    if not isinstance(row.marker, str) or not _MARKER.fullmatch(row.marker):
+        return "its marker is not one the runner makes"
+    wrong = file_name_problem(row.file)
+    if wrong is not None:
+        return f"file: {wrong}"
+    assert isinstance(row.file, str)
+    try:
+        body = json.loads(row.body)
+    except (ValueError, RecursionError):
+        return "its body is not JSON"
+    if not isinstance(body, dict):
+        return "its body is not a JSON object"
+    if row.digest != job_digest(row.file, body):
+        return "its file or body is not what the job was added with (digest)"
+    return None
 
 
 def job_fields(row: Row) -> Mapping[str, object]:

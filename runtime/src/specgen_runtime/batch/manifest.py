@@ -25,6 +25,8 @@ problem of every line, each with its line number.
 
 from __future__ import annotations
 
+import difflib
+import errno
 import hashlib
 import json
 import os
@@ -43,17 +45,25 @@ from . import marker
 
 __all__ = [
     "DEFAULT_MAX_JOBS",
+    "DEFAULT_MAX_MANIFEST_BYTES",
     "RESERVED_PREFIX",
     "Checked",
     "Job",
     "ManifestError",
+    "ManifestNotFound",
     "Problem",
     "Rules",
     "check_manifest",
+    "file_name_problem",
+    "job_digest",
 ]
 
 DEFAULT_MAX_JOBS = 100_000
-"""How many jobs a manifest may hold unless told otherwise."""
+"""How many lines (jobs and blank lines) a manifest may hold unless told
+otherwise."""
+
+DEFAULT_MAX_MANIFEST_BYTES = 4 << 30
+"""How many bytes a manifest may hold unless told otherwise (4 GiB)."""
 
 RESERVED_PREFIX = "batch-"
 """File names starting with this are the runner's own (ledger, report)."""
@@ -69,6 +79,19 @@ _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 class ManifestError(BaseError, ValueError):
     """The manifest cannot be used; the message says where and why."""
+
+
+class ManifestNotFound(ManifestError, FileNotFoundError):
+    """The manifest does not exist (a :class:`FileNotFoundError` too)."""
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.filename = path
+        self.errno = errno.ENOENT
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @attrs.frozen
@@ -104,13 +127,19 @@ class Job:
     @property
     def digest(self) -> str:
         """A hash of what the job asks for, to notice a changed manifest."""
-        text = json.dumps(
-            {"file": self.file, "request": self.body},
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return hashlib.sha256(text.encode()).hexdigest()
+        return job_digest(self.file, self.body)
+
+
+def job_digest(file: str, body: Mapping[str, Any]) -> str:
+    """The hash of a job that saves ``file`` and sends ``body`` (its
+    :attr:`Job.digest`; the ledger recomputes it from every row it reads)."""
+    text = json.dumps(
+        {"file": file, "request": body},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @attrs.frozen
@@ -134,6 +163,12 @@ class Rules:
     """The most characters that field may hold."""
     max_line_bytes: int
     max_jobs: int
+    """The most lines, blank ones included."""
+    max_bytes: int = DEFAULT_MAX_MANIFEST_BYTES
+    """The most bytes of the whole manifest."""
+    body_fields: frozenset[str] = frozenset()
+    """The request fields of every form of the operation (a bare body with
+    ``key`` or ``file`` among them is no wrapper)."""
 
     @classmethod
     def of(
@@ -144,6 +179,7 @@ class Rules:
         marker_field: str = "payload",
         max_line_bytes: int | None = None,
         max_jobs: int = DEFAULT_MAX_JOBS,
+        max_bytes: int = DEFAULT_MAX_MANIFEST_BYTES,
     ) -> Rules:
         """The rules of ``operation``, whose forms must have ``marker_field``.
 
@@ -169,9 +205,21 @@ class Rules:
                 if bodies and None not in bodies
                 else _FALLBACK_LINE_BYTES
             )
-        if max_line_bytes < 2 or max_jobs < 1:
-            raise ValueError("max_line_bytes must be at least 2 and max_jobs 1")
-        return cls(api, operation, marker_field, limit, max_line_bytes, max_jobs)
+        if max_line_bytes < 2 or max_jobs < 1 or max_bytes < 1:
+            raise ValueError(
+                "max_line_bytes must be at least 2, max_jobs and max_bytes 1"
+            )
+        fields = frozenset(name for f in forms for name in f.fields)
+        return cls(
+            api,
+            operation,
+            marker_field,
+            limit,
+            max_line_bytes,
+            max_jobs,
+            max_bytes,
+            fields,
+        )
 
 
 def check_manifest(
@@ -190,50 +238,71 @@ def check_manifest(
     one. The caller decides what to
     do with lines that have problems.
 
-    A line longer than ``rules.max_line_bytes`` and more lines than
-    ``rules.max_jobs`` are problems naming the limit.
+    A line longer than ``rules.max_line_bytes``, more lines than
+    ``rules.max_jobs`` (blank ones count too) and more bytes in all than
+    ``rules.max_bytes`` are problems naming the limit; the last two end the
+    check, so no stream is read without end (``/dev/zero``, ``yes``).
     """
     keys: dict[str, int] = {}
     files: dict[str, int] = {}
-    jobs = 0
-    for number, raw in _lines(stream, rules.max_line_bytes):
-        if raw is None:
-            yield Checked(
-                number,
-                None,
-                (
-                    Problem(
-                        number,
-                        "",
-                        f"longer than the limit of {rules.max_line_bytes} bytes: "
-                        "pass max_line_bytes= (--max-line-bytes) to raise it",
-                        "manifest.line_length",
-                    ),
-                ),
-            )
-            continue
-        if not raw.strip():
-            continue
-        jobs += 1
-        if jobs > rules.max_jobs:
-            yield Checked(
-                number,
-                None,
-                (
-                    Problem(
-                        number,
-                        "",
-                        f"more than {rules.max_jobs} jobs: pass max_jobs= "
-                        "(--max-jobs) to raise the limit",
-                        "manifest.jobs",
-                    ),
-                ),
-            )
-            return
-        yield _check_line(number, raw, rules, keys, files, out_dir, known)
+    capped = _Capped(stream, rules.max_bytes)
+    number = 0
+    try:
+        for number, raw in _lines(capped, rules.max_line_bytes):
+            if number > rules.max_jobs:
+                yield _whole(
+                    number,
+                    f"more than {rules.max_jobs} lines (blank lines count too): "
+                    "pass max_jobs= (--max-jobs) to raise the limit",
+                    "manifest.jobs",
+                )
+                return
+            if raw is None:
+                yield _whole(
+                    number,
+                    f"longer than the limit of {rules.max_line_bytes} bytes: "
+                    "pass max_line_bytes= (--max-line-bytes) to raise it",
+                    "manifest.line_length",
+                )
+                continue
+            if not raw.strip():
+                continue
+            yield _check_line(number, raw, rules, keys, files, out_dir, known)
+    except _TooBig:
+        yield _whole(
+            number + 1,
+            f"the manifest goes on past the limit of {rules.max_bytes} bytes: "
+            "pass max_manifest_bytes= (--max-manifest-bytes) to raise it",
+            "manifest.size",
+        )
 
 
-def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
+def _whole(number: int, message: str, rule: str) -> Checked:
+    """A line with one problem of the line as a whole."""
+    return Checked(number, None, (Problem(number, "", message, rule),))
+
+
+class _TooBig(Exception):
+    """The manifest holds more than its limit of bytes."""
+
+
+class _Capped:
+    """A stream that raises :class:`_TooBig` once more than ``limit`` bytes
+    were read from it."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        self._stream = stream
+        self._left = limit + 1
+
+    def readline(self, size: int) -> bytes:
+        raw = self._stream.readline(min(size, self._left))
+        self._left -= len(raw)
+        if self._left <= 0:
+            raise _TooBig
+        return raw
+
+
+def _lines(stream: _Capped, limit: int) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, bytes)``; ``None`` for a line over ``limit`` bytes.
 
     Every read takes at most ``limit + 1`` bytes, so a huge line is never
@@ -248,8 +317,9 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
             yield number, raw
 
 
-def _skip_rest(stream: IO[bytes]) -> None:
-    """Read past the end of the current line, a chunk at a time."""
+def _skip_rest(stream: _Capped) -> None:
+    """Read past the end of the current line, a chunk at a time (the
+    stream's limit of bytes bounds it)."""
     for chunk in iter(lambda: stream.readline(_SKIP_CHUNK), b""):
         if chunk.endswith(b"\n"):
             return
@@ -306,6 +376,15 @@ def _check_line(
                 "request", "must be a JSON object (the request body)", "manifest.shape"
             )
     else:
+        wrapper = _wrapper_members(data, rules)
+        if wrapper:
+            return problem(
+                wrapper[0][0],
+                f"{wrapper[0][1]}: a line with {', '.join(repr(n) for n, _ in wrapper)} "
+                'is {"key": ..., "file": ..., "request": {...}}, and this one has no '
+                '"request"',
+                "manifest.shape",
+            )
         body, key, file = data, f"line-{number}", None
     problems.extend(_check_key(number, key, keys))
     if isinstance(key, str) and file is None:
@@ -313,7 +392,7 @@ def _check_line(
     fresh = out_dir if isinstance(key, str) and not known(key) else None
     problems.extend(_check_file(number, file, files, fresh))
     for violation in rules.api.validate(rules.operation.id, body):
-        problems.append(_from_violation(number, violation))
+        problems.append(_from_violation(number, violation, rules.api.package))
     problems.extend(_check_marker_room(number, body, rules))
     if any(p.severity == "error" for p in problems):
         return Checked(number, None, tuple(problems))
@@ -360,10 +439,45 @@ def _file_for(key: str) -> str:
     return name + ".mp4"
 
 
-def _from_violation(number: int, violation: Violation) -> Problem:
-    return Problem(
-        number, violation.field, violation.message, violation.rule, violation.severity
-    )
+def _wrapper_members(data: Mapping[str, Any], rules: Rules) -> list[tuple[str, str]]:
+    """The members of an object without ``request`` that show it was meant
+    as a job around a request (``key``, ``file``, or a misspelt ``request``),
+    each with what to say of it; none of them is a field of the request."""
+    found: list[tuple[str, str]] = []
+    for name in data:
+        if name in rules.body_fields:
+            continue
+        if name in ("key", "file"):
+            found.append((name, f"{name!r} is a member of a job, not a request field"))
+        elif difflib.get_close_matches(name.lower(), ["request"], n=1, cutoff=0.75):
+            found.append((name, f"unknown member {name!r} (did you mean 'request'?)"))
+    # the misspelt request first: it is what to fix
+    return sorted(found, key=lambda pair: pair[0] in ("key", "file"))
+
+
+_LOCAL_FILE_HINT = "; to send a local file, use "
+"""How a violation of an asset field tells a program to read a local file,
+which a manifest cannot do."""
+_NEWER_MODEL_HINT = "; for a model newer than this package, pass "
+"""How a violation of an unknown model tells a program to send it anyway."""
+
+
+def _from_violation(number: int, violation: Violation, package: str) -> Problem:
+    """The problem of a violation, its advice made one a manifest can follow."""
+    message = violation.message
+    head, found, _ = message.partition(_LOCAL_FILE_HINT)
+    if found:
+        message = (
+            f"{head}; a manifest gives a file as a URL or a data: URI, such as "
+            f"the text {package}.Image.from_path(<path>) returns, written in the line"
+        )
+    head, found, _ = message.partition(_NEWER_MODEL_HINT)
+    if found:
+        message = (
+            f"{head}; a batch sends only the models this package knows: for a "
+            f"newer model, upgrade {package}"
+        )
+    return Problem(number, violation.field, message, violation.rule, violation.severity)
 
 
 def _check_key(number: int, key: object, keys: dict[str, int]) -> list[Problem]:
@@ -388,41 +502,36 @@ def _check_key(number: int, key: object, keys: dict[str, int]) -> list[Problem]:
     return []
 
 
+def file_name_problem(file: object) -> str | None:
+    """What is wrong with ``file`` as a job's file name, or ``None``: it must
+    be a plain file name of the output folder (no folder, no leading dot, no
+    control or reserved character, not a device name of Windows, not one of
+    the runner's own names). The ledger checks every row's file with it too.
+    """
+    if not isinstance(file, str) or not file:
+        return "must be a non-empty string"
+    if safe_file_name(file, default="") != file:
+        return (
+            f"{file!r} is not a plain file name (no folder, no leading dot, "
+            "no control or reserved character, at most 200 bytes)"
+        )
+    if _reserved_name(file):
+        return (
+            f"{file!r} is not a plain file name: Windows keeps it for a device "
+            "(CON, PRN, AUX, NUL, COM1-9, LPT1-9) or drops its trailing dot "
+            "or space"
+        )
+    if file.startswith(RESERVED_PREFIX):
+        return f"names starting with {RESERVED_PREFIX!r} are the runner's own"
+    return None
+
+
 def _check_file(
     number: int, file: object, files: dict[str, int], out_dir: Path | None
 ) -> list[Problem]:
-    if not isinstance(file, str) or not file:
-        return [Problem(number, "file", "must be a non-empty string", "manifest.file")]
-    if safe_file_name(file, default="") != file:
-        return [
-            Problem(
-                number,
-                "file",
-                f"{file!r} is not a plain file name (no folder, no leading dot, "
-                "no control or reserved character, at most 200 bytes)",
-                "manifest.file",
-            )
-        ]
-    if _reserved_name(file):
-        return [
-            Problem(
-                number,
-                "file",
-                f"{file!r} is not a plain file name: Windows keeps it for a device "
-                "(CON, PRN, AUX, NUL, COM1-9, LPT1-9) or drops its trailing dot "
-                "or space",
-                "manifest.file",
-            )
-        ]
-    if file.startswith(RESERVED_PREFIX):
-        return [
-            Problem(
-                number,
-                "file",
-                f"names starting with {RESERVED_PREFIX!r} are the runner's own",
-                "manifest.file",
-            )
-        ]
+    wrong = file_name_problem(file)
+    if wrong is not None or not isinstance(file, str):
+        return [Problem(number, "file", wrong or "", "manifest.file")]
     # folders that ignore case (macOS, Windows) hold a.mp4 and A.mp4 as one
     first = files.setdefault(file.casefold(), number)
     if first != number:

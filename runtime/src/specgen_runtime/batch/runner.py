@@ -69,14 +69,17 @@ from ..errors import (
     RequestMayHaveSucceeded,
     ServerError,
 )
+from ..pagination import DEFAULT_MAX_PAGES, DEFAULT_PAGES_TIMEOUT
 from ..tables import ApiTables, Operation
 from ..violations import ValidationError
 from . import marker as markers
 from .ledger import DONE_STATES, Ledger, Row, State
 from .manifest import (
     DEFAULT_MAX_JOBS,
+    DEFAULT_MAX_MANIFEST_BYTES,
     RESERVED_PREFIX,
     ManifestError,
+    ManifestNotFound,
     Rules,
     check_manifest,
 )
@@ -130,8 +133,13 @@ class Options:
     marker_field: str = "payload"
     max_line_bytes: int | None = None
     max_jobs: int = DEFAULT_MAX_JOBS
-    max_pages: int = 10_000
+    """The most lines of the manifest, blank ones included."""
+    max_manifest_bytes: int = DEFAULT_MAX_MANIFEST_BYTES
+    """The most bytes of the manifest."""
+    max_pages: int = DEFAULT_MAX_PAGES
     """The most pages one read of the task list may take."""
+    list_timeout: float = DEFAULT_PAGES_TIMEOUT
+    """The longest one read of the task list (every page) may take."""
     stop_reasons: frozenset[str] = frozenset({"CreditInsufficient"})
     """Error reasons that stop the whole run (they would fail every job):
     :meth:`Runner.run` raises :class:`BatchStopped`."""
@@ -142,8 +150,10 @@ class Options:
         if self.workers < 1 or self.download_attempts < 1:
             raise ValueError("workers and download_attempts must be at least 1")
         times = (self.settle, self.window_margin, self.attempt_time, self.tick)
-        if min(times) < 0 or self.poll_interval <= 0 or self.tick <= 0:
+        if min(times) < 0 or min(self.poll_interval, self.tick, self.list_timeout) <= 0:
             raise ValueError("times must be positive")
+        if self.max_pages < 1:
+            raise ValueError("max_pages must be at least 1")
 
 
 @attrs.frozen
@@ -296,6 +306,9 @@ class Runner:
         self._echo_after = 0.0
         self._list_complete = True
         """False once the list is seen to leave out a task it should hold."""
+        self._unasked: list[int] = []
+        """Jobs of the ledger that the manifest does not ask for as they are:
+        never sent."""
 
     # --- the run ---------------------------------------------------------------
 
@@ -440,11 +453,18 @@ class Runner:
             marker_field=options.marker_field,
             max_line_bytes=options.max_line_bytes,
             max_jobs=options.max_jobs,
+            max_bytes=options.max_manifest_bytes,
         )
         ledger = self._ledger
         invalid = lines = added = 0
+        matched: set[int] = set()
         try:
             stream = self.manifest.open("rb")
+        except FileNotFoundError:
+            raise ManifestNotFound(
+                f"cannot read the manifest {self.manifest}: no such file",
+                str(self.manifest),
+            ) from None
         except OSError as exc:
             raise ManifestError(
                 f"cannot read the manifest {self.manifest}: {exc.strerror or exc}"
@@ -465,9 +485,11 @@ class Runner:
                     continue
                 row = ledger.by_key(job.key)
                 if row is None:
-                    ledger.add(job, markers.new_marker())
+                    matched.add(ledger.add(job, markers.new_marker()))
                     added += 1
-                elif row.digest != job.digest:
+                elif row.digest == job.digest:
+                    matched.add(row.id)
+                else:
                     invalid += 1
                     self.progress.note(
                         f"{self.manifest}: line {job.line}: key: job {job.key!r} "
@@ -483,6 +505,14 @@ class Runner:
                 )
         if invalid:
             self.progress.note(f"skipped {invalid} invalid lines of {lines}")
+        # every row is read (and so checked) before anything is sent; a job
+        # the manifest does not ask for (as it is) now is never created
+        self._unasked = [row.id for row in ledger.rows() if row.id not in matched]
+        if self._unasked:
+            self.progress.note(
+                f"{len(self._unasked)} jobs of {ledger.path} are not in the manifest "
+                "as they are there: none of them is sent"
+            )
         ledger.set_meta("operation", self.operation.id)
         self.progress.log(f"{added} new jobs, {lines - invalid - added} known")
 
@@ -589,7 +619,9 @@ class Runner:
 
     def _finished(self) -> bool:
         """Whether nothing is left to do in this run."""
-        if self._pending_left and self._ledger.in_state("pending", limit=1):
+        if self._pending_left and self._ledger.in_state(
+            "pending", limit=1, exclude=self._unasked
+        ):
             return False
         return not any(self._actionable(a) for a in self._active.values())
 
@@ -766,7 +798,7 @@ class Runner:
         slots = self._limit - self._in_flight()
         if slots <= 0:
             return []
-        rows = self._ledger.in_state("pending", limit=slots)
+        rows = self._ledger.in_state("pending", limit=slots, exclude=self._unasked)
         if not rows:
             self._pending_left = False
             return []
