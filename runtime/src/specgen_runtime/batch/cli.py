@@ -67,7 +67,12 @@ def add_command(commands: Any) -> None:
         "show it (default 30)",
     )
     parser.add_argument(
-        "--poll-interval", type=float, default=5.0, metavar="SECONDS", help="default 5"
+        "--poll-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="seconds between reads of a running task's state at first, growing "
+        "to 30 (default 5)",
     )
     parser.add_argument(
         "--max-line-bytes",
