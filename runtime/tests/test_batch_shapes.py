@@ -285,7 +285,7 @@ def test_reading_the_list_is_bounded_and_says_how_to_read_more() -> None:
         service = ClientService(client, START, page_size=1, max_pages=2)
         start = datetime.now(UTC) - timedelta(minutes=5)
         end = start + timedelta(minutes=10)
-        with pytest.raises(ListTooLong, match="past 2 pages: pass max_pages="):
+        with pytest.raises(ListTooLong, match="past max_pages=2 pages: pass a larger max_pages="):
             list(service.tasks_created(start, end))
         whole = ClientService(client, START, page_size=1, max_pages=3)
         assert len(list(whole.tasks_created(start, end))) == 3

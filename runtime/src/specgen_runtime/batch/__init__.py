@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # imported when first used: the command line loads this packa
     from ..client import BaseClient
     from ..tables import Operation
     from .ledger import LEDGER_NAME, STATES, LedgerError, State
-    from .manifest import ManifestError
+    from .manifest import ManifestError, ManifestNotFound
     from .marker import unwrap, unwrap_task
     from .report import REPORT_CSV, REPORT_JSON
     from .runner import BatchStopped, Options, Summary
@@ -39,6 +39,7 @@ _LAZY = {
     "LedgerError": "ledger",
     "State": "ledger",
     "ManifestError": "manifest",
+    "ManifestNotFound": "manifest",
     "unwrap": "marker",
     "unwrap_task": "marker",
     "REPORT_CSV": "report",
@@ -68,6 +69,7 @@ __all__ = [
     "LedgerError",
     "ListUnreadable",
     "ManifestError",
+    "ManifestNotFound",
     "Options",
     "State",
     "Summary",
@@ -114,6 +116,7 @@ def run(
     operation: str | None = None,
     options: Options | None = None,
     stream: IO[str] | None = None,
+    resume: str | None = None,
     **settings: Any,
 ) -> Summary:
     """Run the jobs of ``manifest`` (JSON Lines) with ``client``, into ``out``.
@@ -121,7 +124,9 @@ def run(
     ``settings`` are the fields of :class:`Options` (``skip_invalid``,
     ``concurrency``, ``resend_ambiguous``, ``settle``, ...), or pass
     ``options``. Progress goes to ``stream`` (default stderr). Running it
-    again with the same manifest and folder continues an unfinished run.
+    again with the same manifest and folder continues an unfinished run;
+    ``resume`` is the command that does so, said when the run stops
+    unfinished (the command line passes its own).
 
     It returns when the run ends on its own (every job downloaded, failed,
     ambiguous or left for a later run: :attr:`Summary.exit_status` says
@@ -129,7 +134,9 @@ def run(
     whole raises :class:`BatchStopped` instead, after saving the ledger and
     the report.
 
-    :raises ManifestError: lines have problems; nothing was sent.
+    :raises ManifestError: lines have problems, or the manifest cannot be
+        read (:class:`ManifestNotFound`, also a :class:`FileNotFoundError`,
+        when it does not exist); nothing was sent.
     :raises LedgerError: the folder's ledger cannot be used (another run
         holds it, or it is not a ledger), or one of the runner's files there
         is a symbolic link.
@@ -156,6 +163,7 @@ def run(
         client,
         chosen,
         max_pages=options.max_pages,
+        list_timeout=options.list_timeout,
         marker_field=options.marker_field,
     )
     return Runner(
@@ -166,4 +174,5 @@ def run(
         Path(out),
         options,
         stream=stream,
+        resume=resume,
     ).run()

@@ -11,8 +11,13 @@ sent), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+from pathlib import Path
 from typing import Any
+
+from ..pagination import DEFAULT_MAX_PAGES, DEFAULT_PAGES_TIMEOUT
+from .manifest import DEFAULT_MAX_MANIFEST_BYTES
 
 __all__ = ["COMMAND", "add_command", "run_command"]
 
@@ -81,7 +86,33 @@ def add_command(commands: Any) -> None:
         help="the longest manifest line (default: the request body limit)",
     )
     parser.add_argument(
-        "--max-jobs", type=int, default=100_000, help="the most lines (default 100000)"
+        "--max-jobs",
+        type=int,
+        default=100_000,
+        help="the most lines, blank ones included (default 100000)",
+    )
+    parser.add_argument(
+        "--max-manifest-bytes",
+        type=int,
+        default=DEFAULT_MAX_MANIFEST_BYTES,
+        metavar="BYTES",
+        help=f"the largest manifest (default {DEFAULT_MAX_MANIFEST_BYTES})",
+    )
+    parser.add_argument(
+        "--max-pages",
+        type=int,
+        default=DEFAULT_MAX_PAGES,
+        metavar="N",
+        help="the most pages one read of the task list takes "
+        f"(default {DEFAULT_MAX_PAGES})",
+    )
+    parser.add_argument(
+        "--list-timeout",
+        type=float,
+        default=DEFAULT_PAGES_TIMEOUT,
+        metavar="SECONDS",
+        help="the longest one read of the task list takes "
+        f"(default {DEFAULT_PAGES_TIMEOUT:g})",
     )
 
 
@@ -112,8 +143,12 @@ def run_command(client_class: type[Any], args: argparse.Namespace) -> int:
         attempt_time=args.timeout,
         max_line_bytes=args.max_line_bytes,
         max_jobs=args.max_jobs,
+        max_manifest_bytes=args.max_manifest_bytes,
+        max_pages=args.max_pages,
+        list_timeout=args.list_timeout,
     )
     with client_from_args(client_class, args) as client:
+        env = client._api.auth.env
         try:
             summary = run(
                 client,
@@ -121,6 +156,7 @@ def run_command(client_class: type[Any], args: argparse.Namespace) -> int:
                 args.out,
                 operation=args.operation,
                 options=options,
+                resume=resume_command(args, env),
             )
         except (ManifestError, BatchUnsupported) as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -130,27 +166,52 @@ def run_command(client_class: type[Any], args: argparse.Namespace) -> int:
             return 1
         except BatchStopped as exc:
             summary = exc.summary
-    if summary.interrupted:
-        print(
-            f"to continue: {' '.join(_resume(args))}",
-            file=sys.stderr,
-        )
     return summary.exit_status
 
 
-def _resume(args: argparse.Namespace) -> list[str]:
-    import shlex
+_FLAGS = (
+    ("operation", "--operation", None),
+    ("concurrency", "--concurrency", None),
+    ("settle", "--settle", 30.0),
+    ("poll_interval", "--poll-interval", 5.0),
+    ("max_line_bytes", "--max-line-bytes", None),
+    ("max_jobs", "--max-jobs", 100_000),
+    ("max_manifest_bytes", "--max-manifest-bytes", DEFAULT_MAX_MANIFEST_BYTES),
+    ("max_pages", "--max-pages", DEFAULT_MAX_PAGES),
+    ("list_timeout", "--list-timeout", DEFAULT_PAGES_TIMEOUT),
+    ("base_url", "--base-url", None),
+    ("validation", "--validation", "strict"),
+    ("timeout", "--timeout", 60.0),
+    ("max_retries", "--max-retries", 2),
+)
+"""The options a continuing run is given again, each with its default
+(left out when the run had it)."""
+_SWITCHES = (
+    ("skip_invalid", "--skip-invalid"),
+    ("resend_ambiguous", "--resend-ambiguous"),
+)
 
-    command = [sys.argv[0] if sys.argv and sys.argv[0] else "python -m <package>"]
-    if command[0].endswith("__main__.py"):
-        command = ["python", "-m", _package_of(command[0])]
-    command += [COMMAND, shlex.quote(args.manifest), "--out", shlex.quote(args.out)]
-    if args.skip_invalid:
-        command.append("--skip-invalid")
-    return command
 
-
-def _package_of(main: str) -> str:
-    from pathlib import Path
-
-    return Path(main).parent.name
+def resume_command(args: argparse.Namespace, env: str | None) -> str:
+    """The command that continues the run ``args`` describe: the same
+    manifest, folder and options; never the API key (a key given with
+    ``--api-key`` is named as something to give again, not shown)."""
+    program = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    if not program or program.endswith("__main__.py"):
+        name = Path(program).parent.name if program else "<package>"
+        command = ["python", "-m", name]
+    else:
+        command = [program]
+    command += [COMMAND, args.manifest, "--out", args.out]
+    for name, flag, default in _FLAGS:
+        value = getattr(args, name, None)
+        if value is not None and value != default:
+            command += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    for name, flag in _SWITCHES:
+        if getattr(args, name, False):
+            command.append(flag)
+    text = shlex.join(command)
+    if getattr(args, "api_key", None):
+        ways = f"set {env} or pass --api-key" if env else "pass --api-key"
+        text += f"  (with the API key: {ways})"
+    return text

@@ -23,7 +23,14 @@ from typing import IO
 
 from .ledger import DONE_STATES, STATES, Ledger, State, job_fields, refuse_link
 
-__all__ = ["REPORT_CSV", "REPORT_JSON", "Progress", "write_reports"]
+__all__ = [
+    "REPORT_CSV",
+    "REPORT_JSON",
+    "Progress",
+    "printable",
+    "spreadsheet_cell",
+    "write_reports",
+]
 
 REPORT_JSON = "batch-report.json"
 REPORT_CSV = "batch-report.csv"
@@ -39,6 +46,36 @@ _COLUMNS = (
     "err_code",
     "error",
 )
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a cell starts with that a spreadsheet reads as a formula."""
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal could act on (control and
+    format characters, line and paragraph separators: ``ESC``, ``BEL``,
+    ``CR``, ...) written as its escape (``\\x1b``), so text from the service or
+    the ledger shows as text and never moves the cursor or sets the title."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell of the report: text with its control characters escaped
+    (:func:`printable`) and, when it starts like a formula (``= + - @``, a
+    tab or a carriage return), a ``'`` in front, so a spreadsheet shows it
+    and never runs it; ``None`` is an empty cell, a number stays one."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    text = printable(value)
+    return "'" + text if value.startswith(_FORMULA_START) else text
 
 
 class Progress:
@@ -70,13 +107,13 @@ class Progress:
         """One line about one job (only when not live: the line says enough)."""
         if self.live:
             return
-        self.stream.write(message + "\n")
+        self.stream.write(printable(message) + "\n")
         self.stream.flush()
 
     def note(self, message: str) -> None:
         """A line shown in either mode (a warning, the end of the run)."""
         self._end_line()
-        self.stream.write(message + "\n")
+        self.stream.write(printable(message) + "\n")
         self.stream.flush()
 
     def update(
@@ -149,7 +186,11 @@ def _duration(seconds: float) -> str:
 
 
 def write_reports(ledger: Ledger, folder: Path) -> tuple[Path, Path]:
-    """Write the JSON and CSV reports of every job; their paths."""
+    """Write the JSON and CSV reports of every job; their paths.
+
+    The JSON report holds each value as the ledger does; the CSV report's
+    cells are made safe to open in a spreadsheet (:func:`spreadsheet_cell`).
+    """
     json_path = folder / REPORT_JSON
     csv_path = folder / REPORT_CSV
     with _atomic(json_path) as out:
@@ -163,7 +204,7 @@ def write_reports(ledger: Ledger, folder: Path) -> tuple[Path, Path]:
         writer.writeheader()
         for row in ledger.rows():
             writer.writerow(
-                {k: "" if v is None else v for k, v in job_fields(row).items()}
+                {k: spreadsheet_cell(v) for k, v in job_fields(row).items()}
             )
     return json_path, csv_path
 

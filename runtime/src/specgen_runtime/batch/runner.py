@@ -83,7 +83,7 @@ from .manifest import (
     Rules,
     check_manifest,
 )
-from .report import Progress, write_reports
+from .report import Progress, printable, write_reports
 from .service import Created, ListTooLong, ListUnreadable, Service, TaskView
 
 __all__ = ["BatchStopped", "Options", "Runner", "Summary"]
@@ -274,6 +274,7 @@ class Runner:
         *,
         stream: IO[str] | None = None,
         live: bool | None = None,
+        resume: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
@@ -285,6 +286,9 @@ class Runner:
         self.options = options or Options()
         self.stream = stream if stream is not None else sys.stderr
         self.progress = Progress(self.stream, clock=clock, live=live)
+        self.resume = resume
+        """The command that continues the run, said when it stops unfinished
+        (``None``: say to run the same command again)."""
         self._clock = clock
         self._wall = wall
         self._tasks = service.tasks
@@ -356,7 +360,7 @@ class Runner:
     def _stop(self, why: str, error: BaseException | None) -> None:
         """Stop the run (no more creates) for ``why``; the first stop is kept."""
         if self._stopped_by is None:
-            self._stopped_by = why
+            self._stopped_by = printable(why)
             self._stop_error = error if isinstance(error, ClientError) else None
 
     def _audit(self) -> int | None:
@@ -411,10 +415,15 @@ class Runner:
             self.progress.note(f"stopped: {summary.stopped_by}")
         unfinished = sum(n for s, n in counts.items() if s not in DONE_STATES)
         if summary.interrupted or unfinished:
-            self.progress.note(
-                "to continue, run the same command again (same manifest, same "
-                f"output folder {self.out}); nothing done is done twice"
-            )
+            if self.resume is not None:
+                self.progress.note(
+                    f"to continue: {self.resume}; nothing done is done twice"
+                )
+            else:
+                self.progress.note(
+                    "to continue, run the same command again (same manifest, same "
+                    f"output folder {self.out}); nothing done is done twice"
+                )
 
     @contextlib.contextmanager
     def _sigint(self) -> Iterator[None]:
@@ -1191,6 +1200,8 @@ def _list_stop(error: BaseException | None) -> str:
     """Why the run stops on ``error`` from reading the task list."""
     if isinstance(error, ListUnreadable):
         return f"the task list cannot be read: {error}"
+    if isinstance(error, ListTooLong):
+        return f"the task list is too long to read: {error}"
     return f"the task list refuses the runner's query: {error}"
 
 

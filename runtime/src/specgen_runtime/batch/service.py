@@ -10,6 +10,7 @@ may bind anything that keeps the same promises.
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,11 +19,17 @@ from typing import Any, Protocol
 import attrs
 
 from ..client import BaseClient
-from ..errors import BaseError, UnexpectedResponseError
-from ..pagination import page_token
+from ..errors import APITimeoutError, BaseError, UnexpectedResponseError
+from ..pagination import (
+    DEFAULT_MAX_PAGES,
+    DEFAULT_PAGES_TIMEOUT,
+    page_token,
+    pages_deadline,
+)
 from ..tables import Operation, Tasks
 
 __all__ = [
+    "LIST_TIMEOUT",
     "MAX_PAGES",
     "BatchUnsupported",
     "Capacity",
@@ -167,12 +174,18 @@ def _created_at(task: object, tasks: Tasks) -> str | None:
     return next((t for name in names if (t := _text(_get(task, name)))), None)
 
 
-MAX_PAGES = 10_000
-"""How many pages one read of the task list may take."""
+MAX_PAGES = DEFAULT_MAX_PAGES
+"""How many pages one read of the task list may take unless told otherwise
+(as many as ``Page.iter_pages`` reads)."""
+LIST_TIMEOUT = DEFAULT_PAGES_TIMEOUT
+"""How many seconds one read of the task list, every page, may take unless
+told otherwise (as long as ``Page.iter_pages`` takes)."""
 
 
 class ListTooLong(BaseError):
-    """The task list went on past :data:`MAX_PAGES` pages (or repeated a token)."""
+    """One read of the task list went on past its limit of pages
+    (:data:`MAX_PAGES`) or of time (:data:`LIST_TIMEOUT`), or repeated a
+    page token: the message names the limit and how to raise it."""
 
 
 class BatchUnsupported(BaseError, LookupError):
@@ -233,6 +246,8 @@ class ClientService:
     operation: Operation
     page_size: int | None = 100
     max_pages: int = MAX_PAGES
+    list_timeout: float = LIST_TIMEOUT
+    """The longest one read of the task list (every page) may take."""
     marker_field: str = "payload"
     """The pass-through field the runner's marker travels in."""
     tasks: Tasks = attrs.field(init=False)
@@ -242,6 +257,9 @@ class ClientService:
     _list: Operation = attrs.field(init=False)
     _window: tuple[str, str] = attrs.field(init=False)
     _capacity: Operation | None = attrs.field(init=False)
+    _clock: Callable[[], float] = attrs.field(
+        default=time.monotonic, kw_only=True, alias="clock"
+    )
 
     def __attrs_post_init__(self) -> None:
         """Find the operations the runner needs.
@@ -318,8 +336,9 @@ class ClientService:
     def tasks_created(self, start: datetime, end: datetime) -> Iterator[TaskView]:
         """Every task of the list in the window, page after page.
 
-        :raises ListTooLong: more than ``max_pages`` pages, or a page token
-            given twice (a list that would never end).
+        :raises ListTooLong: more than ``max_pages`` pages, more than
+            ``list_timeout`` seconds (each page's request ends by then), or
+            a page token given twice (a list that would never end).
         """
         pagination = self._list.pagination
         assert pagination is not None
@@ -337,8 +356,17 @@ class ClientService:
         if size_name is not None:
             query[size_name] = self.page_size
         seen: set[str] = set()
+        at = self._clock() + self.list_timeout
         for number in range(1, self.max_pages + 1):
-            page = method(**query)
+            if self._clock() >= at:
+                raise self._out_of_time(number - 1)
+            try:
+                with pages_deadline(at, self._clock):
+                    page = method(**query)
+            except APITimeoutError as exc:
+                if self._clock() < at:
+                    raise
+                raise self._out_of_time(number - 1) from exc
             answer = getattr(page, "response", page)  # a Page, or the answer itself
             where = f"page {number} of the task list"
             items = listed(answer, pagination.items, where)
@@ -357,8 +385,16 @@ class ClientService:
             seen.add(token)
             query[token_name] = token
         raise ListTooLong(
-            f"the task list goes on past {self.max_pages} pages: pass max_pages= "
-            "to the batch run to read more, or a smaller window_margin"
+            f"the task list goes on past max_pages={self.max_pages} pages: pass a "
+            "larger max_pages= to the batch run (--max-pages) to read more, or a "
+            "smaller window_margin"
+        )
+
+    def _out_of_time(self, pages: int) -> ListTooLong:
+        return ListTooLong(
+            f"reading the task list took longer than list_timeout="
+            f"{self.list_timeout:g} s ({pages} pages read, more remain): pass a "
+            "larger list_timeout= to the batch run (--list-timeout) to read longer"
         )
 
     def tasks_by_id(self, task_ids: Sequence[str]) -> list[TaskView]:
