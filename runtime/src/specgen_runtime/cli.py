@@ -4,7 +4,7 @@
 
     python -m <package> <operation> --model M --image ./a.png \\
         --image https://example.com/b.png --prompt "..." --wait --download out.mp4
-    python -m <package> <get-operation> TASK_ID
+    python -m <package> <get-operation> TASK_ID [--wait] [--download out/]
 
 A generated package runs :func:`main` with its own client class. Subcommands,
 their options and help come from the spec (through the client's
@@ -12,8 +12,9 @@ their options and help come from the spec (through the client's
 each request field is an option, a list field a repeatable one in the
 singular (``--image``), an object field takes JSON or ``key=value,...``.
 Local files given for image or video fields are read, checked and sent as
-data URIs. ``--dry-run`` prints the checked JSON body (data URIs shortened)
-and needs no API key. Query parameters are options too (``--page-size``,
+data URIs. ``--dry-run`` prints the checked JSON body, whole, as it would
+be sent, and needs no API key. An option's help gives the defaults of every
+form of the request and the choices only some models take, from the tables. Query parameters are options too (``--page-size``,
 ``--created-at-from``; a repeated one such as ``--states`` may be repeated
 or take values separated by commas; a boolean is ``--show-detail`` or
 ``--no-show-detail``). The global options may also follow the operation.
@@ -25,14 +26,21 @@ token option (``--page-token``) names; when more remain, stderr says how
 to read on.
 
 Exit status: 0 done, 1 the service or the connection failed (or the task
-did), 2 invalid input; every violation is printed on its own line as
-``field: message [rule]``. Output that is no longer read (``| head``) ends
-the command quietly, with status 0.
+did), 2 invalid input (a missing API key included), 130 interrupted; every
+violation is printed on its own line as ``field: message [rule]``. A key
+the service refused (401, 403) adds a hint naming where it came from. Output
+that is no longer read (``| head``) ends the command quietly, with status 0.
 
 Before a task is created (which is billed), everything that can be checked
-is: the request and its local files, the API key, the wait options and the
-``--download`` target (:func:`check_target`). ``--help`` alone is answered
-by :mod:`.cli_help` without this module.
+is: the request and its local files, the API key and the client's options
+(each named as the option or variable it came from), the wait options and
+the ``--download`` target (:func:`check_target`; in a folder the files are
+named after the task, :func:`download_targets`, so no name is found taken
+after the task ran). A run stopped once its task exists (interrupted, a
+wait that ran out, a failed download) prints the task's id and the command
+that goes on with it: the task-reading operation with ``--wait`` or
+``--download``, never the key. ``--help`` alone is answered by
+:mod:`.cli_help` without this module.
 """
 
 from __future__ import annotations
@@ -977,6 +985,8 @@ class CommandLine:
             run.task_id = task_id  # it exists: from here on, say how to go on
             progress(task)
 
+        if task_id is None:
+            raise ValueError("no task id to wait for: the response carried none")
         try:
             creations = client.wait(
                 task_id,

@@ -37,7 +37,7 @@ test compares this help with the full parser's)."""
 
 DESCRIPTION = (
     "Call the API from the command line. Exit status: 0 done, "
-    "1 the service failed, 2 invalid input."
+    "1 the service failed, 2 invalid input, 130 interrupted."
 )
 
 
