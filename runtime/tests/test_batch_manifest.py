@@ -203,6 +203,8 @@ def test_a_dangling_link_counts_as_an_existing_file(tmp_path: Path) -> None:
 
 def test_an_operation_without_the_marker_field_is_refused() -> None:
     with pytest.raises(ManifestError, match="no string field 'payload'"):
+        Rules.of(CLIPS, CREATE, marker_field="payload")
+    with pytest.raises(ManifestError, match="names no pass_through_field"):
         Rules.of(CLIPS, CREATE)
 
 

@@ -100,6 +100,12 @@ class TasksDef(Node):
     error_code_field: str
     results_field: str | None = None
     """The task body's list of results (what ``wait()`` returns), if any."""
+    body_id_field: str | None = None
+    """The task's id in the task body and the task list, if not ``id_field``."""
+    credits_field: str | None = None
+    """The field of a task (and of the create's answer) with its credits."""
+    pass_through_field: str | None = None
+    """A text field of the create that the task keeps and shows again."""
 
 
 @attrs.define

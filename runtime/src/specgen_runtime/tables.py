@@ -113,6 +113,15 @@ class Tasks:
     """The task body's list of results, which ``wait()`` returns."""
     shapes: TaskShapes | None = None
     """The bodies a task appears in, from the spec's response classes."""
+    body_id_field: str | None = None
+    """The task's id in the task body and in the task list, when it is not
+    :attr:`id_field` (the create's answer)."""
+    credits_field: str | None = None
+    """The field of a task (and of the create's answer) with the credits it
+    costs."""
+    pass_through_field: str | None = None
+    """A text field of the creating request that the task keeps and shows
+    again (task body, task list, callback): a batch's marker travels in it."""
 
     @property
     def terminal(self) -> frozenset[str]:

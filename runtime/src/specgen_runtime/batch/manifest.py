@@ -176,16 +176,24 @@ class Rules:
         api: ApiTables,
         operation: Operation,
         *,
-        marker_field: str = "payload",
+        marker_field: str | None = None,
         max_line_bytes: int | None = None,
         max_jobs: int = DEFAULT_MAX_JOBS,
         max_bytes: int = DEFAULT_MAX_MANIFEST_BYTES,
     ) -> Rules:
-        """The rules of ``operation``, whose forms must have ``marker_field``.
+        """The rules of ``operation``, whose forms must have ``marker_field``
+        (default: the tables' ``tasks.pass_through_field``).
 
         :raises ManifestError: no form of the operation has that field, or
             it has no length limit.
         """
+        if marker_field is None and api.tasks is not None:
+            marker_field = api.tasks.pass_through_field
+        if marker_field is None:
+            raise ManifestError(
+                f"the {api.name} spec's tasks section names no pass_through_field "
+                "to carry a batch job's marker"
+            )
         forms = [f for f in api.forms if f.operation == operation.id]
         limits = [
             f.fields[marker_field].length

@@ -84,7 +84,14 @@ from .manifest import (
     check_manifest,
 )
 from .report import Progress, printable, write_reports
-from .service import Created, ListTooLong, ListUnreadable, Service, TaskView
+from .service import (
+    BatchUnsupported,
+    Created,
+    ListTooLong,
+    ListUnreadable,
+    Service,
+    TaskView,
+)
 
 __all__ = ["BatchStopped", "Options", "Runner", "Summary"]
 
@@ -130,7 +137,9 @@ class Options:
     """The longest the runner sleeps between two looks at its work."""
     min_round: float = 0.02
     """The shortest round: what ends within it is committed together."""
-    marker_field: str = "payload"
+    marker_field: str | None = None
+    """The pass-through field a job's marker travels in (default: the
+    tables' ``tasks.pass_through_field``)."""
     max_line_bytes: int | None = None
     max_jobs: int = DEFAULT_MAX_JOBS
     """The most lines of the manifest, blank ones included."""
@@ -284,6 +293,16 @@ class Runner:
         self.manifest = manifest
         self.out = out
         self.options = options or Options()
+        tasks = api.tasks
+        marker_field = self.options.marker_field or (
+            tasks.pass_through_field if tasks is not None else None
+        )
+        if marker_field is None:
+            raise BatchUnsupported(
+                f"the {api.name} spec's tasks section names no pass_through_field "
+                "to carry a batch job's marker (nor does marker_field)"
+            )
+        self._marker_field = marker_field
         self.stream = stream if stream is not None else sys.stderr
         self.progress = Progress(self.stream, clock=clock, live=live)
         self.resume = resume
@@ -459,7 +478,7 @@ class Runner:
         rules = Rules.of(
             self.api,
             self.operation,
-            marker_field=options.marker_field,
+            marker_field=self._marker_field,
             max_line_bytes=options.max_line_bytes,
             max_jobs=options.max_jobs,
             max_bytes=options.max_manifest_bytes,
@@ -818,7 +837,7 @@ class Runner:
             active.state = "creating"
             active.sent_at = sent_at
             body = row.request()
-            field = self.options.marker_field
+            field = self._marker_field
             previous = body.get(field)
             body[field] = markers.wrap(
                 row.marker, previous if isinstance(previous, str) else None

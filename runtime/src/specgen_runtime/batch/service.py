@@ -143,14 +143,19 @@ def view(
     tasks: Tasks,
     task_id: str | None = None,
     *,
-    marker_field: str = "payload",
+    marker_field: str | None = None,
 ) -> TaskView:
     """A :class:`TaskView` of a task object or JSON object, as read back.
 
-    The id is ``task_id`` when given, else the task's ``id`` or its
-    ``tasks.id_field``; the payload is the field ``marker_field``.
+    The id is ``task_id`` when given, else the task's ``tasks.body_id_field``
+    or ``tasks.id_field``; the payload is the field ``marker_field``
+    (default ``tasks.pass_through_field``), the credits ``tasks.credits_field``.
     """
-    found = task_id or _text(_get(task, "id")) or _text(_get(task, tasks.id_field))
+    ids = (tasks.body_id_field, tasks.id_field)
+    found = task_id or next(
+        (text for name in ids if name and (text := _text(_get(task, name)))), None
+    )
+    field = marker_field or tasks.pass_through_field
     results = _get(task, tasks.results_field) if tasks.results_field else None
     download = tasks.shapes.download if tasks.shapes is not None else None
     url = None
@@ -159,12 +164,20 @@ def view(
     return TaskView(
         task_id=found or "",
         state=_text(_get(task, tasks.state_field)),
-        payload=_text(_get(task, marker_field)),
-        credits=_credits(_get(task, "credits")),
+        payload=_text(_get(task, field)) if field else None,
+        credits=_task_credits(task, tasks),
         err_code=_text(_get(task, tasks.error_code_field)) or None,
         url=url,
         created_at=_created_at(task, tasks),
     )
+
+
+def _task_credits(task: object, tasks: Tasks) -> int | None:
+    """What ``task`` costs: its field ``tasks.credits_field`` (``None``
+    without one)."""
+    if tasks.credits_field is None:
+        return None
+    return _credits(_get(task, tasks.credits_field))
 
 
 def _created_at(task: object, tasks: Tasks) -> str | None:
@@ -248,8 +261,9 @@ class ClientService:
     max_pages: int = MAX_PAGES
     list_timeout: float = LIST_TIMEOUT
     """The longest one read of the task list (every page) may take."""
-    marker_field: str = "payload"
-    """The pass-through field the runner's marker travels in."""
+    marker_field: str | None = None
+    """The pass-through field the runner's marker travels in (default the
+    tables' ``tasks.pass_through_field``)."""
     tasks: Tasks = attrs.field(init=False)
     poll_batch: int = attrs.field(init=False, default=0)
     _get: Operation = attrs.field(init=False)
@@ -278,6 +292,14 @@ class ClientService:
     def _find_operations(self) -> None:
         api = self.client._api
         self.tasks = api.require_tasks()
+        if self.marker_field is None:
+            self.marker_field = self.tasks.pass_through_field
+        if self.marker_field is None:
+            raise LookupError(
+                f"the {api.name} spec's tasks section names no pass_through_field "
+                "(a text field the task keeps and shows again) to carry a batch "
+                "job's marker"
+            )
         operations = list(api.operations.values())
         self._get = _one(api.name, operations, "task: get", lambda o: o.task == "get")
         self._list = _one(
@@ -324,7 +346,7 @@ class ClientService:
             raise ValueError("the create's answer carries no task id")
         return Created(
             task_id,
-            _credits(_get(answer, "credits")),
+            _task_credits(answer, self.tasks),
             _created_at(answer, self.tasks),
         )
 
