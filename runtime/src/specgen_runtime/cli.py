@@ -759,7 +759,8 @@ class CommandLine:
             parser.add_argument(
                 "--dry-run",
                 action="store_true",
-                help="print the checked JSON body and send nothing (no key needed)",
+                help="print the checked JSON body, whole, as it would be sent, and"
+                " send nothing (no key needed)",
             )
         if self.api.tasks is not None:
             if operation.task == "create":
