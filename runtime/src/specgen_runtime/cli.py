@@ -948,6 +948,10 @@ class CommandLine:
                 run.task_id = task_id if isinstance(task_id, str) and task_id else None
             self._print_json(result, key)
             if run.creating and waits:
+                if run.task_id is None:
+                    raise _Refused(
+                        "the answer holds no task id: nothing to wait for", 1
+                    )
                 return self._wait_and_download(client, run.task_id, args, key, run)
         return 0
 
@@ -972,7 +976,7 @@ class CommandLine:
     def _wait_and_download(
         self,
         client: BaseClient[Any],
-        task_id: str | None,
+        task_id: str,
         args: argparse.Namespace,
         key: Secret,
         run: _Run,
@@ -980,7 +984,7 @@ class CommandLine:
         """Wait for task ``task_id``, print its results, then download them
         if asked (see :func:`download_targets`)."""
         tasks = self.api.require_tasks()
-        progress = _TaskProgress(str(task_id), tasks.state_field, sys.stderr)
+        progress = _TaskProgress(task_id, tasks.state_field, sys.stderr)
 
         def on_progress(task: Any) -> None:
             run.task_id = task_id  # it exists: from here on, say how to go on
@@ -1007,7 +1011,7 @@ class CommandLine:
             return 0
         if not creations:
             raise _Refused("the task succeeded with nothing to download", 1)
-        targets = download_targets(args.download, str(task_id), creations)
+        targets = download_targets(args.download, task_id, creations)
         if len(targets) < len(creations):
             print(
                 f"the task has {len(creations)} results; {args.download} receives"
