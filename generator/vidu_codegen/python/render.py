@@ -257,7 +257,7 @@ def template_globals(ctx: PackageCtx) -> dict[str, object]:
     ]
     has_client = "client" in manifest.capabilities(ctx)
     if has_client:
-        names += ["BatchUnsupported", "Client", "RetryPolicy"]
+        names += ["BatchUnsupported", "Client", "Page", "RawResponse", "RetryPolicy"]
     return {
         "exports": exports,
         "all_names": sorted(exports + names, key=lambda n: (n.lower(), n)),

@@ -62,8 +62,7 @@ class Options:
         if timeout is not None:
             changed = attrs.evolve(changed, timeout=timeout, limits=Limits.of(timeout))
         if max_retries is not None:
-            if max_retries < 0:
-                raise ValueError(f"max_retries must be at least 0: {max_retries!r}")
+            check_max_retries(max_retries)
             changed = attrs.evolve(
                 changed, retry=attrs.evolve(changed.retry, max_retries=max_retries)
             )
@@ -92,6 +91,15 @@ RESERVED_HEADERS = frozenset(
 )
 """Headers the client sets itself (framing and the request's target), which
 ``extra_headers`` may not name (lower-case)."""
+
+
+def check_max_retries(value: int) -> None:
+    """Refuse a negative ``max_retries`` (the constructor, :meth:`Options.but`).
+
+    :raises ValueError: saying what it must be.
+    """
+    if value < 0:
+        raise ValueError(f"max_retries must be at least 0: {value!r}")
 
 
 def _check_headers(headers: Mapping[str, str], protected: str) -> None:

@@ -60,6 +60,37 @@ def select(
     return default
 
 
+def check_request(
+    operation: Operation,
+    request: object,
+    default: type[Request],
+    selectors: tuple[tuple[str, type[Request]], ...],
+) -> None:
+    """Refuse a request of another kind than ``operation`` takes.
+
+    A typed request of another operation (a cancel's request handed to a
+    create) would send its fields where they mean nothing; a mapping would
+    fail deep inside. Both are refused before anything is sent.
+
+    :raises TypeError: naming the request classes the operation takes (and,
+        for a mapping, how to pass it as keyword arguments).
+    """
+    accepted = tuple(dict.fromkeys((default, *(cls for _, cls in selectors))))
+    if isinstance(request, accepted):
+        return
+    names = " or ".join(cls.__name__ for cls in accepted)
+    method = operation.id.replace("-", "_")
+    if isinstance(request, Mapping):
+        raise TypeError(
+            f"{method}() takes a {names}, not a {type(request).__name__}:"
+            f" pass its fields as keyword arguments ({method}(**fields)) or"
+            f" build one ({accepted[0].__name__}(**fields)); nothing was sent"
+        )
+    raise TypeError(
+        f"{method}() takes a {names}, not a {type(request).__name__}; nothing was sent"
+    )
+
+
 def url_path(operation: Operation, params: Mapping[str, object]) -> str:
     """The path of ``operation`` with ``params`` filled in, each checked.
 

@@ -64,6 +64,7 @@ from .client import (
     DEFAULT_MAX_DOWNLOAD_BYTES,
     BaseClient,
     ClientOptions,
+    Downloadable,
     Polling,
     QueryValue,
     RawResponse,
@@ -353,10 +354,22 @@ class _Shared:
                 )
             # the caller's context goes along (a page iteration's deadline)
             run = functools.partial(contextvars.copy_context().run, function)
-            future = self._executor.submit(_in_thread, ticket, run)
+            future = self._executor.submit(self._start, ticket, run)
             self._running.add(future)
         future.add_done_callback(self._ended)
         return future
+
+    def _start(self, ticket: _Ticket, function: Callable[[], T]) -> T:
+        """Run ``function`` in this worker thread, unless the client was
+        closed while it waited for one (:class:`ClientClosed`: not sent)."""
+        if self.closed:
+            raise closed_error()
+        return _in_thread(ticket, function)
+
+    def drop_queued(self) -> int:
+        """Cancel the calls still waiting for a worker thread (their awaiters
+        get :class:`ClientClosed`); how many there were."""
+        return sum(future.cancel() for future in self.running())
 
     def _ended(self, future: concurrent.futures.Future[Any]) -> None:
         with self._lock:
@@ -646,16 +659,26 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
 
         From the moment it is called, a call made on this client or on any
         copy from :meth:`with_options` raises :class:`ClientClosed` and
-        sends nothing; a call already handed to a worker thread runs to its
-        end, except that a :meth:`wait` stops at its next poll with
-        :class:`ClientClosed`. On a copy it does nothing.
+        sends nothing, and so does a call still waiting for a worker thread
+        (all ``max_concurrency`` busy): it is dropped, never sent. A call a
+        worker thread has started runs to its end, except that a
+        :meth:`wait` stops at its next poll with :class:`ClientClosed`. On a
+        copy it does nothing.
         """
         if self._copy:
             return
         self._shared.closed = True
+        dropped = self._shared.drop_queued()
+        if dropped:
+            self._client._debug(
+                "closing: %d queued call(s) dropped, never sent", dropped
+            )
         running = self._shared.running()
         if running:
-            await asyncio.wait([asyncio.wrap_future(f) for f in running])
+            ended = [asyncio.wrap_future(f) for f in running]
+            for one in ended:  # their callers read the outcome, not this wait
+                one.add_done_callback(_retrieve)
+            await asyncio.wait(ended)
         self._shared.shut_down()
         self._client.close()
 
@@ -683,9 +706,21 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         try:
             return await asyncio.wrap_future(future)
         except asyncio.CancelledError:
+            self._dropped_on_close(future)
             ticket.cancel()
             future.cancel()  # a call not started yet never starts
             raise
+
+    def _dropped_on_close(self, future: concurrent.futures.Future[Any]) -> None:
+        """After a ``CancelledError``: :class:`ClientClosed` if it came from
+        :meth:`aclose` dropping the queued call, not from the caller.
+
+        :raises ClientClosed: the call was dropped unsent.
+        """
+        task = asyncio.current_task()
+        by_caller = task is not None and task.cancelling() > 0
+        if future.cancelled() and self._shared.closed and not by_caller:
+            raise closed_error() from None
 
     _call = _in_worker(BaseClient._call)
     """:meth:`BaseClient._call` in a worker thread (its arguments, its result)."""
@@ -717,6 +752,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
         try:
             return await asyncio.wrap_future(future)
         except asyncio.CancelledError as cancelled:
+            self._dropped_on_close(future)
             ticket.cancel()
             if future.cancel():
                 raise  # never started: nothing was sent
@@ -749,7 +785,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
 
     async def wait(
         self,
-        task_id: str | None,
+        task_id: str,
         *,
         timeout: float = 900.0,
         poll_interval: float = 2.0,
@@ -805,7 +841,7 @@ class AsyncBaseClient(Generic[TaskT, CreatedT]):
 
     async def download(
         self,
-        creation: Any,
+        creation: Downloadable | str,
         path: str | os.PathLike[str],
         *,
         overwrite: bool = False,

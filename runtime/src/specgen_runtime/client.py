@@ -44,7 +44,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Self, TypedDict, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Generic,
+    Protocol,
+    Self,
+    TypedDict,
+    TypeVar,
+    cast,
+)
 from urllib.parse import quote, urlencode
 
 import attrs
@@ -62,13 +71,21 @@ from ._answers import (
 )
 from ._deadlines import Deadline, Limits
 from ._download import DEFAULT_MAX_DOWNLOAD_BYTES, Downloader, Progress, safe_file_name
-from ._options import Options
+from ._options import Options, check_max_retries
 from ._raw import RawResponse
-from ._requests import Request, check_mirrored, select, url_path, with_items
+from ._requests import (
+    Request,
+    check_mirrored,
+    check_request,
+    select,
+    url_path,
+    with_items,
+)
 from ._transport import MIB, Answer, NoAnswer, Outcome, Transport
 from .convert import MissingResponseField
 from .errors import (
     APITimeoutError,
+    InvalidAPIKey,
     MissingAPIKey,
     TaskFailed,
     UnexpectedResponseError,
@@ -88,6 +105,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "BaseClient",
     "ClientOptions",
+    "Downloadable",
     "Polling",
     "QueryValue",
     "RawResponse",
@@ -108,6 +126,15 @@ QueryValue = str | int | float | bool | list[str | int]
 one ``name=value`` pair per item."""
 
 _NOT_SEEN = object()
+
+
+class Downloadable(Protocol):
+    """What :meth:`BaseClient.download` takes besides a URL: a result with
+    a ``url`` (a creation of a finished task)."""
+
+    @property
+    def url(self) -> str | None:
+        """Where the file is."""
 
 
 class ClientOptions(TypedDict, total=False):
@@ -197,13 +224,22 @@ class BaseClient(ABC, Generic[TaskT]):
     ) -> None:
         api = self._api
         env = api.auth.env
+        if api_key is not None and not isinstance(api_key, str):
+            raise InvalidAPIKey(
+                f"api_key must be a str, got {type(api_key).__name__}"
+                + (" (decode it first)" if isinstance(api_key, bytes) else "")
+            )
         key = api_key or (os.environ.get(env) if env else None)
         if key:
             check_key(key, "api_key" if api_key else f"${env}")
         self._key = Secret(key)
+        source = "base_url"
         if base_url is None and self._base_url_env:
             base_url = os.environ.get(self._base_url_env) or None
-        self.base_url = _resolve_base_url(api, base_url)
+            source = f"${self._base_url_env}"
+        self.base_url = _resolve_base_url(api, base_url, source)
+        if retry is None:
+            check_max_retries(max_retries)
         self._options = Options.of(
             timeout,
             retry
@@ -442,6 +478,7 @@ class BaseClient(ABC, Generic[TaskT]):
         selectors: tuple[tuple[str, type[Request]], ...],
     ) -> dict[str, Any]:
         if request is not None:
+            check_request(operation, request, default, selectors)
             if fields:
                 raise TypeError("pass a typed request or its fields, not both")
             if mode != "off":
@@ -773,7 +810,7 @@ class BaseClient(ABC, Generic[TaskT]):
 
     def wait(
         self,
-        task_id: str | None,
+        task_id: str,
         *,
         timeout: float = 900.0,
         poll_interval: float = 2.0,
@@ -790,8 +827,8 @@ class BaseClient(ABC, Generic[TaskT]):
         left (and the client's own ``timeout``), so a poll the server leaves
         hanging ends in :class:`WaitTimeout` on time.
 
-        ``task_id`` may be taken straight from a create's response, whose
-        fields are all optional: a missing id raises ``ValueError``.
+        ``task_id`` is the id a create's response gave; an empty one (or
+        ``None``) raises ``ValueError`` before anything is sent.
 
         :raises TaskFailed: the task failed; ``err_code`` says why.
         :raises WaitTimeout: it had not ended after ``timeout`` seconds.
@@ -820,7 +857,7 @@ class BaseClient(ABC, Generic[TaskT]):
 
     def download(
         self,
-        creation: Any,
+        creation: Downloadable | str,
         path: str | os.PathLike[str],
         *,
         overwrite: bool = False,
@@ -860,6 +897,14 @@ class BaseClient(ABC, Generic[TaskT]):
             raise ValueError(f"nothing to download: {creation!r} has no url")
         if max_bytes < 1:
             raise ValueError("max_bytes must be at least 1")
+        for name, seconds in (("timeout", timeout), ("idle_timeout", idle_timeout)):
+            if seconds is not None and not seconds > 0:
+                raise ValueError(
+                    f"download: {name}={seconds!r}: give a positive number of"
+                    " seconds, or None for the default"
+                )
+        if chunk_size < 1:
+            raise ValueError(f"download: chunk_size={chunk_size!r} must be at least 1")
         self._transport.check_open()
         limits = self._options.limits
         downloader = Downloader(
@@ -932,8 +977,12 @@ def _max_polls(timeout: float, poll_interval: float) -> int:
     return max(int(timeout / poll_interval) + 2, 1)
 
 
-def _resolve_base_url(api: ApiTables, base_url: str | None) -> str:
-    """The base URL for a URL, a host name from the spec's hosts, or ``None``."""
+def _resolve_base_url(
+    api: ApiTables, base_url: str | None, source: str = "base_url"
+) -> str:
+    """The base URL for a URL, a host name from the spec's hosts, or ``None``;
+    ``source`` is where ``base_url`` came from (the argument, or the
+    environment variable), which an error names."""
     if base_url is None:
         return api.base_url.rstrip("/")
     hosts = api.hosts
@@ -942,7 +991,7 @@ def _resolve_base_url(api: ApiTables, base_url: str | None) -> str:
     if not base_url.startswith(("http://", "https://")):
         names = ", ".join(hosts) or "none"
         raise ValueError(
-            f"base_url {base_url!r} is neither an http(s) URL nor a host name "
+            f"{source} {base_url!r} is neither an http(s) URL nor a host name "
             f"(known hosts: {names})"
         )
     return base_url.rstrip("/")
@@ -998,7 +1047,7 @@ class Polling(Generic[TaskT]):
     def __init__(
         self,
         api: ApiTables,
-        task_id: str | None,
+        task_id: str,
         timeout: float,
         poll_interval: float,
         max_interval: float,
@@ -1066,12 +1115,22 @@ class Polling(Generic[TaskT]):
 
 
 def check_wait(
-    task_id: str | None, timeout: float, poll_interval: float, max_interval: float
+    task_id: str, timeout: float, poll_interval: float, max_interval: float
 ) -> str:
     """The task id to wait for, once ``wait()``'s arguments are known good;
-    a ``ValueError`` before anything is sent otherwise."""
+    a ``ValueError`` before anything is sent otherwise (a ``TypeError`` for
+    an id that is not text)."""
+    if task_id is None:
+        raise ValueError(
+            "wait: task_id is None: pass the task id a create's response gave"
+            " (a response without one carries none to wait for)"
+        )
+    if not isinstance(task_id, str):
+        raise TypeError(f"wait: task_id must be a str, got {type(task_id).__name__}")
     if not task_id:
-        raise ValueError("no task id to wait for: the response carried none")
+        raise ValueError(
+            "wait: task_id is empty: pass the task id a create's response gave"
+        )
     if not timeout > 0:
         raise ValueError(
             f"wait: timeout={timeout!r}: give a positive number of seconds"

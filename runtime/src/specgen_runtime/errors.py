@@ -313,7 +313,7 @@ class WaitTimeout(BaseError, TimeoutError):
     """
 
     def __init__(
-        self, task_id: str, waited: float, task: Any, *, reader: str | None = None
+        self, task_id: str, waited: float, task: object, *, reader: str | None = None
     ) -> None:
         later = f"{reader}({task_id!r})" if reader else f"wait({task_id!r})"
         super().__init__(
@@ -322,7 +322,9 @@ class WaitTimeout(BaseError, TimeoutError):
             " with a larger timeout="
         )
         self.task_id = task_id
-        self.task = task
+        self.task: object = task
+        """The last state read (the client's task model, such as the answer
+        of the method that reads a task), or ``None`` if no poll was answered."""
         self.waited = waited
         """The seconds waited (the ``timeout`` given)."""
 

@@ -42,6 +42,7 @@ messages show at most :data:`TOKEN_SHOWN` characters of one.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -56,7 +57,7 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .tables import Operation, Pagination, QueryParam
-from .violations import ValidationError, Violation
+from .violations import Mode, ValidationError, Violation, check_mode, enforce
 
 __all__ = [
     "DEFAULT_MAX_PAGES",
@@ -104,19 +105,11 @@ def _wrong(param: QueryParam, value: object, expected: str) -> Violation:
 
 
 def _one(param: QueryParam, value: object) -> tuple[str | int | None, Violation | None]:
-    """One value of ``param`` as sent, or why it cannot be."""
+    """One value of ``param`` as sent, or why it cannot be sent at all."""
     kind = param.kind
     if kind == "integer":
         if type(value) is not int:
             return None, _wrong(param, value, "an integer")
-        low_high = param.range
-        if low_high is not None and not low_high[0] <= value <= low_high[1]:
-            return None, Violation(
-                "error",
-                param.py_name,
-                f"{param.py_name}.range",
-                f"{param.py_name} {value} is outside {low_high[0]}-{low_high[1]}",
-            )
         return value, None
     if kind == "datetime" and isinstance(value, datetime):
         if value.tzinfo is None:
@@ -134,8 +127,71 @@ def _one(param: QueryParam, value: object) -> tuple[str | int | None, Violation 
     return str(value), None  # an enum member as its plain value
 
 
+def _breaks(param: QueryParam, value: str | int, where: str) -> Violation | None:
+    """How a value of the right type breaks the spec's rule for ``param``
+    (its range, its choices, its date-time format), if it does.
+
+    ``where`` is the value's place: the parameter, or an item of its list
+    (``states[1]``).
+    """
+    if isinstance(value, int):
+        low_high = param.range
+        if low_high is not None and not low_high[0] <= value <= low_high[1]:
+            return Violation(
+                "error",
+                where,
+                f"{param.py_name}.range",
+                f"{where} {value} is outside {low_high[0]}-{low_high[1]}",
+            )
+        return None
+    if param.choices is not None and value not in param.choices:
+        return Violation(
+            "error",
+            where,
+            f"{param.py_name}.choices",
+            f"{where} {value!r} is not one of {', '.join(param.choices)}"
+            f"{_closest(value, param.choices)}",
+        )
+    if param.kind == "datetime" and not _is_date_time(value):
+        return Violation(
+            "error",
+            where,
+            f"{param.py_name}.format",
+            f"{where} {value!r} is not an RFC 3339 date-time with a timezone"
+            " (such as 2025-01-31T00:00:00Z); pass one, or a timezone-aware"
+            " datetime",
+        )
+    return None
+
+
+def _closest(value: str, choices: tuple[str, ...]) -> str:
+    """``" (did you mean x?)"`` for the choice nearest ``value``, if one is
+    near enough to be a likely typo (a letter off, another case, a missing
+    suffix such as ``720`` for ``720p``)."""
+    near = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    if not near:
+        folded = value.casefold()
+        near = [c for c in choices if c.casefold().startswith(folded) and folded][:1]
+    return f" (did you mean {near[0]}?)" if near else ""
+
+
+def _is_date_time(text: str) -> bool:
+    """Whether ``text`` is RFC 3339 date-time text with a timezone."""
+    if len(text) < 20 or text[10] not in "Tt ":
+        return False
+    try:
+        moment = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        return False
+    return moment.tzinfo is not None
+
+
 def query_values(
-    operation: Operation, given: Mapping[str, object]
+    operation: Operation,
+    given: Mapping[str, object],
+    mode: Mode = "strict",
+    *,
+    package: str | None = None,
 ) -> dict[str, QueryValue]:
     """The query of a call: ``given`` (keyword arguments by Python name,
     ``None`` for those left out) by wire name, checked.
@@ -144,11 +200,20 @@ def query_values(
     of one); a boolean travels as ``true``/``false``, a ``datetime`` as RFC
     3339 text (a timezone-aware :class:`~datetime.datetime` is converted).
 
-    :raises ValidationError: a value of the wrong type, or an integer outside
-        its range; nothing is sent.
+    A value the spec's tables rule out (one outside a parameter's choices,
+    with the nearest choice suggested; date-time text that is not RFC 3339;
+    an integer outside its range) is handled as ``mode`` says, as a body's
+    fields are: ``"strict"`` raises, ``"warn"`` warns (a
+    :class:`ValidationWarning` each, on the caller's line outside
+    ``package``) and sends it, ``"off"`` sends it.
+
+    :raises ValidationError: a required parameter missing or a value of a
+        type the parameter cannot carry (in any mode), or a value the rules
+        rule out (in ``"strict"`` mode); nothing is sent.
     """
     query: dict[str, QueryValue] = {}
     problems: list[Violation] = []
+    broken: list[Violation] = []
     for param in operation.query:
         value = given.get(param.py_name)
         if value is None:
@@ -172,12 +237,16 @@ def query_values(
             values: Sequence[object] = (
                 value if isinstance(value, list | tuple) else [value]
             )
+            many = isinstance(value, list | tuple)
             sent: list[str | int] = []
-            for item in values:
+            for index, item in enumerate(values):
                 one, problem = _one(param, item)
                 if problem is not None:
                     problems.append(problem)
                 elif one is not None:
+                    where = f"{param.py_name}[{index}]" if many else param.py_name
+                    if (rule := _breaks(param, one, where)) is not None:
+                        broken.append(rule)
                     sent.append(one)
             if sent:
                 query[param.name] = sent
@@ -186,9 +255,12 @@ def query_values(
         if problem is not None:
             problems.append(problem)
         elif one is not None:
+            if (rule := _breaks(param, one, param.py_name)) is not None:
+                broken.append(rule)
             query[param.name] = one
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError(problems + broken)
+    enforce(broken, check_mode(mode), package=package)
     return query
 
 

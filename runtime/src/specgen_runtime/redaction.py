@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from .errors import InvalidAPIKey
@@ -24,10 +25,12 @@ def redact(headers: Mapping[str, str], auth: Auth) -> dict[str, str]:
 def check_key(value: str, source: str = "the API key") -> None:
     """Refuse a key that cannot travel in an HTTP header as it is.
 
-    A control character (such as the newline a file read leaves at the end),
-    a space at either end or a character outside Latin-1 would be refused
-    by the HTTP library with a message quoting the whole header. The
-    message here says where the fault is, never what the key is.
+    A control character (such as the newline a file read leaves at the end)
+    or a space at either end would be refused by the HTTP library with a
+    message quoting the whole header; a character outside ASCII would travel
+    in an encoding a server may echo back in another, where it could not be
+    found and hidden. The message here says where the fault is, never what
+    the key is.
 
     :raises InvalidAPIKey: naming the problem and its position.
     """
@@ -39,9 +42,9 @@ def check_key(value: str, source: str = "the API key") -> None:
                 f"{where} has a control character (U+{code:04X}) at position "
                 f"{index + 1}; remove it (a trailing newline from a file?)"
             )
-        if code > 0xFF:
+        if code > 0x7E:
             raise InvalidAPIKey(
-                f"{where} has a character outside Latin-1 at position "
+                f"{where} has a character outside ASCII at position "
                 f"{index + 1}; an API key is plain ASCII"
             )
     if value != value.strip():
@@ -49,15 +52,21 @@ def check_key(value: str, source: str = "the API key") -> None:
 
 
 class Secret:
-    """The API key, kept out of every ``repr``."""
+    """The API key, kept out of every ``repr``.
 
-    __slots__ = ("value",)
+    Every key is hidden, whatever its length: a short key (which a real
+    service never issues) may hide a few innocent characters of a message
+    with it, which is better than showing it.
+    """
 
-    MIN_SCRUBBED = 6
-    """Shorter keys are not searched for in text: they would mangle it."""
+    __slots__ = ("_escaped", "value")
+
+    MIN_SCRUBBED = 1
+    """The shortest key searched for in text: every key is."""
 
     def __init__(self, value: str | None) -> None:
         self.value = value or None
+        self._escaped: tuple[re.Pattern[str], re.Pattern[bytes]] | None = None
 
     def __repr__(self) -> str:
         return "<set>" if self.value else "<missing>"
@@ -66,15 +75,36 @@ class Secret:
         value = self.value
         return value if value and len(value) >= self.MIN_SCRUBBED else None
 
+    def _patterns(self, value: str) -> tuple[re.Pattern[str], re.Pattern[bytes]]:
+        """The key as JSON text may spell it: each character as it is or
+        as an escape (``\\u0073``, ``\\/``), for text and for bytes."""
+        if self._escaped is None:
+            pattern = "".join(_json_spellings(char) for char in value)
+            self._escaped = (re.compile(pattern), re.compile(pattern.encode()))
+        return self._escaped
+
     def scrub(self, text: str) -> str:
-        """``text`` with every occurrence of the key hidden."""
+        """``text`` with every occurrence of the key hidden, JSON-escaped
+        ones included (a body echoing ``"\\u0073k-..."``)."""
         value = self._searched()
-        return text.replace(value, REDACTED) if value else text
+        if not value:
+            return text
+        text = text.replace(value, REDACTED)
+        if "\\" in text:
+            text = self._patterns(value)[0].sub(REDACTED, text)
+        return text
 
     def scrub_bytes(self, raw: bytes) -> bytes:
-        """``raw`` with every occurrence of the key hidden."""
+        """``raw`` with every occurrence of the key hidden: its UTF-8 bytes,
+        and, in a body with a backslash, the key as JSON text may spell it
+        with escapes."""
         value = self._searched()
-        return raw.replace(value.encode(), REDACTED.encode()) if value else raw
+        if not value:
+            return raw
+        raw = raw.replace(value.encode(), REDACTED.encode())
+        if b"\\" in raw:
+            raw = self._patterns(value)[1].sub(REDACTED.encode(), raw)
+        return raw
 
     def scrub_json(self, value: object) -> object:
         """A decoded JSON value with the key hidden in every string and key.
@@ -112,6 +142,23 @@ class Secret:
             lower = name.lower()
             out[lower] = f"{out[lower]}, {value}" if lower in out else value
         return {name: self.scrub(value) for name, value in out.items()}
+
+
+_SHORT_ESCAPES = {"/": "\\/", '"': '\\"', "\\": "\\\\"}
+"""The two-character JSON escapes of characters an API key may hold."""
+
+
+def _json_spellings(char: str) -> str:
+    """A regular expression for ``char`` (ASCII) as JSON text may write it:
+    itself, ``\\uXXXX`` in either case, or its short escape."""
+    code = f"{ord(char):04x}"
+    hex_digits = "".join(
+        f"[{digit}{digit.upper()}]" if digit.isalpha() else digit for digit in code
+    )
+    options = [re.escape(char), r"\\u" + hex_digits]
+    if char in _SHORT_ESCAPES:
+        options.append(re.escape(_SHORT_ESCAPES[char]))
+    return "(?:" + "|".join(options) + ")"
 
 
 def _hide_split(key: str, lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
