@@ -9,7 +9,12 @@ from pathlib import Path
 
 from specgen_runtime.batch.ledger import STATES, Ledger, State
 from specgen_runtime.batch.manifest import Job
-from specgen_runtime.batch.report import Progress, write_reports
+from specgen_runtime.batch.report import (
+    Progress,
+    printable,
+    spreadsheet_cell,
+    write_reports,
+)
 
 
 def _counts(**given: int) -> dict[State, int]:
@@ -79,3 +84,22 @@ def test_the_reports_list_every_job_and_leave_no_temporary_file(tmp_path: Path) 
     assert [r["key"] for r in read] == ["a", 'b,"quoted"']
     assert read[1]["task_id"] == ""
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_text_that_could_drive_a_terminal_is_printed_escaped() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream, live=False)
+    progress.log("k: failed (\x1b]0;title\x07\x1b[2J\u2028\x9b1m)")
+    progress.note("stopped: \rover")
+    assert stream.getvalue() == (
+        "k: failed (\\x1b]0;title\\x07\\x1b[2J\\u2028\\x9b1m)\nstopped: \\rover\n"
+    )
+    assert printable("plain é text") == "plain é text"
+
+
+def test_a_csv_cell_never_starts_a_formula() -> None:
+    for start in "=+-@\t\r":
+        assert spreadsheet_cell(f"{start}1+1") == "'" + printable(f"{start}1+1")
+    assert spreadsheet_cell("a=b") == "a=b"
+    assert spreadsheet_cell(None) == ""
+    assert spreadsheet_cell(-3) == -3

@@ -195,11 +195,16 @@ def test_nothing_is_sent_while_a_line_is_invalid(tmp_path: Path) -> None:
     assert "line 3: not JSON" in shown
 
 
-def _run_cli(manifest: Path, out: Path, server: FakeServer) -> subprocess.Popen[str]:
+def _run_cli(
+    manifest: Path, out: Path, server: FakeServer, *, key_flag: bool = False
+) -> subprocess.Popen[str]:
+    """The command line on ``manifest``; the key in the environment, or on
+    the command line with ``key_flag``."""
     command = [
         sys.executable,
         "-m",
         "vidu",
+        *(["--api-key", server.api_key] if key_flag else []),
         "--base-url",
         server.url,
         "--timeout",
@@ -215,7 +220,7 @@ def _run_cli(manifest: Path, out: Path, server: FakeServer) -> subprocess.Popen[
         "--poll-interval",
         "0.05",
     ]
-    env = {**os.environ, "VIDU_API_KEY": server.api_key}
+    env = {**os.environ, "VIDU_API_KEY": "" if key_flag else server.api_key}
     return subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -308,7 +313,7 @@ def test_ctrl_c_stops_sending_and_the_same_command_continues(tmp_path: Path) -> 
     with _server() as server:
         manifest = _manifest(tmp_path / "jobs.jsonl", 12)
         out = tmp_path / "out"
-        process = _run_cli(manifest, out, server)
+        process = _run_cli(manifest, out, server, key_flag=True)
         assert process.stdout is not None
         for _ in range(200):  # wait for the first task, then interrupt
             line = process.stdout.readline()
@@ -318,7 +323,18 @@ def test_ctrl_c_stops_sending_and_the_same_command_continues(tmp_path: Path) -> 
         output = process.communicate(timeout=30)[0]
         assert process.returncode == 130, output
         assert "interrupted: no more creates are sent" in output
-        assert f"to continue: python -m vidu batch {manifest} --out {out}" in output
+        assert output.count("to continue") == 1, output
+        (resume,) = [line for line in output.splitlines() if "to continue" in line]
+        assert resume.startswith(
+            f"to continue: python -m vidu batch {manifest} --out {out} "
+            f"--settle 0.3 --poll-interval 0.05 --base-url {server.url} --timeout 5 "
+            "--max-retries 0"
+        ), resume
+        assert resume.endswith(
+            "(with the API key: set VIDU_API_KEY or pass --api-key); nothing done "
+            "is done twice"
+        )
+        assert server.api_key not in output
         with Ledger(out) as ledger:
             counts = ledger.counts()
         assert counts["pending"] > 0
