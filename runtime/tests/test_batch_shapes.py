@@ -287,7 +287,9 @@ def test_reading_the_list_is_bounded_and_says_how_to_read_more() -> None:
         service = ClientService(client, START, page_size=1, max_pages=2)
         start = datetime.now(UTC) - timedelta(minutes=5)
         end = start + timedelta(minutes=10)
-        with pytest.raises(ListTooLong, match="past max_pages=2 pages: pass a larger max_pages="):
+        with pytest.raises(
+            ListTooLong, match="past max_pages=2 pages: pass a larger max_pages="
+        ):
             list(service.tasks_created(start, end))
         whole = ClientService(client, START, page_size=1, max_pages=3)
         assert len(list(whole.tasks_created(start, end))) == 3
@@ -379,3 +381,40 @@ def test_the_marker_travels_in_the_field_options_name(tmp_path: Path) -> None:
         assert len(notes) == 3
         assert {marker.unwrap(n) for n in notes} == {"n"}
         assert len({marker.parse(n)[0] for n in notes}) == 3
+
+
+def test_a_tasks_id_credits_and_marker_field_are_read_where_the_tables_say() -> None:
+    import attrs
+    from specgen_runtime.batch.service import view
+
+    tasks = attrs.evolve(
+        TASKS, body_id_field="ident", credits_field="cost", pass_through_field="memo"
+    )
+    body = {"ident": "j1", "id": "other", "status": "done", "cost": 7, "memo": "m"}
+    seen = view(body, tasks)
+    assert (seen.task_id, seen.credits, seen.payload) == ("j1", 7, "m")
+    assert view({"job_id": "j2", "credits": 3}, tasks).task_id == "j2"
+    assert view({"job_id": "j2", "credits": 3}, tasks).credits is None
+    bare = attrs.evolve(TASKS, credits_field=None, pass_through_field=None)
+    assert view({"id": "j3", "payload": "p"}, bare).payload is None
+    assert view({"id": "j3", "note": "n"}, bare, marker_field="note").payload == "n"
+
+
+def test_without_a_pass_through_field_a_batch_is_refused_before_sending(
+    tmp_path: Path,
+) -> None:
+    import attrs
+
+    tables = attrs.evolve(API, tasks=attrs.evolve(TASKS, pass_through_field=None))
+
+    class MarkerlessClient(RenderClient):
+        _api: ClassVar[ApiTables] = tables
+
+    with RenderServer(clock=FastClock()) as server:
+        manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+        with (
+            MarkerlessClient(server.api_key, base_url=server.url) as client,
+            pytest.raises(batch.BatchUnsupported, match="names no pass_through_field"),
+        ):
+            batch.run(client, manifest, tmp_path / "out", **FAST)
+        assert not server.requests
