@@ -16,6 +16,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from vidu import (
     Client,
     ClientClosed,
     InvalidAPIKey,
+    LocalFileTooLarge,
     ServerError,
     UnexpectedResponseError,
     UnreadableCreateResponse,
@@ -35,7 +37,7 @@ from vidu import (
 )
 from vidu.testing import FakeServer
 
-from tests.vidu import loopback
+from tests.vidu import images, loopback
 
 KEY = "sk-test-0123456789abcdef"
 CREATE: dict[str, Any] = {
@@ -340,3 +342,65 @@ def test_a_short_key_is_hidden_too(canned: loopback.Canned) -> None:
         task = client.get_creations("1")
     assert b"k3y" not in raw.body
     assert "k3y" not in repr(task)
+
+
+# --- 3. a local file too large for a data URI ------------------------------------------
+
+
+def _sparse(path: Path, head: bytes, size: int) -> Path:
+    """A file of ``size`` bytes starting with ``head`` (the rest a hole)."""
+    with path.open("wb") as file:
+        file.write(head)
+        file.truncate(size)
+    return path
+
+
+def test_an_image_over_the_data_uri_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = vidu.Image.DATA_URI_BYTES
+    assert limit == 10 * 1024 * 1024  # the images field's "under 10MB"
+    big = _sparse(tmp_path / "big.png", images.png(256, 256), 20 * 1024 * 1024)
+    opened: list[object] = []
+    real_open = open
+
+    def watched_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", watched_open)
+    with pytest.raises(LocalFileTooLarge) as caught:
+        vidu.Image.from_path(big)
+    monkeypatch.undo()
+    error = caught.value
+    assert isinstance(error, vidu.LocalFileError)
+    assert isinstance(error, vidu.ViduError)
+    assert (error.size, error.limit, error.filename) == (
+        20 * 1024 * 1024,
+        limit,
+        str(big),
+    )
+    message = str(error)
+    assert str(big) in message
+    assert "20,971,520 bytes" in message
+    assert "10,485,760 bytes" in message
+    assert "upload it and pass its URL" in message
+    assert "max_bytes=52428800" in message  # the subjects' images take more
+    assert opened == []  # refused on its size alone
+
+
+def test_a_video_over_the_data_uri_limit_is_refused_too(tmp_path: Path) -> None:
+    big = _sparse(tmp_path / "big.mp4", b"\x00\x00\x00\x18ftypmp42", 21 * 1024 * 1024)
+    with pytest.raises(LocalFileTooLarge, match=r"big\.mp4: it is 22,020,096 bytes"):
+        vidu.Video.from_path(big)
+
+
+def test_max_bytes_sets_the_limit_of_from_path(tmp_path: Path) -> None:
+    small = tmp_path / "small.png"
+    small.write_bytes(images.png(256, 256))
+    size = small.stat().st_size
+    assert vidu.Image.from_path(small).startswith("data:image/png;base64,")
+    with pytest.raises(LocalFileTooLarge) as caught:
+        vidu.Image.from_path(small, max_bytes=size - 1)
+    assert caught.value.limit == size - 1
+    assert "max_bytes=" in str(caught.value)

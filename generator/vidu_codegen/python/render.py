@@ -47,6 +47,7 @@ ERROR_CLASSES = (
     "InvalidAPIKey",
     "LocalFileError",
     "LocalFileNotFound",
+    "LocalFileTooLarge",
     "LocalIsADirectory",
     "LocalNotADirectory",
     "LocalPermissionError",

@@ -21,7 +21,7 @@ import struct
 from collections.abc import Callable, Iterator
 from typing import BinaryIO, Literal, NamedTuple
 
-from .errors import LocalFileError, LocalIsADirectory
+from .errors import LocalFileError, LocalFileTooLarge, LocalIsADirectory
 from .tables import AssetRules
 from .violations import ValidationError, Violation
 
@@ -445,18 +445,28 @@ def _decoded_size(text: str, start: int) -> int:
     return chars * 3 // 4
 
 
-def read_asset(path: str | os.PathLike[str], rules: AssetRules, field: str) -> str:
+def read_asset(
+    path: str | os.PathLike[str],
+    rules: AssetRules,
+    field: str,
+    *,
+    max_bytes: int | None = None,
+) -> str:
     """Read a local file, check it against ``rules``, and return it as a data URI.
 
     The file is sized with ``stat()`` before anything is read, so a file over
     the rules' size limit (or over :data:`MAX_FILE_BYTES` when the rules set
     none) fails at once, its head read only to report the other violations
-    with it. The media type comes from the sniffed format: the first type in
+    with it. A file over ``max_bytes`` (the most a data URI of the asset may
+    hold, as the spec's fields say) is refused before anything of it is
+    read, with :class:`LocalFileTooLarge`. The media type comes from the sniffed format: the first type in
     ``rules.formats`` that maps to it. The file is encoded chunk by chunk into
     the one string returned: no more than the data URI and one chunk is held.
 
     :raises ValidationError: the file breaks the rules; every violation is
         listed, under ``field``, with rules ``f"{rules.kind}.<suffix>"``.
+    :raises LocalFileTooLarge: the file is over ``max_bytes``: its message
+        names the file, its size, the limit, and what to do instead.
     :raises LocalFileError: the file cannot be read, as the subclass that
         also subclasses the built-in error (``LocalFileNotFound``, a
         ``FileNotFoundError``; ``LocalIsADirectory``, an
@@ -471,8 +481,10 @@ def read_asset(path: str | os.PathLike[str], rules: AssetRules, field: str) -> s
             raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", name)
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "is not a regular file", name)
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise _too_large_for_data_uri(name, info.st_size, max_bytes, rules)
         with open(path, "rb") as file:
-            return _read_checked(file, info.st_size, rules, field)
+            return _read_checked(file, info.st_size, rules, field, max_bytes)
     except LocalFileError:
         raise
     except OSError as exc:
@@ -496,6 +508,31 @@ behind large metadata. Reading no more keeps the allocator from moving its
 threshold for mapped memory, so the data URI grows in place."""
 
 
+def _too_large_for_data_uri(
+    name: str, size: int, limit: int, rules: AssetRules
+) -> LocalFileTooLarge:
+    """The error for a file over the ``limit`` of a data URI."""
+    most = _size_limit(rules)
+    raise_it = (
+        f", or pass max_bytes={most} (the {rules.kind} limit) if the field it"
+        " goes to takes more"
+        if limit < size <= most
+        else ""
+    )
+    return LocalFileTooLarge(
+        name,
+        f"it is {_bytes(size)}, over the {_bytes(limit)} a data URI of"
+        f" {_an(rules.kind)} may hold; nothing was read: upload it and pass its"
+        f" URL instead{raise_it}",
+        size=size,
+        limit=limit,
+    )
+
+
+def _an(kind: str) -> str:
+    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
+
+
 def _size_limit(rules: AssetRules) -> int:
     """The most bytes a file may hold under ``rules``."""
     limits = [MAX_FILE_BYTES]
@@ -506,8 +543,15 @@ def _size_limit(rules: AssetRules) -> int:
     return min(limits)
 
 
-def _read_checked(file: BinaryIO, size: int, rules: AssetRules, field: str) -> str:
-    """The data URI of ``file``, of ``size`` bytes by ``stat()``, once checked."""
+def _read_checked(
+    file: BinaryIO,
+    size: int,
+    rules: AssetRules,
+    field: str,
+    max_bytes: int | None = None,
+) -> str:
+    """The data URI of ``file``, of ``size`` bytes by ``stat()``, once checked;
+    no more than ``max_bytes`` (and the rules' limit) are read."""
     most = min(size, _SNIFF_BYTES)
     head = file.read(min(most, _FIRST_READ))
     sniffed = sniff(head)
@@ -535,6 +579,8 @@ def _read_checked(file: BinaryIO, size: int, rules: AssetRules, field: str) -> s
         raise ValidationError(out)
     del head, sniffed
     file.seek(0)
+    if max_bytes is not None:
+        limit = min(limit, max_bytes)
     uri = _encode_file(f"data:{mime};base64,", file, limit)
     read = _decoded_size(uri, len(mime) + 13)
     if read != size:  # the file changed while it was read

@@ -272,6 +272,19 @@ class LocalFileNotFound(LocalFileError, FileNotFoundError):
     """A local file, or a folder on its path, does not exist."""
 
 
+class LocalFileTooLarge(LocalFileError):
+    """A local file is larger than what it is read for may hold (such as the
+    data URI an asset's ``from_path`` makes); nothing of it was read.
+
+    ``size`` is the file's size in bytes, ``limit`` the most allowed.
+    """
+
+    def __init__(self, path: str, reason: str, *, size: int, limit: int) -> None:
+        super().__init__(path, reason, errno.EFBIG, action="read")
+        self.size = size
+        self.limit = limit
+
+
 class LocalIsADirectory(LocalFileError, IsADirectoryError):
     """A folder was given where a file was expected."""
 
