@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import time
 import warnings
 from collections.abc import Iterator
@@ -404,3 +405,49 @@ def test_max_bytes_sets_the_limit_of_from_path(tmp_path: Path) -> None:
         vidu.Image.from_path(small, max_bytes=size - 1)
     assert caught.value.limit == size - 1
     assert "max_bytes=" in str(caught.value)
+
+
+# --- 7. urllib3's own DEBUG records ----------------------------------------------------
+
+
+def test_urllib3_debug_records_of_a_redirect_echoing_the_key_hide_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/start?k=1":
+                self.send_response(302)
+                self.send_header("Location", f"/{KEY}/video.mp4")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = b"video" if KEY in self.path else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    caplog.set_level(logging.DEBUG)
+    with loopback.running(Redirecting) as url, make(url) as client:
+        saved = client.download(url + "/start?k=1", tmp_path / "v.mp4")
+    assert saved.read_bytes() == b"video"
+    urllib3_lines = [
+        r.getMessage() for r in caplog.records if r.name.startswith("urllib3")
+    ]
+    assert any("Redirecting" in line for line in urllib3_lines)  # nothing removed
+    assert any("/***/video.mp4" in line for line in urllib3_lines)
+    assert KEY not in caplog.text
+
+
+def test_records_of_urllib3_without_the_key_are_left_as_they_are() -> None:
+    record = logging.LogRecord(
+        "urllib3.connectionpool", logging.DEBUG, __file__, 1, "GET %s", ("/x",), None
+    )
+    with Client(KEY, base_url="http://127.0.0.1:9"):
+        filters = logging.getLogger("urllib3.connectionpool").filters
+        assert filters  # installed by the client
+        assert all(one.filter(record) for one in filters)
+    assert (record.msg, record.args) == ("GET %s", ("/x",))

@@ -35,7 +35,12 @@ from urllib3.util import parse_url
 from ._deadlines import Deadline, Limits, Watch, Watchdog
 from .errors import ClientClosed, ResponseTooLarge, UnexpectedResponseError
 from .jsonbody import JsonBody
-from .redaction import Secret, redact
+from .redaction import (
+    Secret,
+    hide_in_urllib3_logs,
+    redact,
+    stop_hiding_in_urllib3_logs,
+)
 from .retry import Failure
 from .tables import Auth
 
@@ -228,6 +233,8 @@ class Transport:
         self.closed = False
         """Whether the client owning this transport was closed: no request
         starts any more (for every copy sharing it)."""
+        # urllib3 logs URLs and headers as the server sent them (DEBUG)
+        hide_in_urllib3_logs(key)
 
     def check_open(self) -> None:
         """:raises ClientClosed: the client was closed; nothing is sent."""
@@ -262,6 +269,7 @@ class Transport:
         """Close the connections of the pools made here; refuse any request
         from now on (:class:`ClientClosed`)."""
         self.closed = True
+        stop_hiding_in_urllib3_logs(self.key)
         if self.owns_pool:
             self.pool.clear()
         for pool in list(self._proxy_pools.values()):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+import weakref
 from collections.abc import Mapping
 
 from .errors import InvalidAPIKey
@@ -59,7 +62,7 @@ class Secret:
     with it, which is better than showing it.
     """
 
-    __slots__ = ("_escaped", "value")
+    __slots__ = ("__weakref__", "_escaped", "value")
 
     MIN_SCRUBBED = 1
     """The shortest key searched for in text: every key is."""
@@ -142,6 +145,74 @@ class Secret:
             lower = name.lower()
             out[lower] = f"{out[lower]}, {value}" if lower in out else value
         return {name: self.scrub(value) for name, value in out.items()}
+
+
+URLLIB3_LOGGERS = (
+    "urllib3",
+    "urllib3.connection",
+    "urllib3.connectionpool",
+    "urllib3.poolmanager",
+    "urllib3.response",
+    "urllib3.util.retry",
+)
+"""The loggers urllib3 writes to (each needs the filter: a logger's filters
+see only the records logged on it, not those of its children)."""
+
+
+class _HideKeys(logging.Filter):
+    """Hides the key of every client in use in the records of urllib3's
+    loggers, which log URLs and header lines as a server sent them (a
+    redirect's ``Location`` echoing the key, say). Removes no record."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self._keys: weakref.WeakSet[Secret] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def add(self, key: Secret) -> None:
+        with self._lock:
+            self._keys.add(key)
+
+    def discard(self, key: Secret) -> None:
+        with self._lock:
+            self._keys.discard(key)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            keys = list(self._keys)
+        if not keys:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a record that cannot be formatted: logging says so
+            return True
+        hidden = message
+        for key in keys:
+            hidden = key.scrub(hidden)
+        if hidden != message:
+            record.msg, record.args = hidden, ()
+        return True
+
+
+_HIDE_KEYS = _HideKeys()
+
+
+def hide_in_urllib3_logs(key: Secret) -> None:
+    """Hide ``key`` in every record of urllib3's loggers from now on, until
+    :func:`stop_hiding_in_urllib3_logs` (a client's ``close()``) or until
+    the key is garbage: a client installs it when made."""
+    if not key.value:
+        return
+    _HIDE_KEYS.add(key)
+    for name in URLLIB3_LOGGERS:
+        logger = logging.getLogger(name)
+        if _HIDE_KEYS not in logger.filters:
+            logger.addFilter(_HIDE_KEYS)
+
+
+def stop_hiding_in_urllib3_logs(key: Secret) -> None:
+    """Stop looking for ``key`` in urllib3's records (its client closed)."""
+    _HIDE_KEYS.discard(key)
 
 
 _SHORT_ESCAPES = {"/": "\\/", '"': '\\"', "\\": "\\\\"}
