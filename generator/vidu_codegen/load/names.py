@@ -120,19 +120,42 @@ with a name its annotations use, or with a client method's own keywords."""
 
 RESERVED_OPERATIONS = frozenset(
     {
-        "close",
+        # the public members of the runtime's clients (BaseClient,
+        # AsyncBaseClient) and of the rendered Client classes
         "aclose",
+        "base_url",
+        "close",
         "download",
+        "max_response_bytes",
+        "orphaned_create",
+        "orphaned_creates",
+        "retry",
+        "scrub",
+        "timeout",
+        "user_agent",
+        "validation",
         "wait",
         "with_options",
         "with_raw_response",
+        # the command line's own command
         "batch",
-        "orphaned_create",
-        "orphaned_creates",
+        # names the method annotations of a client class use
+        "bool",
+        "bytes",
+        "dict",
+        "float",
+        "int",
+        "list",
+        "object",
+        "str",
+        "type",
     }
 )
 """Operation names (as Python names) that clash with the client's own
-methods or the command line's own commands."""
+members, with a name the annotations of its class body use, or with the
+command line's own commands. Private members (``_call``) need no entry:
+an operation id never starts with ``_``. ``tests/generator`` compares this
+set with the members of the runtime's client classes, so it cannot drift."""
 
 RESERVED_PARAMS = frozenset({"self", "request", "validation", "fields"})
 """Path parameter names that clash with a client method's other arguments."""
