@@ -310,6 +310,7 @@ def test_a_missing_manifest_is_a_file_not_found_error(tmp_path: Path) -> None:
     assert isinstance(caught.value, ManifestError)
     assert isinstance(caught.value, vidu.ViduError)
     assert str(caught.value).endswith("nothing.jsonl: no such file")
+    assert not (tmp_path / "out").exists()  # checked before the folder is made
 
 
 def test_an_output_folder_that_is_a_file_says_so(tmp_path: Path) -> None:

@@ -345,9 +345,10 @@ class Runner:
         :raises BatchStopped: an error that would fail every job, or the
             deadline, stopped the run (the ledger and report are saved).
         """
-        with Ledger(self.out, wall=self._wall) as ledger:
+        stream = self._open_manifest()  # before the output folder is made
+        with stream, Ledger(self.out, wall=self._wall) as ledger:
             self._ledger = ledger
-            self._admit()
+            self._admit(stream)
             self._recover()
             interrupted = False
             with self._sigint():
@@ -468,7 +469,25 @@ class Runner:
 
     # --- the manifest ------------------------------------------------------------
 
-    def _admit(self) -> None:
+    def _open_manifest(self) -> IO[bytes]:
+        """The manifest, open for reading.
+
+        :raises ManifestNotFound: it does not exist (a ``FileNotFoundError``).
+        :raises ManifestError: it cannot be read.
+        """
+        try:
+            return self.manifest.open("rb")
+        except FileNotFoundError:
+            raise ManifestNotFound(
+                f"cannot read the manifest {self.manifest}: no such file",
+                str(self.manifest),
+            ) from None
+        except OSError as exc:
+            raise ManifestError(
+                f"cannot read the manifest {self.manifest}: {exc.strerror or exc}"
+            ) from None
+
+    def _admit(self, stream: IO[bytes]) -> None:
         """Check every line; put the new valid jobs in the ledger.
 
         All or nothing: with problems (and no ``skip_invalid``) the ledger
@@ -486,18 +505,7 @@ class Runner:
         ledger = self._ledger
         invalid = lines = added = 0
         matched: set[int] = set()
-        try:
-            stream = self.manifest.open("rb")
-        except FileNotFoundError:
-            raise ManifestNotFound(
-                f"cannot read the manifest {self.manifest}: no such file",
-                str(self.manifest),
-            ) from None
-        except OSError as exc:
-            raise ManifestError(
-                f"cannot read the manifest {self.manifest}: {exc.strerror or exc}"
-            ) from None
-        with stream, ledger.transaction():
+        with ledger.transaction():
             for checked in check_manifest(
                 stream,
                 rules,
