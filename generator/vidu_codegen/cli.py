@@ -21,7 +21,8 @@ and ``--out`` override them.
     JSON on standard output by default.
 
 Exit status: 0 fine, 1 stale output (``--check``), 2 the spec has errors
-(or no project was found), 3 the templates cannot be rendered. Nothing is written unless all went well.
+(or no project was found, or the output directory cannot be written safely:
+a symbolic link inside it leads out of it), 3 the templates cannot be rendered. Nothing is written unless all went well.
 ``diff`` exits 1 with ``--fail-on-breaking`` when a change is breaking;
 ``fmt --check`` exits 1 when a file is not in the canonical layout;
 ``openapi`` exits 1 when it cannot write ``--out``;
@@ -276,13 +277,31 @@ def _generate(args: argparse.Namespace, spec: sm.Spec) -> int:
 
     from vidu_codegen.pipeline import render_spec
     from vidu_codegen.python.render import RenderError
-    from vidu_codegen.python.writer import compare, write_tree
+    from vidu_codegen.python.writer import UnsafePath
 
     try:
         files = render_spec(spec, args.templates)
     except (jinja2.TemplateError, RenderError) as exc:
         print(f"cannot render the templates: {exc}", file=sys.stderr)
         return 3
+    try:
+        return _write(args, files)
+    except UnsafePath as exc:
+        print(f"{exc}; nothing written", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        where = exc.filename or args.out
+        print(
+            f"cannot write {where}: {exc.strerror or exc}; nothing written",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _write(args: argparse.Namespace, files: dict[str, str]) -> int:
+    """Write ``files`` to ``--out``, or with ``--check`` report what is stale."""
+    from vidu_codegen.python.writer import compare, write_tree
+
     if args.check:
         changes = compare(files, args.out)
         for line in changes.lines():

@@ -38,10 +38,29 @@ def check_paths(names: Iterable[str], root: Path) -> None:
         parts = name.split("/")
         plain = all(_PLAIN_PART.fullmatch(p) and p != ".." for p in parts)
         target = (base / name).resolve()
+        if plain and (not target.is_relative_to(base) or target == base):
+            link = _first_link(base, parts)
+            if link is not None:
+                raise UnsafePath(
+                    f"refusing to write {name!r}: {link} is a symbolic link "
+                    f"to {link.resolve()}, outside {root}; remove the link or "
+                    "choose another --out"
+                )
         if not plain or not target.is_relative_to(base) or target == base:
             raise UnsafePath(
                 f"refusing to write {name!r}: not a plain path inside {root}"
             )
+
+
+def _first_link(base: Path, parts: list[str]) -> Path | None:
+    """The first of ``base/parts[0]``, ``base/parts[0]/parts[1]``... that is
+    a symbolic link, if any."""
+    path = base
+    for part in parts:
+        path = path / part
+        if path.is_symlink():
+            return path
+    return None
 
 
 @attrs.frozen
