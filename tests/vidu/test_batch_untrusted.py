@@ -82,7 +82,7 @@ def _manifest(path: Path, count: int) -> Path:
     return path
 
 
-ESCAPES = '=HYPERLINK("http://evil.invalid")\x1b[2J\x1b]0;pwned\x07'
+ESCAPES = '=HYPERLINK("http://evil.invalid")\x1b[2J\x1b]0;pwned\x07\x9b31m'
 """An error code a hostile service might send: a formula, then terminal
 escapes that clear the screen and set the window's title."""
 
@@ -343,14 +343,16 @@ def test_service_text_is_escaped_on_the_terminal_and_neutralised_in_the_csv(
     shown = log.getvalue()
     assert "\x1b" not in shown
     assert "\x07" not in shown
-    assert "\\x1b[2J\\x1b]0;pwned\\x07" in shown
+    assert "\\x1b[2J\\x1b]0;pwned\\x07\\x9b31m" in shown
     with (out / "batch-report.csv").open(newline="") as report:
         (row,) = list(csv.DictReader(report))
     assert row["key"] == "'=1+1"
     assert row["err_code"].startswith("'=HYPERLINK(")
     assert "\x1b" not in row["err_code"]
     assert "\\x1b" in row["err_code"]
-    (kept,) = json.loads((out / "batch-report.json").read_text())
+    raw = (out / "batch-report.json").read_text()
+    assert "\x9b" not in raw
+    (kept,) = json.loads(raw)
     assert kept["err_code"] == ESCAPES  # the JSON report keeps the value as it came
 
 

@@ -188,8 +188,10 @@ def _duration(seconds: float) -> str:
 def write_reports(ledger: Ledger, folder: Path) -> tuple[Path, Path]:
     """Write the JSON and CSV reports of every job; their paths.
 
-    The JSON report holds each value as the ledger does; the CSV report's
-    cells are made safe to open in a spreadsheet (:func:`spreadsheet_cell`).
+    The JSON report holds each value as the ledger does (a character a
+    terminal could act on written as a JSON escape, so showing the file is
+    safe too); the CSV report's cells are made safe to open in a spreadsheet
+    (:func:`spreadsheet_cell`).
     """
     json_path = folder / REPORT_JSON
     csv_path = folder / REPORT_CSV
@@ -197,7 +199,7 @@ def write_reports(ledger: Ledger, folder: Path) -> tuple[Path, Path]:
         out.write("[")
         for index, row in enumerate(ledger.rows()):
             out.write(",\n " if index else "\n ")
-            out.write(json.dumps(dict(job_fields(row)), ensure_ascii=False))
+            out.write(_json_text(dict(job_fields(row))))
         out.write("\n]\n")
     with _atomic(csv_path) as out:
         writer = csv.DictWriter(out, fieldnames=_COLUMNS, lineterminator="\n")
@@ -207,6 +209,15 @@ def write_reports(ledger: Ledger, folder: Path) -> tuple[Path, Path]:
                 {k: spreadsheet_cell(v) for k, v in job_fields(row).items()}
             )
     return json_path, csv_path
+
+
+def _json_text(value: object) -> str:
+    """``value`` as JSON text with every character :func:`printable` would
+    escape written as a JSON ``\\u`` escape (the value read back is the same)."""
+    text = json.dumps(value, ensure_ascii=False)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
 
 
 @contextlib.contextmanager
