@@ -11,9 +11,9 @@ created exactly once, across crashes.
 A generated package binds this to its client (``<package>.batch.run``) and
 to its command line (``python -m <package> batch MANIFEST --out DIR``). The
 parts: :mod:`.manifest` (the line format and its checks), :mod:`.ledger`
-(the SQLite ledger), :mod:`.marker` (the job's marker in ``payload``),
-:mod:`.service` (what the runner asks of the client), :mod:`.runner`,
-:mod:`.report` (progress and the report files).
+(the SQLite ledger), :mod:`.marker` (the job's marker in the tables'
+``pass_through_field``), :mod:`.service` (what the runner asks of the
+client), :mod:`.runner`, :mod:`.report` (progress and the report files).
 """
 
 from __future__ import annotations
