@@ -36,7 +36,7 @@ BODY = {
 }
 SUCCESS_CREDITS = 4
 """What the fake server's successful tasks cost: the spec's example of one."""
-FAST = {
+FAST: dict[str, Any] = {
     "settle": 0.3,
     "window_margin": 5.0,
     "poll_interval": 0.05,
