@@ -204,7 +204,8 @@ class QueryParam:
     required: bool = False
     repeated: bool = False
     choices: tuple[str, ...] | None = None
-    """The values of the parameter's enum (documentation: others are sent too)."""
+    """The values of the parameter's enum; another is refused as a body field
+    outside its choices is, in the validation mode in force."""
     range: tuple[int, int] | None = None
     """An integer parameter's bounds, inclusive."""
 
