@@ -7,8 +7,9 @@ the context lacks is an error, never an empty string. Spec text reaches Python
 source only through two filters: ``py`` (a Python literal, via ``repr``) and
 ``doc`` (text made safe inside a triple-quoted docstring, whitespace
 normalised); spec names that appear unquoted were checked by ``lint`` against
-the strict patterns of :mod:`vidu_codegen.load.names`. Markdown cells go
-through ``md``, and TOML strings through ``tojson`` (non-ASCII text as is,
+the strict patterns of :mod:`vidu_codegen.load.names`. Markdown text goes
+through ``md`` (a table cell), ``md_text`` (a paragraph or list item) or
+``md_code`` (a code span), and TOML strings through ``tojson`` (non-ASCII text as is,
 so no surrogate escapes). Python files are
 then formatted by the pinned ruff, so the output is the same on every machine,
 and every file starts with the line :data:`HEADER`.
@@ -32,7 +33,7 @@ from vidu_codegen.load.names import error_base
 from vidu_codegen.python import manifest
 from vidu_codegen.python.context import PackageCtx, Ref
 from vidu_codegen.python.ruff import RuffFailed, format_python
-from vidu_codegen.text import md_cell
+from vidu_codegen.text import md_cell, md_code, md_text
 
 ERROR_CLASSES = (
     "APIConnectionError",
@@ -219,6 +220,8 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["py"] = py_literal
     env.filters["doc"] = doc_text
     env.filters["md"] = md_cell
+    env.filters["md_text"] = md_text
+    env.filters["md_code"] = md_code
     env.filters["tuple"] = tuple
     env.bytecode_cache = _template_cache(env)
     return env

@@ -14,7 +14,7 @@ import json
 
 import attrs
 
-from vidu_codegen.text import md_cell
+from vidu_codegen.text import md_cell, md_code
 from vidu_codegen.tools.docs_check.compare import AddedLine, ChangedQuote
 from vidu_codegen.tools.docs_check.coverage import Coverage
 
@@ -95,7 +95,7 @@ class Report:
 
     def markdown(self) -> str:
         head = [
-            f"## Docs check: `{md_cell(_cut(self.page))}` against snapshot "
+            f"## Docs check: {md_code(_cut(self.page), cell=False)} against snapshot "
             f"`{self.snapshot}` (`{self.snapshot_file}`)",
             "",
         ]
