@@ -1916,7 +1916,7 @@ def query_sent(q: Query) -> list[tuple[Any, list[str]]]:
         aware = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
         ones = [(QUERY_TIME, QUERY_TIME), (aware, QUERY_TIME)]
     else:
-        words = [*(q.choices or ()), "v-1", "v-2"]
+        words = list(q.choices or ("v-1", "v-2"))
         ones = [(words[0], words[0]), (words[-1], words[-1])]
     if not q.repeated:
         return [(value, [text]) for value, text in ones]
@@ -1937,8 +1937,11 @@ def query_refused(q: Query) -> list[tuple[Any, str]]:
             wrong += [(q.range[0] - 1, "range"), (q.range[1] + 1, "range")]
     elif q.kind == "datetime":
         wrong = [(5, "type"), (datetime.datetime(2025, 1, 2), "timezone")]
+        wrong += [("2025-01-02", "format")]
     else:
         wrong = [(5, "type")]
+        if q.choices:
+            wrong += [("v-1", "choices")]
     if q.repeated:
         wrong = [([value], rule) for value, rule in wrong]
     return wrong

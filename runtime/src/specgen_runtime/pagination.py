@@ -131,7 +131,8 @@ def _breaks(param: QueryParam, value: str | int, where: str) -> Violation | None
     """How a value of the right type breaks the spec's rule for ``param``
     (its range, its choices, its date-time format), if it does.
 
-    ``where`` is the value's place: the parameter, or an item of its list
+    The violation's field is the parameter; its message starts with
+    ``where``, the value's place: the parameter, or an item of its list
     (``states[1]``).
     """
     if isinstance(value, int):
@@ -139,7 +140,7 @@ def _breaks(param: QueryParam, value: str | int, where: str) -> Violation | None
         if low_high is not None and not low_high[0] <= value <= low_high[1]:
             return Violation(
                 "error",
-                where,
+                param.py_name,
                 f"{param.py_name}.range",
                 f"{where} {value} is outside {low_high[0]}-{low_high[1]}",
             )
@@ -147,7 +148,7 @@ def _breaks(param: QueryParam, value: str | int, where: str) -> Violation | None
     if param.choices is not None and value not in param.choices:
         return Violation(
             "error",
-            where,
+            param.py_name,
             f"{param.py_name}.choices",
             f"{where} {value!r} is not one of {', '.join(param.choices)}"
             f"{_closest(value, param.choices)}",
@@ -155,7 +156,7 @@ def _breaks(param: QueryParam, value: str | int, where: str) -> Violation | None
     if param.kind == "datetime" and not _is_date_time(value):
         return Violation(
             "error",
-            where,
+            param.py_name,
             f"{param.py_name}.format",
             f"{where} {value!r} is not an RFC 3339 date-time with a timezone"
             " (such as 2025-01-31T00:00:00Z); pass one, or a timezone-aware"

@@ -57,15 +57,18 @@ def check_key(value: str, source: str = "the API key") -> None:
 class Secret:
     """The API key, kept out of every ``repr``.
 
-    Every key is hidden, whatever its length: a short key (which a real
-    service never issues) may hide a few innocent characters of a message
-    with it, which is better than showing it.
+    Every key is hidden, whatever its length. A key of at least
+    :attr:`MIN_SCRUBBED` characters is hidden wherever it appears; a
+    shorter one (which a real service never issues, but a test may use)
+    where it stands alone, not inside a longer word or token: ``"k"`` is
+    hidden in ``{"key": "k"}`` but leaves ``"tasks"`` as it is, so an answer
+    stays readable.
     """
 
     __slots__ = ("__weakref__", "_escaped", "value")
 
-    MIN_SCRUBBED = 1
-    """The shortest key searched for in text: every key is."""
+    MIN_SCRUBBED = 6
+    """The shortest key hidden wherever it appears, even inside a word."""
 
     def __init__(self, value: str | None) -> None:
         self.value = value or None
@@ -75,23 +78,29 @@ class Secret:
         return "<set>" if self.value else "<missing>"
 
     def _searched(self) -> str | None:
+        """The key, if it is long enough to be searched for inside words."""
         value = self.value
         return value if value and len(value) >= self.MIN_SCRUBBED else None
 
     def _patterns(self, value: str) -> tuple[re.Pattern[str], re.Pattern[bytes]]:
         """The key as JSON text may spell it: each character as it is or
-        as an escape (``\\u0073``, ``\\/``), for text and for bytes."""
+        as an escape (``\\u0073``, ``\\/``), for text and for bytes; a short
+        key only where it stands alone."""
         if self._escaped is None:
             pattern = "".join(_json_spellings(char) for char in value)
+            if len(value) < self.MIN_SCRUBBED:
+                pattern = f"{_NOT_AFTER_WORD}(?:{pattern}){_NOT_BEFORE_WORD}"
             self._escaped = (re.compile(pattern), re.compile(pattern.encode()))
         return self._escaped
 
     def scrub(self, text: str) -> str:
         """``text`` with every occurrence of the key hidden, JSON-escaped
         ones included (a body echoing ``"\\u0073k-..."``)."""
-        value = self._searched()
+        value = self.value
         if not value:
             return text
+        if len(value) < self.MIN_SCRUBBED:
+            return self._patterns(value)[0].sub(REDACTED, text)
         text = text.replace(value, REDACTED)
         if "\\" in text:
             text = self._patterns(value)[0].sub(REDACTED, text)
@@ -101,9 +110,11 @@ class Secret:
         """``raw`` with every occurrence of the key hidden: its UTF-8 bytes,
         and, in a body with a backslash, the key as JSON text may spell it
         with escapes."""
-        value = self._searched()
+        value = self.value
         if not value:
             return raw
+        if len(value) < self.MIN_SCRUBBED:
+            return self._patterns(value)[1].sub(REDACTED.encode(), raw)
         raw = raw.replace(value.encode(), REDACTED.encode())
         if b"\\" in raw:
             raw = self._patterns(value)[1].sub(REDACTED.encode(), raw)
@@ -214,6 +225,11 @@ def stop_hiding_in_urllib3_logs(key: Secret) -> None:
     """Stop looking for ``key`` in urllib3's records (its client closed)."""
     _HIDE_KEYS.discard(key)
 
+
+_NOT_AFTER_WORD = r"(?<![A-Za-z0-9_\-])"
+_NOT_BEFORE_WORD = r"(?![A-Za-z0-9_\-])"
+"""Where a short key must stand: not right after nor right before a letter,
+digit, ``_`` or ``-`` (the characters keys and words are made of)."""
 
 _SHORT_ESCAPES = {"/": "\\/", '"': '\\"', "\\": "\\\\"}
 """The two-character JSON escapes of characters an API key may hold."""
