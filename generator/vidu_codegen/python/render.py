@@ -83,15 +83,32 @@ class RenderError(Exception):
     Python, or ruff could not run."""
 
 
+def _str_literal(text: str) -> str:
+    """``text`` as a Python string literal in double quotes, as ruff writes
+    them (``repr`` picks single quotes), so the code a docstring shows reads
+    like the code around it."""
+    literal = repr(text)
+    if literal[0] == '"':
+        return literal
+    # in a single-quoted repr every ' is escaped and no " is
+    inner = literal[1:-1].replace("\\'", "'").replace('"', '\\"')
+    return f'"{inner}"'
+
+
 def py_literal(value: object) -> str:
-    """``value`` as Python source; sets and dicts in a stable order."""
-    if type(value) is str or type(value) is int:
-        return repr(value)  # the common cases first
+    """``value`` as Python source; strings in double quotes, sets and dicts
+    in a stable order."""
+    if type(value) is str:
+        return _str_literal(value)  # the common cases first
+    if type(value) is int:
+        return repr(value)
     if isinstance(value, Ref):
         return value.name
     if isinstance(value, float) and not math.isfinite(value):
         raise TypeError(f"no Python literal for the float {value!r}")
-    if isinstance(value, bool) or value is None or isinstance(value, int | float | str):
+    if isinstance(value, str):
+        return _str_literal(str.__str__(value))
+    if isinstance(value, bool) or value is None or isinstance(value, int | float):
         return repr(value)
     if isinstance(value, frozenset | set):
         items = sorted(value, key=lambda v: (type(v).__name__, v))
