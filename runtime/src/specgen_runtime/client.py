@@ -163,8 +163,9 @@ class BaseClient(ABC, Generic[TaskT]):
         :class:`AuthenticationError`) at the first request, before anything
         is sent, not here, so a client can still check requests without one;
         a malformed key (a control character such as a trailing newline, a
-        space at either end, a character outside Latin-1) raises
-        :class:`InvalidAPIKey` here, with a message that does not show it.
+        space at either end, a character outside ASCII, a value that is not
+        a ``str``) raises :class:`InvalidAPIKey` here, with a message that
+        does not show it.
     :param base_url: a URL, or the name of a host in the spec's ``hosts``
         (such as ``"china"``); default: the environment variable the spec
         names for it (``_base_url_env``) if set, else the spec's ``base_url``.

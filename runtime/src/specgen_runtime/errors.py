@@ -202,7 +202,8 @@ class ResponseTooLarge(UnexpectedResponseError):
 
 class InvalidAPIKey(BaseError, ValueError):
     """The API key cannot be sent as it is (a control character, a space at
-    either end, a character outside Latin-1). The message never shows it."""
+    either end, a character outside ASCII, not a ``str``). The message never
+    shows it."""
 
 
 class PathParameterMismatch(BaseError, ValueError):
