@@ -88,26 +88,68 @@ def required(field: str, rule: str, form: str) -> Violation:
     return Violation("error", field, rule, f"{field} is required in {form}")
 
 
+def _one_typo(value: str, name: str) -> bool:
+    """Whether ``name`` is ``value`` with one typo undone: a character added,
+    dropped or replaced, or two neighbours swapped (``nmae`` for ``name``)."""
+    if value == name or abs(len(value) - len(name)) > 1:
+        return False
+    if len(value) == len(name):
+        diffs = [i for i, (a, b) in enumerate(zip(value, name, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        first, second = diffs[0], diffs[-1]
+        return (
+            len(diffs) == 2
+            and second == first + 1
+            and value[first] == name[second]
+            and value[second] == name[first]
+        )
+    short, long = sorted((value, name), key=len)
+    cut = next(
+        (i for i, (a, b) in enumerate(zip(short, long, strict=False)) if a != b),
+        len(short),
+    )
+    return short[cut:] == long[cut + 1 :]
+
+
+_TYPO_MIN = 4
+"""Shortest name suggested for a value one typo away: shorter names are
+each one typo away from too many values to be a likely meaning."""
+
+
 @functools.lru_cache(maxsize=256)
 def _closest(value: str, known: frozenset[str] | tuple[str, ...]) -> str:
     """``" (did you mean x?)"`` for the known value nearest ``value``, if any
-    is near enough to be a likely typo; else ``""``."""
+    is near enough to be a likely typo (close by :mod:`difflib`, the same
+    but for case, or one typo away, swapped neighbours included); else
+    ``""``."""
     names = sorted(known)
     near = difflib.get_close_matches(value, names, n=1, cutoff=0.8)
     if not near:
         folded = {name.lower(): name for name in names}
         near = [folded[value.lower()]] if value.lower() in folded else []
+    if not near:
+        lowered = value.lower()
+        near = [
+            name
+            for name in names
+            if len(name) >= _TYPO_MIN and _one_typo(lowered, name.lower())
+        ][:1]
     return f" (did you mean {near[0]}?)" if near else ""
 
 
-def unknown_field(field: str, known: frozenset[str]) -> Violation:
-    """A key the spec does not define."""
-    key = field.rpartition(".")[2]
+def unknown_field(
+    field: str, known: frozenset[str], key: str | None = None
+) -> Violation:
+    """A key the spec does not define, at ``field`` (its path, which the
+    violation carries); the message names the ``key`` alone (by default the
+    part of ``field`` after its last dot) and the known key nearest it."""
+    name = field.rpartition(".")[2] if key is None else key
     return Violation(
         "error",
         field,
         "unknown_field",
-        f"unknown field {field!r}{_closest(key[:100], known)}: known fields are "
+        f"unknown field {name!r}{_closest(name[:100], known)}: known fields are "
         f"{_listed(known)}",
     )
 
@@ -122,7 +164,8 @@ def unknown_fields(
     order (called once a set operation found there is one)."""
     for key in source:
         if key not in known:
-            out.append(unknown_field(f"{where}.{key}" if where else str(key), known))
+            path = f"{where}.{key}" if where else str(key)
+            out.append(unknown_field(path, known, str(key)))
 
 
 def unknown_bound(source: Mapping[object, object], known: frozenset[str]) -> int:
