@@ -452,3 +452,13 @@ def test_records_of_urllib3_without_the_key_are_left_as_they_are() -> None:
         assert filters  # installed by the client
         assert all(one.filter(record) for one in filters)
     assert (record.msg, record.args) == ("GET %s", ("/x",))
+
+
+def test_a_redirect_of_an_api_call_is_not_followed_and_says_where(
+    canned: loopback.Canned,
+) -> None:
+    url = canned.answer(b"", 302, {"Location": f"http://127.0.0.1:1/{KEY}"})
+    with make(url) as client, pytest.raises(UnexpectedResponseError) as caught:
+        client.get_credits()
+    assert "a redirect to http://127.0.0.1:1/***: not followed" in str(caught.value)
+    assert len(canned.seen) == 1  # the key went nowhere else

@@ -102,7 +102,14 @@ def decode(operation: Operation, answer: Answer, key: Secret) -> dict[str, Any]:
         if operation.task == "cancel" and raw.strip() in (b"", b"null"):
             # the docs say a cancel "returns null"; their example shows {}
             data, problem = {}, None
-    if not 200 <= status < 300:
+    if 300 <= status < 400:
+        # never followed: the key would go wherever the server points
+        location = key.scrub(str(answer.headers.get("Location") or "nowhere"))
+        problem = (
+            f"unexpected HTTP {status}, a redirect to {location[:200]}: not"
+            " followed, so the API key went nowhere else (check base_url)"
+        )
+    elif not 200 <= status < 300:
         problem = f"unexpected HTTP {status}"
     elif problem is not None:
         problem = f"HTTP {status} with a body that is {problem}"
