@@ -44,7 +44,7 @@ def test_a_changed_template_is_compiled_afresh(tmp_path: Path, cache_dir: Path) 
     (tmp_path / "t.j2").write_text("one {{ x }}\n", encoding="utf-8")
     assert _render(tmp_path) == "one value\n"
     (tmp_path / "t.j2").write_text("two {{ x | py }}\n", encoding="utf-8")
-    assert _render(tmp_path) == "two 'value'\n"
+    assert _render(tmp_path) == 'two "value"\n'
 
 
 @pytest.mark.parametrize(
