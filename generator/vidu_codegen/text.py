@@ -43,9 +43,7 @@ table cell, ``<`` and ``>`` could start raw HTML (or an autolink)."""
 _ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 """ASCII punctuation, which a backslash before it escapes."""
 
-_LEADING = re.compile(
-    r"(?:#{1,6}|[-+*_=]|\d{1,9}[.)])(?=\s|$)|[-_*=]{3,}|`{3,}|~{3,}"
-)
+_LEADING = re.compile(r"(?:#{1,6}|[-+*_=]|\d{1,9}[.)])(?=\s|$)|[-_*=]{3,}|`{3,}|~{3,}")
 """Text at the start of a line that Markdown reads as a block: a heading, a
 list item, a thematic break or setext underline, a fenced code block."""
 
