@@ -17,6 +17,7 @@ import pytest
 import vidu
 from specgen_runtime.contract import (
     Case,
+    CommandLine,
     ContractSpec,
     ErrorCode,
     Errors,
@@ -222,6 +223,7 @@ SPEC: Final = ContractSpec(
         "ListedTask",
         "LocalFileError",
         "LocalFileNotFound",
+        "LocalFileTooLarge",
         "LocalIsADirectory",
         "LocalNotADirectory",
         "LocalPermissionError",
@@ -232,11 +234,13 @@ SPEC: Final = ContractSpec(
         "MovementAmplitude",
         "NotFoundError",
         "OPERATIONS",
+        "Page",
         "PageLimitExceeded",
         "PaginationLoop",
         "PathParameterMismatch",
         "PermissionDeniedError",
         "RateLimitError",
+        "RawResponse",
         "Reference2VideoRequest",
         "Reference2VideoSubjectsRequest",
         "RequestMayHaveSucceeded",
@@ -262,6 +266,10 @@ SPEC: Final = ContractSpec(
         "Violation",
         "WaitTimeout",
     ),
+    local_files={
+        "Image": 10485760,
+        "Video": 20971520,
+    },
     enums={
         "Model": {
             "VIDUQ3_MIX": "viduq3-mix",
@@ -311,6 +319,34 @@ SPEC: Final = ContractSpec(
         user_agent="vidu-python/0.2.0",
     ),
     base_url_env="VIDU_BASE_URL",
+    command_line=CommandLine(
+        package="vidu",
+        key_env="VIDU_API_KEY",
+        hosts=("international", "china"),
+        base_url="https://api.vidu.com",
+        operations=(
+            ("cancel", "Cancel a task that has not started yet."),
+            (
+                "get_credits",
+                "Get the account's concurrency limit, running tasks and queued tasks.",
+            ),
+            (
+                "get_creations",
+                "Get a task's state and, once it succeeded, its creations.",
+            ),
+            ("list_tasks", "List the account's tasks, filtered, one page at a time."),
+            (
+                "reference2video",
+                "Generate a video that keeps the subjects of reference images or videos.",
+            ),
+        ),
+        batch=True,
+        base_url_env="VIDU_BASE_URL",
+        call="get_credits",
+    ),
+    batch=True,
+    aio=True,
+    strategies=True,
 )
 CASES: Final = build_cases(SPEC)
 

@@ -57,7 +57,7 @@ RESPONSES: Final[tuple[Response, ...]] = (
             ),
         ),
         (
-            '{"state": "success", "err_code": "", "credits": 4, "payload": "", "creations": [{"id": "c1", "url": "https://example.com/v.mp4", "cover_url": "https://example.com/c.jpg", "watermarked_url": "https://example.com/w.mp4"}]}',
+            '{"state": "success", "err_code": "", "credits": 4, "payload": "", "creations": [{"id": "c1", "url": "https://example.com/video.mp4", "cover_url": "https://example.com/cover.jpg", "watermarked_url": "https://example.com/video-watermarked.mp4"}]}',
             '{"id": "t1", "state": "failed", "err_code": "UserCancelled", "credits": 0, "payload": "order-17", "bgm": false, "off_peak": true, "creations": []}',
             '{"id": "t2", "state": "processing", "err_code": "", "credits": "15", "creations": [{"id": "c2", "url": "", "cover_url": "", "watermarked_url": "", "moderation_url": []}], "progress": 0.5}',
             '{"state": "scheduled", "err_code": ""}',
@@ -91,6 +91,7 @@ SPEC: Final = ContractSpec(
         path="/ent/v2/tasks/{id}/creations",
         params=("id",),
     ),
+    aio=True,
 )
 CASES: Final = build_cases(SPEC)
 

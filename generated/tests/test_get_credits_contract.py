@@ -72,6 +72,7 @@ SPEC: Final = ContractSpec(
         running="current_concurrency",
         queued="queue_count",
     ),
+    aio=True,
 )
 CASES: Final = build_cases(SPEC)
 

@@ -48,7 +48,7 @@ RESPONSES: Final[tuple[Response, ...]] = (
             ResponseField(name="next_page_token", kind="string", annotation="str"),
         ),
         (
-            '{"tasks": [{"id": "t1", "state": "success", "err_code": "", "credits": 20, "payload": "order-17", "created_at": "2025-01-01T15:41:31.968916Z", "creations": [{"id": "c1", "url": "https://example.com/v.mp4", "cover_url": "https://example.com/c.jpg"}]}], "next_page_token": "p2"}',
+            '{"tasks": [{"id": "t1", "state": "success", "err_code": "", "credits": 20, "payload": "order-17", "created_at": "2025-01-01T15:41:31.968916Z", "creations": [{"id": "c1", "url": "https://example.com/video.mp4", "cover_url": "https://example.com/cover.jpg"}]}], "next_page_token": "p2"}',
             '{"tasks": [{"id": "t2", "state": "queueing", "err_code": ""}], "next_page_token": ""}',
             '{"tasks": []}',
         ),
@@ -136,6 +136,7 @@ SPEC: Final = ContractSpec(
         next_token="next_page_token",
         page_size="pager.pagesz",
     ),
+    aio=True,
 )
 CASES: Final = build_cases(SPEC)
 

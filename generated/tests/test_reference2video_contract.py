@@ -550,6 +550,8 @@ SPEC: Final = ContractSpec(
         method="POST",
         path="/ent/v2/reference2video",
     ),
+    aio=True,
+    strategies=True,
 )
 CASES: Final = build_cases(SPEC)
 

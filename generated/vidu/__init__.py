@@ -7,7 +7,7 @@ anything is sent::
     import vidu
 
     request = vidu.Reference2VideoRequest(
-        model='viduq3-mix',
+        model="viduq3-mix",
         images=["https://example.com/a.png"],
         prompt="example",
     )
@@ -16,8 +16,8 @@ anything is sent::
 Or check a raw JSON body exactly as the service would see it::
 
     vidu.validate_payload(
-        'reference2video',
-        {'model': 'viduq3-mix', 'images': ["https://example.com/a.png"], 'prompt': "example"},
+        "reference2video",
+        {"model": "viduq3-mix", "images": ["https://example.com/a.png"], "prompt": "example"},
     )
 """
 
@@ -26,7 +26,9 @@ import importlib.util
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
+    from specgen_runtime.async_client import AsyncPage
     from specgen_runtime.batch import BatchUnsupported
+    from specgen_runtime.client import RawResponse
     from specgen_runtime.convert import MissingResponseField, ResponseWarning
     from specgen_runtime.errors import (
         APIConnectionError,
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
         InvalidAPIKey,
         LocalFileError,
         LocalFileNotFound,
+        LocalFileTooLarge,
         LocalIsADirectory,
         LocalNotADirectory,
         LocalPermissionError,
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
         WaitTimeout,
     )
     from specgen_runtime.errors import ClientError as ViduError
+    from specgen_runtime.pagination import Page
     from specgen_runtime.retry import RetryPolicy
     from specgen_runtime.violations import (
         Mode,
@@ -123,6 +127,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "InvalidAPIKey": ("specgen_runtime.errors", "InvalidAPIKey"),
     "LocalFileError": ("specgen_runtime.errors", "LocalFileError"),
     "LocalFileNotFound": ("specgen_runtime.errors", "LocalFileNotFound"),
+    "LocalFileTooLarge": ("specgen_runtime.errors", "LocalFileTooLarge"),
     "LocalIsADirectory": ("specgen_runtime.errors", "LocalIsADirectory"),
     "LocalNotADirectory": ("specgen_runtime.errors", "LocalNotADirectory"),
     "LocalPermissionError": ("specgen_runtime.errors", "LocalPermissionError"),
@@ -144,8 +149,11 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ResponseWarning": ("specgen_runtime.convert", "ResponseWarning"),
     "BatchUnsupported": ("specgen_runtime.batch", "BatchUnsupported"),
     "RetryPolicy": ("specgen_runtime.retry", "RetryPolicy"),
+    "Page": ("specgen_runtime.pagination", "Page"),
+    "RawResponse": ("specgen_runtime.client", "RawResponse"),
     "Client": (".client", "Client"),
     "AsyncClient": (".async_client", "AsyncClient"),
+    "AsyncPage": ("specgen_runtime.async_client", "AsyncPage"),
     "OrphanedCreate": (".async_client", "OrphanedCreate"),
     "Mode": ("specgen_runtime.violations", "Mode"),
     "Severity": ("specgen_runtime.violations", "Severity"),
@@ -216,6 +224,7 @@ __all__ = [
     "APITimeoutError",
     "AspectRatio",
     "AsyncClient",
+    "AsyncPage",
     "AudioType",
     "AuthenticationError",
     "BadRequestError",
@@ -237,6 +246,7 @@ __all__ = [
     "ListedTask",
     "LocalFileError",
     "LocalFileNotFound",
+    "LocalFileTooLarge",
     "LocalIsADirectory",
     "LocalNotADirectory",
     "LocalPermissionError",
@@ -247,11 +257,13 @@ __all__ = [
     "MovementAmplitude",
     "NotFoundError",
     "OrphanedCreate",
+    "Page",
     "PageLimitExceeded",
     "PaginationLoop",
     "PathParameterMismatch",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "Reference2VideoRequest",
     "Reference2VideoSubjectsRequest",
     "RequestMayHaveSucceeded",

@@ -181,7 +181,7 @@ class AsyncClient(AsyncBaseClient[TaskCreations, CreateTaskResponse]):
         Cancelled, it starts nothing more (no retry); a request already
         sent ends in its thread.
 
-        :param show_detail: ``show_detail``: Whether to list the credit packages in detail.
+        :param show_detail: Whether to list the credit packages in detail.
         :param timeout: seconds this call may take, every retry included (or
             a ``urllib3.Timeout``); default: the client's.
         :param max_retries: how often this call may be sent again; default:
@@ -189,6 +189,9 @@ class AsyncClient(AsyncBaseClient[TaskCreations, CreateTaskResponse]):
         :param extra_headers: headers sent with this call, added to the
             client's (never the API key's header).
         :returns: the service's answer, as a Credits.
+        :raises ValidationError: a query value breaks the spec's rules (a
+            value outside its choices, in the client's ``"strict"`` mode);
+            nothing was sent.
         :raises APIError: the service answered with an error status, after
             any retries (a subclass per status, such as :class:`RateLimitError`).
         :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
@@ -200,6 +203,8 @@ class AsyncClient(AsyncBaseClient[TaskCreations, CreateTaskResponse]):
         query = query_values(
             OPERATION_INFO["get_credits"],
             {"show_detail": show_detail},
+            self.validation,
+            package=API.package,
         )
         return await self._call(
             OPERATION_INFO["get_credits"],
@@ -273,11 +278,11 @@ class AsyncClient(AsyncBaseClient[TaskCreations, CreateTaskResponse]):
 
         :param created_at_from: ``created_at.from``: Only tasks created at or after this time (RFC 3339, such as 2025-01-01T15:41:31Z).
         :param created_at_to: ``created_at.to``: Only tasks created at or before this time (RFC 3339).
-        :param task_ids: ``task_ids``: Only these tasks.
-        :param templates: ``templates``: Only tasks made from these templates.
-        :param model_versions: ``model_versions``: Only tasks of these models.
-        :param resolutions: ``resolutions``: Only tasks of these resolutions. One of 360p, 540p, 720p, 1080p.
-        :param states: ``states``: Only tasks in these states. One of created, queueing, processing, success, failed.
+        :param task_ids: Only these tasks.
+        :param templates: Only tasks made from these templates.
+        :param model_versions: Only tasks of these models.
+        :param resolutions: Only tasks of these resolutions. One of 360p, 540p, 720p, 1080p.
+        :param states: Only tasks in these states. One of created, queueing, processing, success, failed.
         :param page_size: ``pager.pagesz``: Tasks per page, at most 100.
         :param page_token: ``pager.page_token``: The next_page_token of the previous page; leave it out for the first page.
         :param timeout: seconds this call may take, every retry included (or
@@ -290,6 +295,9 @@ class AsyncClient(AsyncBaseClient[TaskCreations, CreateTaskResponse]):
             item of every page, each fetched when needed (see
             :class:`AsyncPage` for the bounds, ``iter_pages()`` and
             ``auto_paging_iter()``).
+        :raises ValidationError: a query value breaks the spec's rules (a
+            value outside its choices, in the client's ``"strict"`` mode);
+            nothing was sent.
         :raises APIError: the service answered with an error status, after
             any retries (a subclass per status, such as :class:`RateLimitError`).
         :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
@@ -311,6 +319,8 @@ class AsyncClient(AsyncBaseClient[TaskCreations, CreateTaskResponse]):
                 "page_size": page_size,
                 "page_token": page_token,
             },
+            self.validation,
+            package=API.package,
         )
         return await self._first_page(
             OPERATION_INFO["list_tasks"],
@@ -477,7 +487,7 @@ class AsyncClient(AsyncBaseClient[TaskCreations, CreateTaskResponse]):
 
     async def wait(
         self,
-        task_id: str | None,
+        task_id: str,
         *,
         timeout: float = 900.0,
         poll_interval: float = 2.0,
@@ -501,7 +511,7 @@ class AsyncClient(AsyncBaseClient[TaskCreations, CreateTaskResponse]):
         :param max_interval: the longest wait between two polls.
         :param on_progress: called with each answer whose state is new.
         :returns: the creations of the task once it succeeded.
-        :raises ValueError: ``task_id`` is missing or empty, ``timeout`` is not
+        :raises ValueError: ``task_id`` is empty, ``timeout`` is not
             positive, or not ``0 < poll_interval <= max_interval``.
         :raises TaskFailed: the task failed; ``err_code`` says why.
         :raises WaitTimeout: it had not ended after ``timeout`` seconds.
@@ -640,7 +650,7 @@ class AsyncClientWithRawResponse:
         Cancelled, it starts nothing more (no retry); a request already
         sent ends in its thread.
 
-        :param show_detail: ``show_detail``: Whether to list the credit packages in detail.
+        :param show_detail: Whether to list the credit packages in detail.
         :param timeout: seconds this call may take, every retry included (or
             a ``urllib3.Timeout``); default: the client's.
         :param max_retries: how often this call may be sent again; default:
@@ -649,6 +659,9 @@ class AsyncClientWithRawResponse:
             client's (never the API key's header).
         :returns: the answer as it came (:class:`RawResponse`); its ``parse()``
             gives the Credits.
+        :raises ValidationError: a query value breaks the spec's rules (a
+            value outside its choices, in the client's ``"strict"`` mode);
+            nothing was sent.
         :raises APIError: the service answered with an error status, after
             any retries (a subclass per status, such as :class:`RateLimitError`).
         :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
@@ -660,6 +673,8 @@ class AsyncClientWithRawResponse:
         query = query_values(
             OPERATION_INFO["get_credits"],
             {"show_detail": show_detail},
+            self._client.validation,
+            package=API.package,
         )
         return await self._client._call_raw(
             OPERATION_INFO["get_credits"],
@@ -734,11 +749,11 @@ class AsyncClientWithRawResponse:
 
         :param created_at_from: ``created_at.from``: Only tasks created at or after this time (RFC 3339, such as 2025-01-01T15:41:31Z).
         :param created_at_to: ``created_at.to``: Only tasks created at or before this time (RFC 3339).
-        :param task_ids: ``task_ids``: Only these tasks.
-        :param templates: ``templates``: Only tasks made from these templates.
-        :param model_versions: ``model_versions``: Only tasks of these models.
-        :param resolutions: ``resolutions``: Only tasks of these resolutions. One of 360p, 540p, 720p, 1080p.
-        :param states: ``states``: Only tasks in these states. One of created, queueing, processing, success, failed.
+        :param task_ids: Only these tasks.
+        :param templates: Only tasks made from these templates.
+        :param model_versions: Only tasks of these models.
+        :param resolutions: Only tasks of these resolutions. One of 360p, 540p, 720p, 1080p.
+        :param states: Only tasks in these states. One of created, queueing, processing, success, failed.
         :param page_size: ``pager.pagesz``: Tasks per page, at most 100.
         :param page_token: ``pager.page_token``: The next_page_token of the previous page; leave it out for the first page.
         :param timeout: seconds this call may take, every retry included (or
@@ -749,6 +764,9 @@ class AsyncClientWithRawResponse:
             client's (never the API key's header).
         :returns: the answer as it came (:class:`RawResponse`); its ``parse()``
             gives the TaskList of the first page.
+        :raises ValidationError: a query value breaks the spec's rules (a
+            value outside its choices, in the client's ``"strict"`` mode);
+            nothing was sent.
         :raises APIError: the service answered with an error status, after
             any retries (a subclass per status, such as :class:`RateLimitError`).
         :raises APIConnectionError: no answer (:class:`APITimeoutError`: not
@@ -770,6 +788,8 @@ class AsyncClientWithRawResponse:
                 "page_size": page_size,
                 "page_token": page_token,
             },
+            self._client.validation,
+            package=API.package,
         )
         return await self._client._call_raw(
             OPERATION_INFO["list_tasks"],

@@ -25,6 +25,7 @@ from specgen_runtime.batch import (
     BatchStopped,
     LedgerError,
     ManifestError,
+    ManifestNotFound,
     Options,
     Summary,
     unwrap,
@@ -37,6 +38,7 @@ __all__ = [
     "BatchStopped",
     "LedgerError",
     "ManifestError",
+    "ManifestNotFound",
     "Options",
     "Summary",
     "run",
@@ -72,7 +74,9 @@ def run(
     marker_field: str | None = None,
     max_line_bytes: int | None = None,
     max_jobs: int | None = None,
+    max_manifest_bytes: int | None = None,
     max_pages: int | None = None,
+    list_timeout: float | None = None,
     stop_reasons: frozenset[str] | None = None,
 ) -> Summary:
     """Run every job of ``manifest`` into the folder ``out``; how it ended.
@@ -113,7 +117,9 @@ def run(
         "marker_field": marker_field,
         "max_line_bytes": max_line_bytes,
         "max_jobs": max_jobs,
+        "max_manifest_bytes": max_manifest_bytes,
         "max_pages": max_pages,
+        "list_timeout": list_timeout,
         "stop_reasons": stop_reasons,
     }
     # what was left out keeps its Options default; the runner checks the rest

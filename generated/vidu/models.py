@@ -101,19 +101,36 @@ class Image:
     """A reference image, as an http(s) URL or a data URI.
 
     Accepted formats: png, jpeg, webp.
+    Also accepted as they are, unexamined: a string starting with
+    ``ssupload:`` (a reference the service gave).
     """
 
     RULES: ClassVar[AssetRules] = IMAGE_ASSET
     """What an image must be; see :mod:`vidu.tables`."""
+    DATA_URI_BYTES: ClassVar[int | None] = 10485760
+    """The most bytes a file :meth:`from_path` reads may hold: the smallest
+    limit the spec's fields set on an image sent as a data URI (none: only
+    the image rules' own)."""
 
     @classmethod
-    def from_path(cls, path: str | os.PathLike[str]) -> str:
+    def from_path(
+        cls, path: str | os.PathLike[str], *, max_bytes: int | None = None
+    ) -> str:
         """Read a local file, check it, and return it as a ``data:`` URI.
 
+        A file over ``max_bytes`` (default: :attr:`DATA_URI_BYTES`) is
+        refused before anything of it is read.
+
+        :raises LocalFileTooLarge: the file is too large for a data URI; its
+            message says the size, the limit and what to do instead.
         :raises ValidationError: the file breaks the image rules;
             every violation is listed.
+        :raises LocalFileError: the file cannot be read: ``LocalFileNotFound``,
+            ``LocalIsADirectory`` and ``LocalPermissionError`` are also the
+            built-in errors of their kind (``FileNotFoundError``...).
         """
-        return read_asset(path, cls.RULES, os.fspath(path))
+        limit = cls.DATA_URI_BYTES if max_bytes is None else max_bytes
+        return read_asset(path, cls.RULES, os.fspath(path), max_bytes=limit)
 
 
 class Video:
@@ -124,15 +141,30 @@ class Video:
 
     RULES: ClassVar[AssetRules] = VIDEO_ASSET
     """What a video must be; see :mod:`vidu.tables`."""
+    DATA_URI_BYTES: ClassVar[int | None] = 20971520
+    """The most bytes a file :meth:`from_path` reads may hold: the smallest
+    limit the spec's fields set on a video sent as a data URI (none: only
+    the video rules' own)."""
 
     @classmethod
-    def from_path(cls, path: str | os.PathLike[str]) -> str:
+    def from_path(
+        cls, path: str | os.PathLike[str], *, max_bytes: int | None = None
+    ) -> str:
         """Read a local file, check it, and return it as a ``data:`` URI.
 
+        A file over ``max_bytes`` (default: :attr:`DATA_URI_BYTES`) is
+        refused before anything of it is read.
+
+        :raises LocalFileTooLarge: the file is too large for a data URI; its
+            message says the size, the limit and what to do instead.
         :raises ValidationError: the file breaks the video rules;
             every violation is listed.
+        :raises LocalFileError: the file cannot be read: ``LocalFileNotFound``,
+            ``LocalIsADirectory`` and ``LocalPermissionError`` are also the
+            built-in errors of their kind (``FileNotFoundError``...).
         """
-        return read_asset(path, cls.RULES, os.fspath(path))
+        limit = cls.DATA_URI_BYTES if max_bytes is None else max_bytes
+        return read_asset(path, cls.RULES, os.fspath(path), max_bytes=limit)
 
 
 def _optional_list_of_str(value: Sequence[str] | None) -> list[str] | None:

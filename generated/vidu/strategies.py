@@ -7,7 +7,7 @@ Import it on purpose, in tests: it needs hypothesis
     from hypothesis import given
     from vidu import strategies
 
-    @given(strategies.bodies('reference2video'))
+    @given(strategies.bodies("reference2video"))
     def test_my_code_takes_every_valid_body(body):
         ...
 

@@ -49,7 +49,10 @@ KNOWN_MODELS: Final = (
 BASE_URL: Final = "https://api.vidu.com"
 """Where the client sends requests unless told otherwise."""
 
-HOSTS: Final = {"international": "https://api.vidu.com", "china": "https://api.vidu.cn"}
+HOSTS: Final[dict[str, str]] = {
+    "international": "https://api.vidu.com",
+    "china": "https://api.vidu.cn",
+}
 """Every host of the API, by name."""
 
 AUTH: Final = Auth("Authorization", "Token", "VIDU_API_KEY")
@@ -63,6 +66,9 @@ TASKS: Final = Tasks(
     failure=frozenset(["failed"]),
     error_code_field="err_code",
     results_field="creations",
+    body_id_field="id",
+    credits_field="credits",
+    pass_through_field="payload",
     shapes=TaskShapes(
         created=BodyShape(
             "CreateTaskResponse",

@@ -341,6 +341,10 @@ class ContractSpec:
     strategies: bool = False
     """The package has Hypothesis strategies of the operation's bodies
     (``<package>.strategies``)."""
+    local_files: Mapping[str, int | None] | None = None
+    """Each asset class's limit on the file its ``from_path`` reads: the
+    smallest of the spec's limits on that asset sent as a data URI, ``None``
+    where the spec sets none (in the contract of one operation only)."""
 
     def form(self, name: str) -> Form:
         return next(form for form in self.forms if form.name == name)
@@ -1225,6 +1229,11 @@ def service_cases(b: Builder) -> None:
         b.add(Case(f"callback signature vector {i}", None, vector, "signature"))
     if spec.exports is not None:
         b.add(Case("exports", None, spec.exports, "exports"))
+    for name, limit in (spec.local_files or {}).items():
+        if limit is not None:
+            b.add(
+                Case(f"{name}.from_path at its limit", None, limit, "local file", name)
+            )
     label = f"{spec.operation} in OPERATIONS"
     b.add(Case(label, None, bool(spec.forms), "listed"))
     for name, members in (spec.enums or {}).items():
@@ -2194,6 +2203,38 @@ def _run_exports(module: ModuleType, spec: ContractSpec, case: Case) -> list[str
     return failures
 
 
+def _run_local_file(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
+    """``<Asset>.from_path`` refuses a file one byte over the spec's limit
+    by its size (``LocalFileTooLarge``) and takes one of exactly the limit,
+    or over it when ``max_bytes`` allows (both then fail the asset's own
+    rules: they hold zeros, which no format starts with). The files are
+    sparse: they take no room on the disk."""
+    limit: int = case.expected
+    reader = getattr(module, case.form).from_path
+    too_large = module.LocalFileTooLarge
+    failures = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder, "zeros")
+        for size, max_bytes, refused in (
+            (limit + 1, None, True),
+            (limit, None, False),
+            (limit + 1, limit + 1, False),
+        ):
+            with path.open("wb") as file:
+                file.truncate(size)
+            try:
+                reader(path) if max_bytes is None else reader(path, max_bytes=max_bytes)
+            except too_large:
+                if not refused:
+                    failures.append(f"{size} bytes (max_bytes={max_bytes}) refused")
+                continue
+            except module.ValidationError:  # the asset's own rules, after reading
+                pass
+            if refused:
+                failures.append(f"{size} bytes over the limit {limit} read")
+    return failures
+
+
 def _run_enum(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
     """The package's enum class holds exactly the spec's members, in order."""
     members: Mapping[str, str] = case.expected
@@ -2346,7 +2387,10 @@ BATCH_REFUSED: Final[Mapping[str, object]] = {
     "tick": 0.0,
 }
 """Values the batch runner's ``Options`` refuses (``ValueError``)."""
-BATCH_TAKEN: Final[Mapping[str, object]] = {"max_line_bytes": 1 << 16}
+BATCH_TAKEN: Final[Mapping[str, object]] = {
+    "max_line_bytes": 1 << 16,
+    "marker_field": "note",
+}
 """Values other than the default (``None``, which ``batch.run`` leaves out)
 that the runner takes."""
 NOT_A_URL: Final = "zz not a url"
@@ -2379,6 +2423,11 @@ def _run_batch(module: ModuleType, spec: ContractSpec, case: Case) -> list[str]:
         fields: Sequence[attrs.Attribute[Any]] = attrs.fields(runner.Options)
         for i, field in enumerate(fields):
             value = {**BATCH_TAKEN, **BATCH_REFUSED}.get(field.name, field.default)
+            if value is None:
+                failures.append(
+                    f"{field.name}: no value to pass (add it to BATCH_TAKEN)"
+                )
+                continue
             want = ValueError if field.name in BATCH_REFUSED else batch.ManifestError
             out = pathlib.Path(folder, f"out-{i}")
             try:
@@ -2502,6 +2551,7 @@ RUNNERS: Final[Mapping[str, Callable[[ModuleType, ContractSpec, Case], list[str]
     "fake": _run_fake,
     "signature": _run_signature,
     "exports": _run_exports,
+    "local file": _run_local_file,
     "enum": _run_enum,
     "identity": _run_identity,
     "keywords": _run_keywords,
