@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from specgen_runtime.cli import main as run_cli
 from vidu import Client, tables
 from vidu.testing import FakeServer
 
+from tests.vidu.command_line import on, run
 from tests.vidu.images import png
 
 KEY = "sk-cli-test-key-0123456789"
@@ -40,20 +40,6 @@ def server() -> Iterator[FakeServer]:
     durations = {"created": 0.0, "queueing": 0.1, "processing": 0.2}
     with FakeServer(api_key=KEY, clock="real", durations=durations) as fake:
         yield fake
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the command line in this process: exit status, stdout, stderr."""
-    try:
-        status = run_cli(Client, list(argv))
-    except SystemExit as exc:  # argparse's own errors
-        status = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def on(server: FakeServer, *argv: str) -> list[str]:
-    return ["--api-key", server.api_key, "--base-url", server.url, *argv]
 
 
 def create(*more: str, image: str = URL, prompt: str = "x") -> list[str]:

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from specgen_runtime.cli import CommandLine, download_targets, options
-from specgen_runtime.cli import main as run_cli
 from vidu import Client, tables
 from vidu.testing import FakeServer
 
+from tests.vidu.command_line import on, run
 from tests.vidu.images import png
 
 KEY = "sk-cli-defects-key-0123456789"
@@ -44,20 +44,6 @@ def server() -> Iterator[FakeServer]:
     durations = {"created": 0.0, "queueing": 0.1, "processing": 0.1}
     with FakeServer(api_key=KEY, clock="real", durations=durations) as fake:
         yield fake
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the command line in this process: exit status, stdout, stderr."""
-    try:
-        status = run_cli(Client, list(argv))
-    except SystemExit as exc:  # argparse's own errors
-        status = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def on(server: FakeServer, *argv: str) -> list[str]:
-    return ["--api-key", server.api_key, "--base-url", server.url, *argv]
 
 
 def create(*more: str, image: str = URL) -> list[str]:
