@@ -8,11 +8,11 @@ without private imports; ``download`` takes a URL or a result with a
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import vidu
+
+from tests.vidu.typecheck import strict_errors
 
 GOOD = """\
 from pathlib import Path
@@ -71,30 +71,7 @@ def test_the_names_users_annotate_with_are_exported() -> None:
 
 
 def test_mypy_passes_annotated_code_and_reports_each_mistake(tmp_path: Path) -> None:
-    (tmp_path / "good.py").write_text(GOOD, encoding="utf-8")
-    (tmp_path / "bad.py").write_text(BAD, encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--no-color-output",
-            "--no-error-summary",
-            "--hide-error-context",
-            "good.py",
-            "bad.py",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    shown = result.stdout + result.stderr
-    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    errors, shown = strict_errors(tmp_path, {"good.py": GOOD, "bad.py": BAD})
     assert all(line.startswith("bad.py:") for line in errors), shown
     assert sorted({line.split(":")[1] for line in errors}) == ["5", "6", "7"], shown
     line_5 = " ".join(line for line in errors if line.startswith("bad.py:5:"))
