@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,57 +27,13 @@ from specgen_runtime.batch.ledger import Ledger
 from vidu import batch, webhooks
 from vidu.testing import FakeServer
 
-BODY = {
-    "model": "viduq1",
-    "images": ["https://example.com/a.png"],
-    "prompt": "A bear waves.",
-    "duration": 5,
-}
-SUCCESS_CREDITS = 4
-"""What the fake server's successful tasks cost: the spec's example of one."""
-FAST: dict[str, Any] = {
-    "settle": 0.3,
-    "window_margin": 5.0,
-    "poll_interval": 0.05,
-    "max_poll_interval": 0.2,
-    "tick": 0.05,
-    "backoff": 0.05,
-    "max_backoff": 0.2,
-    "deadline": 30.0,
-    "capacity_interval": 0.5,
-}
-
-
-class FastClock:
-    """Task time runs ``speed`` times faster than real time; dates are real."""
-
-    def __init__(self, speed: float = 40.0) -> None:
-        self.speed = speed
-
-    def now(self) -> float:
-        return time.monotonic() * self.speed
-
-    def wall(self) -> datetime:
-        return datetime.now(UTC)
-
-
-def _server(**kwargs: Any) -> FakeServer:
-    return FakeServer(clock=FastClock(), file_size=4096, **kwargs)
-
-
-def _manifest(path: Path, count: int) -> Path:
-    lines = [
-        json.dumps(
-            {
-                "key": f"job-{n}",
-                "file": f"job-{n}.mp4",
-                "request": {**BODY, "payload": f"p{n}"},
-            }
-        )
-        for n in range(count)
-    ]
-    path.write_text("\n".join(lines) + "\n")
-    return path
+from tests.vidu.batch_jobs import (
+    BODY,
+    FAST,
+    SUCCESS_CREDITS,
+    fast_server,
+    write_manifest,
+)
 
 
 def _tasks_by_marker(server: FakeServer) -> Counter[str]:
@@ -115,8 +70,8 @@ def _check_ledger_matches_server(out: Path, server: FakeServer) -> dict[str, str
 def test_every_job_is_created_once_despite_lost_answers_5xx_and_429(
     tmp_path: Path,
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 6)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 6)
         server.inject("reference2video", drop="after_read", times=2)
         server.inject("reference2video", status=500)
         server.inject("reference2video", status=429, retry_after="0")
@@ -148,8 +103,8 @@ def test_every_job_is_created_once_despite_lost_answers_5xx_and_429(
 def test_a_failed_task_fails_its_job_and_no_credits_stops_the_run(
     tmp_path: Path,
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 3)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 3)
         server.next_outcome("failed", err_code="CreationPolicyViolation")
         server.inject("reference2video", status=400, reason="CreditInsufficient")
         out = tmp_path / "out"
@@ -182,7 +137,7 @@ def test_nothing_is_sent_while_a_line_is_invalid(tmp_path: Path) -> None:
     manifest.write_text(
         json.dumps(BODY) + "\n" + json.dumps({**BODY, "duration": 6}) + "\n{oops\n"
     )
-    with _server() as server:
+    with fast_server() as server:
         log = io.StringIO()
         with (
             vidu.Client(server.api_key, base_url=server.url) as client,
@@ -253,8 +208,8 @@ def _kill_and_restart_until_done(
 
 
 def test_a_runner_killed_at_random_creates_each_task_once(tmp_path: Path) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 8)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 8)
         server.inject("reference2video", drop="after_read", times=2)
         server.inject("reference2video", status=502)
         out = tmp_path / "out"
@@ -269,8 +224,8 @@ def test_a_runner_killed_at_random_creates_each_task_once(tmp_path: Path) -> Non
 def test_killed_at_random_without_payloads_in_the_list_nothing_is_created_twice(
     tmp_path: Path,
 ) -> None:
-    with _server(echo_payload=False) as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 8)
+    with fast_server(echo_payload=False) as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 8)
         server.inject("reference2video", drop="after_read", times=2)
         out = tmp_path / "out"
         output = _kill_and_restart_until_done(
@@ -285,8 +240,8 @@ def test_killed_at_random_without_payloads_in_the_list_nothing_is_created_twice(
 def test_without_payloads_in_the_list_uncertain_jobs_end_ambiguous(
     tmp_path: Path,
 ) -> None:
-    with _server(echo_payload=False) as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 5)
+    with fast_server(echo_payload=False) as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 5)
         server.inject("reference2video", status=429, retry_after="0")
         server.inject("reference2video", drop="after_read", times=2)
         out = tmp_path / "out"
@@ -310,8 +265,8 @@ def test_without_payloads_in_the_list_uncertain_jobs_end_ambiguous(
 
 
 def test_ctrl_c_stops_sending_and_the_same_command_continues(tmp_path: Path) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 12)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 12)
         out = tmp_path / "out"
         process = _run_cli(manifest, out, server, key_flag=True)
         assert process.stdout is not None
@@ -364,8 +319,8 @@ def test_callbacks_and_results_give_the_users_payload_back() -> None:
 def test_a_create_that_lands_after_its_call_gave_up_is_found_not_sent_again(
     tmp_path: Path,
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 2)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 2)
         server.inject("reference2video", delay=1.0)  # carried out after 1 s
         out = tmp_path / "out"
         log = io.StringIO()
@@ -383,8 +338,8 @@ def test_a_create_that_lands_after_its_call_gave_up_is_found_not_sent_again(
 def test_a_second_task_with_a_jobs_marker_is_reported_at_the_end(
     tmp_path: Path,
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 2)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 2)
         out = tmp_path / "out"
         log = io.StringIO()
         with vidu.Client(server.api_key, base_url=server.url) as client:
@@ -495,8 +450,8 @@ def _no_items(answer: dict[str, Any]) -> dict[str, Any]:
 def test_a_list_page_that_cannot_be_read_proves_no_create_absent(
     tmp_path: Path, rewrite: Any
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 3)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 3)
         server.inject("reference2video", drop="after_read", times=1)
         out = tmp_path / "out"
         log = io.StringIO()
@@ -531,8 +486,8 @@ def test_a_list_page_that_cannot_be_read_proves_no_create_absent(
 def test_a_dangling_link_at_a_jobs_file_is_refused_before_sending(
     tmp_path: Path,
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 1)
         out = tmp_path / "out"
         out.mkdir()
         (out / "job-0.mp4").symlink_to(tmp_path / "elsewhere.mp4")
@@ -549,8 +504,8 @@ def test_a_dangling_link_at_a_jobs_file_is_refused_before_sending(
 def test_a_file_put_at_a_jobs_path_after_it_was_admitted_fails_the_job(
     tmp_path: Path, kind: str
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 1)
         out = tmp_path / "out"
         log = io.StringIO()
         with vidu.Client(server.api_key, base_url=server.url, max_retries=0) as client:
@@ -587,8 +542,8 @@ def test_a_file_put_at_a_jobs_path_after_it_was_admitted_fails_the_job(
 def test_a_link_among_the_runners_own_files_is_refused(
     tmp_path: Path, name: str
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 1)
         out = tmp_path / "out"
         log = io.StringIO()
         with vidu.Client(server.api_key, base_url=server.url) as client:
@@ -609,8 +564,8 @@ def test_a_link_among_the_runners_own_files_is_refused(
 def test_the_command_line_names_an_operation_a_batch_cannot_send(
     tmp_path: Path,
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 1)
         command = [
             sys.executable,
             "-m",
@@ -639,8 +594,8 @@ def test_the_command_line_names_an_operation_a_batch_cannot_send(
 def test_a_wrong_key_raises_once_the_ledger_and_report_are_saved(
     tmp_path: Path,
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 3)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 3)
         out = tmp_path / "out"
         log = io.StringIO()
         wrong = "wrong-key-0123456789abcdef"
@@ -675,8 +630,8 @@ def test_a_wrong_key_raises_once_the_ledger_and_report_are_saved(
 def test_the_command_line_with_a_wrong_key_exits_1_and_says_why(
     tmp_path: Path,
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 2)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 2)
         wrong = "wrong-key-0123456789abcdef"
         command = [
             sys.executable,
@@ -722,7 +677,7 @@ def test_a_list_read_by_id_that_cannot_be_read_is_an_error_not_an_absence(
     from specgen_runtime.batch.service import ClientService
 
     with (
-        _server() as server,
+        fast_server() as server,
         _Rewriting(server.url, rewrite, by_id=True) as front,
         vidu.Client(server.api_key, base_url=front.url, max_retries=0) as client,
     ):
@@ -740,8 +695,8 @@ def test_a_list_read_by_id_that_cannot_be_read_is_an_error_not_an_absence(
 def test_a_run_whose_list_by_id_cannot_be_read_reads_each_task_alone(
     tmp_path: Path,
 ) -> None:
-    with _server() as server:
-        manifest = _manifest(tmp_path / "jobs.jsonl", 3)
+    with fast_server() as server:
+        manifest = write_manifest(tmp_path / "jobs.jsonl", 3)
         out = tmp_path / "out"
         log = io.StringIO()
         with (

@@ -13,7 +13,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -35,52 +34,12 @@ from specgen_runtime.batch.service import ClientService, ListTooLong
 from vidu import batch
 from vidu.testing import FakeServer
 
-BODY = {
-    "model": "viduq1",
-    "images": ["https://example.com/a.png"],
-    "prompt": "A bear waves.",
-    "duration": 5,
-}
-FAST: dict[str, Any] = {
-    "settle": 0.3,
-    "window_margin": 5.0,
-    "poll_interval": 0.05,
-    "max_poll_interval": 0.2,
-    "tick": 0.05,
-    "backoff": 0.05,
-    "max_backoff": 0.2,
-    "deadline": 30.0,
-}
-
-
-class FastClock:
-    """Task time runs 40 times faster than real time; dates are real."""
-
-    def now(self) -> float:
-        return time.monotonic() * 40.0
-
-    def wall(self) -> datetime:
-        return datetime.now(UTC)
-
-
-def _server(**kwargs: Any) -> FakeServer:
-    return FakeServer(clock=FastClock(), file_size=1024, **kwargs)
-
-
-def _manifest(path: Path, count: int) -> Path:
-    lines = [
-        json.dumps(
-            {
-                "key": f"job-{n}",
-                "file": f"job-{n}.mp4",
-                "request": {**BODY, "payload": f"p{n}"},
-            }
-        )
-        for n in range(count)
-    ]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
+from tests.vidu.batch_jobs import (
+    BODY,
+    FAST,
+    fast_server,
+    write_manifest,
+)
 
 ESCAPES = '=HYPERLINK("http://evil.invalid")\x1b[2J\x1b]0;pwned\x07\x9b31m'
 """An error code a hostile service might send: a formula, then terminal
@@ -122,11 +81,11 @@ def _tamper(out: Path, sql: str, *values: object) -> None:
 def test_a_changed_ledger_row_is_refused_naming_the_row_before_anything_is_sent(
     tmp_path: Path, column: str, value: str, said: str
 ) -> None:
-    manifest = _manifest(tmp_path / "jobs.jsonl", 2)
+    manifest = write_manifest(tmp_path / "jobs.jsonl", 2)
     out = tmp_path / "out"
     _ledger_with(out, Job(1, "job-0", "job-0.mp4", {**BODY, "payload": "p0"}))
     _tamper(out, f"UPDATE jobs SET {column} = ? WHERE key = 'job-0'", value)
-    with _server() as server, _client(server) as client:
+    with fast_server() as server, _client(server) as client:
         with pytest.raises(LedgerError) as caught:
             batch.run(manifest, out, client=client, stream=io.StringIO(), **FAST)
         assert server.received["reference2video"] == 0
@@ -143,13 +102,13 @@ def test_a_row_whose_body_and_digest_were_changed_together_is_never_sent(
     the job is not what the manifest asks for, so it is not sent, even when
     invalid lines are skipped; a row planted under a key the manifest does
     not have is never sent either."""
-    manifest = _manifest(tmp_path / "jobs.jsonl", 2)
+    manifest = write_manifest(tmp_path / "jobs.jsonl", 2)
     out = tmp_path / "out"
     planted = {**BODY, "prompt": "planted", "payload": "x"}
     changed = Job(1, "job-0", "job-0.mp4", planted)
     _ledger_with(out, changed, Job(9, "stranger", "stranger.mp4", planted))
     log = io.StringIO()
-    with _server() as server, _client(server) as client:
+    with fast_server() as server, _client(server) as client:
         summary = batch.run(
             manifest, out, client=client, stream=log, skip_invalid=True, **FAST
         )
@@ -174,7 +133,7 @@ def test_blank_lines_count_toward_the_line_limit(tmp_path: Path) -> None:
     manifest = tmp_path / "jobs.jsonl"
     manifest.write_text(json.dumps(BODY) + "\n" + "\n" * 50)
     log = io.StringIO()
-    with _server() as server, _client(server) as client:
+    with fast_server() as server, _client(server) as client:
         with pytest.raises(ManifestError):
             batch.run(
                 manifest, tmp_path / "out", client=client, stream=log, max_jobs=10
@@ -191,7 +150,7 @@ def test_a_manifest_past_its_byte_limit_ends_the_check(tmp_path: Path) -> None:
     manifest.write_bytes(b"x" * 5000)  # one line without end
     log = io.StringIO()
     with (
-        _server() as server,
+        fast_server() as server,
         _client(server) as client,
         pytest.raises(ManifestError),
     ):
@@ -226,7 +185,7 @@ def test_an_endless_pipe_of_blank_lines_ends_at_the_line_limit(tmp_path: Path) -
     log = io.StringIO()
     try:
         with (
-            _server() as server,
+            fast_server() as server,
             _client(server) as client,
             pytest.raises(ManifestError),
         ):
@@ -248,7 +207,7 @@ def test_an_endless_pipe_of_blank_lines_ends_at_the_line_limit(tmp_path: Path) -
 def test_the_command_line_reading_dev_zero_stops_at_the_byte_limit(
     tmp_path: Path,
 ) -> None:
-    with _server() as server:
+    with fast_server() as server:
         done = subprocess.run(
             [
                 sys.executable,
@@ -283,7 +242,7 @@ def test_hints_say_what_works_in_a_manifest(tmp_path: Path) -> None:
     manifest.write_text("".join(json.dumps(line) + "\n" for line in lines))
     log = io.StringIO()
     with (
-        _server() as server,
+        fast_server() as server,
         _client(server) as client,
         pytest.raises(ManifestError),
     ):
@@ -301,7 +260,7 @@ def test_hints_say_what_works_in_a_manifest(tmp_path: Path) -> None:
 
 def test_a_missing_manifest_is_a_file_not_found_error(tmp_path: Path) -> None:
     with (
-        _server() as server,
+        fast_server() as server,
         _client(server) as client,
         pytest.raises(FileNotFoundError) as caught,
     ):
@@ -314,9 +273,9 @@ def test_a_missing_manifest_is_a_file_not_found_error(tmp_path: Path) -> None:
 
 
 def test_an_output_folder_that_is_a_file_says_so(tmp_path: Path) -> None:
-    manifest = _manifest(tmp_path / "jobs.jsonl", 1)
+    manifest = write_manifest(tmp_path / "jobs.jsonl", 1)
     (tmp_path / "out").write_text("a file")
-    with _server() as server, _client(server) as client:
+    with fast_server() as server, _client(server) as client:
         for out in (tmp_path / "out" / "deeper", tmp_path / "out"):
             with pytest.raises(LedgerError, match="is a file, not a folder"):
                 batch.run(manifest, out, client=client)
@@ -335,7 +294,7 @@ def test_service_text_is_escaped_on_the_terminal_and_neutralised_in_the_csv(
     out = tmp_path / "out"
     log = io.StringIO()
     with (
-        _server(outcome="failed", err_code=ESCAPES) as server,
+        fast_server(outcome="failed", err_code=ESCAPES) as server,
         _client(server) as client,
     ):
         summary = batch.run(manifest, out, client=client, stream=log, **FAST)
